@@ -1,0 +1,1 @@
+"""Batch experiments over ``sim.run`` (sweeps, sensitivity analysis): see issue 3."""

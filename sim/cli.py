@@ -1,0 +1,137 @@
+"""The ``relocsim`` command line.
+
+``relocsim run`` runs one scenario. Other packages add subcommands through the entry-point
+group ``relocsim.commands`` (a function that takes the subparsers object), so that ``sim``
+never imports them.
+"""
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from sim.scenario import ScenarioError, parse_set_options
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line and exit with code 2."""
+
+    def error(self, message: str):  # noqa: D102
+        self.exit(2, f"{self.prog}: {message}\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``relocsim`` command."""
+    parser = OneLineParser(
+        prog="relocsim",
+        description="Agent-based simulation of relocating Korean public institutions out of the "
+        "Seoul capital region (Innovation City Season 2).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+    add_run_command(commands)
+    for plugin in entry_points(group="relocsim.commands"):
+        plugin.load()(commands)
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except ScenarioError as err:
+        print(f"relocsim {args.command}: {err}", file=sys.stderr)
+        return 2
+
+
+def add_run_command(commands) -> None:
+    """Register ``relocsim run``."""
+    p = commands.add_parser(
+        "run",
+        help="run one scenario with one seed",
+        description="Run one scenario to its horizon; print when the blueprint landed relative "
+        "to each election, the allocation and the Acts; write the weekly series (CSV), the why "
+        "log (CSV), the outcome (JSON) and a timeline figure (PNG) to --out.",
+    )
+    p.add_argument(
+        "--scenario",
+        default="season2_2020",
+        metavar="NAME|FILE",
+        help="shipped scenario name or TOML file (default: %(default)s)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        dest="overrides",
+        help="override a scenario value by dotted path, e.g. "
+        "--set elections.presidential_2022.date=2023-06-01 (repeatable)",
+    )
+    p.add_argument(
+        "--out", type=Path, metavar="DIR", help="write series, log, outcome and figure here"
+    )
+    p.add_argument("--json", action="store_true", help="print the outcome record as JSON")
+    p.set_defaults(handler=run_command)
+
+
+def run_command(args) -> int:
+    """Handle ``relocsim run``."""
+    from sim.run import run  # imported here so that `relocsim --help` stays fast
+
+    result = run(args.scenario, seed=args.seed, **parse_set_options(args.overrides))
+    if args.json:
+        print(json.dumps(result.outcome, indent=2))
+    else:
+        print(summary(result))
+    if args.out:
+        write_outputs(result, args.out, args.scenario, args.overrides)
+    return 0
+
+
+def summary(result) -> str:
+    """A readable account of one run."""
+    o = result.outcome
+    lines = [f"scenario {o['scenario']}, seed {o['seed']}, {o['weeks']} weeks"]
+    lines.append(f"blueprint: {o['blueprint_date'] or 'never announced'}")
+    lines.append(f"first decision: {o['first_decision_date'] or 'none'}")
+    for key in (k for k in o if k.startswith("blueprint_before_")):
+        code = key.removeprefix("blueprint_before_")
+        relation = "before" if o[key] else "not before"
+        winner = o.get(f"winner_{code}") or "not held in the window"
+        lines.append(f"  {code}: blueprint {relation} it; won by {winner}")
+    lines.append("allocation:")
+    lines += [
+        f"  {k.removeprefix('dest_'):8} -> {v}" for k, v in o.items() if k.startswith("dest_")
+    ]
+    lines.append("acts:")
+    for key in (k for k in o if k.endswith("_fate")):
+        code = key.removeprefix("act_").removesuffix("_fate")
+        when = o[f"act_{code}_date"]
+        lines.append(f"  {code:8} {o[key]}" + (f" ({when})" if when else ""))
+    lines.append(
+        f"peak union mobilisation {o['peak_mobilisation']:.2f} on {o['peak_mobilisation_date']}"
+    )
+    lines.append(f"relocated {o['relocated']} institutions, {o['relocated_staff']:.0f} staff")
+    return "\n".join(lines)
+
+
+def write_outputs(result, out: Path, scenario: str, overrides: list[str]) -> None:
+    """Write all files into a temporary folder, then move them into ``out`` one by one."""
+    from sim.plots import save_figure, timeline_figure
+    from sim.run import resolve
+
+    setting = resolve(scenario, parse_set_options(overrides))
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out) as tmp:
+        tmp = Path(tmp)
+        result.series.to_csv(tmp / "series.csv")
+        result.why.to_csv(tmp / "why.csv", index=False)
+        (tmp / "outcome.json").write_text(json.dumps(result.outcome, indent=2) + "\n")
+        title = f"{setting.title} (seed {result.outcome['seed']})"
+        save_figure(
+            timeline_figure(result.series, setting.elections, result.outcome, title),
+            tmp / "timeline.png",
+        )
+        for f in sorted(tmp.iterdir()):
+            os.replace(f, out / f.name)
+    print(f"wrote {out}/: series.csv, why.csv, outcome.json, timeline.png")

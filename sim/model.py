@@ -1,0 +1,499 @@
+"""The relocation model: regions, lawmakers, unions and ministries negotiate every week.
+
+Each tick is one week. The order of submodels (docs/ODD.md, "Process overview"): lobbying,
+influence on the ties graph, union mobilisation, drafting, bargaining, the executive's
+decision, and the legislature. Elections are dated Mesa events. The mechanisms are pure
+functions elsewhere in ``sim/``; this module wires them to the agents' state.
+"""
+
+from datetime import date, timedelta
+from functools import cached_property, partial
+
+import numpy as np
+from mesa import Model
+from mesa.datacollection import DataCollector
+
+from agents import LawmakerAgent, MinistryAgent, RegionAgent, UnionAgent
+from sim import allocation, assembly, network, pressure, timing
+from sim.allocation import STAY
+from sim.bargaining import bdm_bargain, compromise
+from sim.influence import friedkin_johnsen_step, strongest_influencer
+from sim.scenario import Scenario
+from sim.world import NO_REGION, build_world
+
+UNDECIDED = -2  # destination of an institution the executive has not decided on yet
+
+
+class RelocationModel(Model):
+    """Weekly negotiation over relocating public institutions out of the capital region.
+
+    Args:
+        setting: A validated scenario (``sim.load_scenario``).
+        rng: Seed or generator; every random draw of the run comes from it.
+    """
+
+    def __init__(self, setting: Scenario, rng=None):
+        super().__init__(rng=rng)
+        self.setting, self.params = setting, setting.parameters
+        self.world = w = build_world(setting, self.rng)
+        self.ties = network.draw_ties(
+            self.rng,
+            w.member_party,
+            w.member_region,
+            w.committee,
+            w.caucus,
+            w.leader,
+            w.cohesion,
+            self.params.network,
+        )
+        self.influence = network.influence_matrix(
+            self.ties, len(w.names), self.params.network.self_weight
+        )
+        self.fit = allocation.bureaucratic_fit(w.cluster_match, w.bids, w.hub, w.is_finance)
+        self._create_agents()
+        self._init_state()
+        self.upcoming = [e for e in setting.elections if setting.start <= e.date <= setting.horizon]
+        for e in self.upcoming:
+            self.schedule_event(self.hold_election, at=self.week_of(e.date))
+        self.datacollector = DataCollector(model_reporters=reporters(w.party_codes))
+        self.datacollector.collect(self)
+
+    def step(self) -> None:
+        """One week: the process overview of docs/ODD.md, in order."""
+        self.lobby()
+        self.influence_stances()
+        self.mobilise_unions()
+        self.redraft()
+        self.bargain()
+        self.decide()
+        self.legislate()
+        self.datacollector.collect(self)
+
+    # ---- submodels -------------------------------------------------------------------------
+    def lobby(self) -> None:
+        """Regions spend effort on the institutions they want; it reaches the ministries."""
+        w, lp = self.world, self.params.lobbying
+        zeal = self.region_mean(self.stance[:, 1])
+        self.effort = pressure.lobbying_effort(w.capacity, self.intent, zeal)
+        ruling = self.region_mean((w.member_party == self.executive).astype(float))
+        self.political = pressure.political_pressure(self.effort, ruling, lp.ruling_access)
+
+    def influence_stances(self) -> None:
+        """Friedkin-Johnsen: stances move along the ties, anchored to constituency interest."""
+        before = self.stance[:, 0]
+        anchor = np.column_stack([self.announce_anchor(), self.claim_anchor])
+        self.stance = friedkin_johnsen_step(
+            self.stance, self.influence, self.susceptibility, anchor
+        )
+        mover = int(np.argmax(np.abs(self.stance[:, 0] - before)))
+        source, pull = strongest_influencer(mover, before, self.influence)
+        self.log(
+            "influence",
+            self.world.names[source],
+            self.world.names[mover],
+            f"pulled support for announcing by {pull:+.3f}",
+        )
+
+    def mobilise_unions(self) -> None:
+        """Unions mobilise as a move of their institution looks near."""
+        w, up = self.world, self.params.unions
+        threat = pressure.union_threat(w.defends, self.draft != STAY, w.staff)
+        self.mobilisation = pressure.mobilisation_step(
+            self.mobilisation,
+            threat,
+            self.readiness,
+            w.union_strength,
+            up.rise_rate,
+            up.decay_rate,
+            up.anticipation,
+        )
+
+    def redraft(self) -> None:
+        """The drafting ministry advances the plan and redraws undecided institutions."""
+        dp = self.params.drafting
+        self.progress = min(1.0, self.progress + 1.0 / dp.drafting_weeks)
+        draft = allocation.draft_allocation(
+            self.fit,
+            self.political,
+            dp.fit_weight,
+            dp.equity_weight,
+            dp.stay_threshold,
+            self.world.receives,
+        )
+        self.draft = np.where(self.decided == UNDECIDED, draft, self.decided)
+
+    def bargain(self) -> None:
+        """Stakeholders bargain over timing and scope: compromise baseline and BDM."""
+        position, salience, capability = self.bargaining_table()
+        self.timing_compromise = float(compromise(position, salience, capability))
+        risk = np.full(len(position), self.params.bargaining.risk)
+        result = bdm_bargain(position, salience, capability, risk, self.params.bargaining.rounds)
+        self.timing_bdm = float(result.forecast)
+
+    def decide(self) -> None:
+        """The executive announces the blueprint, designates one institution, or waits."""
+        w, tp = self.world, self.params.timing
+        self.proximity = timing.election_proximity(*self.election_clock(), tp.horizon_weeks)
+        self.credit, regional_blame = allocation.credit_and_blame(
+            self.draft, w.staff, w.bids, w.seat_share, w.source_region
+        )
+        self.blame = regional_blame + self.union_pressure
+        self.hazard = timing.announcement_hazard(
+            tp.base_hazard,
+            self.readiness,
+            self.credit,
+            tp.credit_weight,
+            self.blame,
+            tp.blame_weight,
+            self.proximity,
+        )
+        open_question = (self.decided == UNDECIDED).any()
+        self.p_announce = timing.weekly_probability(self.hazard) if open_question else 0.0
+        why = (
+            f"p={self.p_announce:.3f}: readiness {self.readiness:.2f}, credit {self.credit:.2f}"
+            f", blame {self.blame:.2f}, election proximity {self.proximity:.2f}"
+        )
+        if self.rng.random() >= self.p_announce:
+            self.log("executive", self.executive_name, "", "waited; " + why)
+        elif self.timing_bdm >= tp.blueprint_scope and self.blueprint_week < 0:
+            self.blueprint_week = self.steps
+            self.commit(self.decided == UNDECIDED, self.draft)
+            self.log("executive", self.executive_name, "blueprint", "announced; " + why)
+        else:
+            inst, region = self.designation()
+            chosen = np.arange(len(self.decided)) == inst
+            self.commit(chosen, np.full(len(chosen), region))
+            self.log(
+                "executive",
+                self.executive_name,
+                w.inst_codes[inst],
+                f"designated for {w.region_codes[region]}; " + why,
+            )
+
+    def legislate(self) -> None:
+        """Committee, fast track and floor for each pending Act."""
+        w = self.world
+        for bill in (b for b in self.bills if b.pending):
+            gain = assembly.regional_gain(
+                w.member_region, bill.destination, w.bids[bill.institution], w.source_region
+            )
+            union = self.union_pressure * self.params.influence.union_pressure_weight
+            members = {
+                **self.voting_arrays,
+                "gain": gain - union * w.labour,
+                "line": self.party_line[w.member_party],
+            }
+            for event in assembly.week_of_bill(
+                bill, self.steps, members, self.rng, self.params.legislature
+            ):
+                self.log("assembly", w.inst_codes[bill.institution] + " Act", "", event)
+
+    def hold_election(self) -> None:
+        """Polling day: the ruling party keeps or loses; the post-election regime applies."""
+        e = self.upcoming.pop(0)
+        ruling_wins = self.rng.random() < e.p_ruling_win
+        winner = self.executive_name if ruling_wins else self.setting.challenger
+        if e.kind == "presidential" and not ruling_wins:
+            self.executive = self.world.party_codes.index(self.setting.challenger)
+            self.new_government = True
+            self.progress = 0.0  # a new government restarts the plan
+        elif not ruling_wins:
+            # Defeat revives the issue (the DP after the 2021 by-elections, facts.md).
+            self.pledge[self.executive] = min(
+                1.0, self.pledge[self.executive] + self.params.timing.defeat_revival
+            )
+        if e.kind == "general":  # bills die with the outgoing Assembly
+            for bill in (b for b in self.bills if b.pending):
+                bill.stage, bill.closed = "lapsed", self.steps
+        self.log("election", e.code, winner, f"{e.kind} election won by {winner}")
+
+    # ---- helpers of the submodels ----------------------------------------------------------
+    def commit(self, chosen: np.ndarray, destination: np.ndarray) -> None:
+        """Fix the destinations of ``chosen`` institutions and introduce the Acts they need."""
+        w = self.world
+        self.decided[chosen] = destination[chosen]
+        self.decided_week[chosen] = self.steps
+        for i in np.nonzero(chosen & w.needs_act & (self.decided != STAY))[0]:
+            self.bills.append(assembly.Bill(int(i), int(self.decided[i]), self.steps))
+
+    def designation(self) -> tuple[int, int]:
+        """The single institution to designate, and where to.
+
+        A new government starts with the scenario's flagship pledge; otherwise the executive
+        takes the undecided institution under the most political pressure in the draft.
+        """
+        w, s = self.world, self.setting
+        undecided = self.decided == UNDECIDED
+        flagship = w.inst_codes.index(s.flagship) if s.flagship in w.inst_codes else -1
+        if (
+            flagship >= 0
+            and undecided[flagship]
+            and (self.new_government or self.draft[flagship] == STAY)
+        ):
+            return flagship, w.region_codes.index(s.flagship_region)
+        pull = np.where(undecided & (self.draft != STAY), self.political.max(axis=1), -1.0)
+        best = int(pull.argmax())
+        return best, int(self.draft[best]) if self.draft[best] != STAY else w.region_codes.index(
+            s.flagship_region
+        )
+
+    def bargaining_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Positions (0-100), saliences and capabilities of all bargaining actors.
+
+        Actors: regions (their lawmakers' mean support), party leaderships, ministries (the
+        coordinator follows the president's party), unions (against, with their mobilisation
+        as salience). Each group's capabilities sum to 1, unions' to ``union_capability``.
+        """
+        w, bp = self.world, self.params.bargaining
+        won = allocation.staff_won(self.draft, w.staff, len(w.region_codes))
+        lost = w.staff[self.draft != STAY].sum() / w.staff.sum()
+        stake = np.where(w.receives, won / max(won.max(), 1.0), lost)
+        reach = w.capacity * w.seat_share
+        lead = self.region_mean(
+            self.stance[:, 0], by=w.member_party, mask=w.leader, size=len(w.party_codes)
+        )
+        self.ministry_position[self.coordinator_index] = 100 * self.pledge[self.executive]
+        position = np.concatenate(
+            [
+                100 * self.region_mean(self.stance[:, 0]),
+                100 * lead,
+                self.ministry_position,
+                np.zeros(len(w.union_codes)),
+            ]
+        )
+        salience = np.concatenate(
+            [
+                0.3 + 0.7 * stake,
+                np.full(len(lead), bp.party_salience),
+                self.ministry_salience,
+                self.mobilisation,
+            ]
+        )
+        union_weight = w.union_members * w.union_strength
+        capability = np.concatenate(
+            [
+                reach / reach.sum(),
+                self.party_capability,
+                self.ministry_capability,
+                bp.union_capability * union_weight / max(union_weight.sum(), 1.0),
+            ]
+        )
+        return position, salience, capability
+
+    def announce_anchor(self) -> np.ndarray:
+        """Each member's constituency anchor for announcing now.
+
+        A mix of the region's stake in the current draft (the capital region's is negative)
+        and the party leadership's pledge; labour-tied ruling members are pressed down by the
+        unions; leaders are anchored to the pledge itself.
+        """
+        w, ip = self.world, self.params.influence
+        won = allocation.staff_won(self.draft, w.staff, len(w.region_codes))
+        lost = w.staff[self.draft != STAY].sum() / w.staff.sum()
+        stake = np.where(w.receives, won / max(won.max(), 1.0), -lost)
+        regional = np.where(w.member_region >= 0, stake[w.member_region], stake[w.receives].mean())
+        pledge = self.pledge[w.member_party]
+        anchor = (
+            ip.region_gain_weight * np.clip(0.5 + regional, 0.0, 1.0)
+            + (1.0 - ip.region_gain_weight) * pledge
+        )
+        pressed = w.labour & (w.member_party == self.executive)
+        anchor -= ip.union_pressure_weight * self.union_pressure * pressed
+        anchor[w.leader] = pledge[w.leader]
+        return np.clip(anchor, 0.0, 1.0)
+
+    # ---- state and derived quantities ------------------------------------------------------
+    def _create_agents(self) -> None:
+        w, s = self.world, self.setting
+        party = [w.party_codes[p] for p in w.member_party]
+        region = [w.region_codes[r] if r != NO_REGION else "" for r in w.member_region]
+        n = len(w.names)
+        self.lawmakers = LawmakerAgent.create_agents(
+            self, n, range(n), w.names, party, region, w.seated.tolist()
+        )
+        r = len(w.region_codes)
+        self.regions = RegionAgent.create_agents(
+            self, r, range(r), w.region_codes, w.region_names, w.receives.tolist()
+        )
+        u = len(s.unions)
+        self.unions = UnionAgent.create_agents(
+            self,
+            u,
+            range(u),
+            w.union_codes,
+            [x.name for x in s.unions],
+            [x.members for x in s.unions],
+        )
+        fields = [
+            (m.code, m.name, m.role, m.capability, m.salience, m.position) for m in s.ministries
+        ]
+        self.ministries = MinistryAgent.create_agents(
+            self, len(fields), *map(list, zip(*fields, strict=True))
+        )
+
+    def _init_state(self) -> None:
+        w, s = self.world, self.setting
+        n_inst, n_parties = len(w.inst_codes), len(w.party_codes)
+        self.executive = w.party_codes.index(s.executive)
+        self.new_government = False
+        self.pledge = w.pledge.copy()
+        self.draft = np.full(n_inst, STAY)
+        self.decided = np.full(n_inst, UNDECIDED)
+        self.decided_week = np.full(n_inst, -1)
+        self.mobilisation = np.zeros(len(w.union_codes))
+        self.progress = self.timing_bdm = self.timing_compromise = 0.0
+        self.hazard = self.p_announce = self.proximity = self.credit = self.blame = 0.0
+        self.stance = np.column_stack([self.announce_anchor(), self.claim_anchor])
+        self.effort = np.zeros((len(w.region_codes), n_inst))
+        self.political = np.zeros((n_inst, len(w.region_codes)))
+        self.intent = (
+            w.bids
+            + 0.5 * w.cluster_match
+            + self.params.lobbying.hub_bonus * np.outer(w.is_finance, w.hub)
+        ).T
+        self.intent = self.intent * w.receives[:, None]
+        self.blueprint_week = -1
+        self.bills: list[assembly.Bill] = []
+        self.why: list[tuple] = []
+        seats = np.bincount(w.member_party[w.seated], minlength=n_parties).astype(float)
+        has_leader = np.bincount(w.member_party[w.leader], minlength=n_parties) > 0
+        self.party_capability = np.where(has_leader, seats, 0.0) / seats[has_leader].sum()
+        self.ministry_position = np.array([m.position for m in s.ministries], dtype=float)
+        self.ministry_salience = np.array([m.salience for m in s.ministries], dtype=float)
+        cap = np.array([m.capability for m in s.ministries], dtype=float)
+        self.ministry_capability = cap / cap.sum()
+        roles = [m.role for m in s.ministries]
+        self.coordinator_index = roles.index("coordinator")
+
+    @property
+    def readiness(self) -> float:
+        """How near an announcement looks: draft progress times the bargained timing (0-1)."""
+        return self.progress * self.timing_bdm / 100.0
+
+    @property
+    def union_pressure(self) -> float:
+        """Membership-weighted union mobilisation times strength, in [0, 1]."""
+        w = self.world
+        weight = w.union_members / max(w.union_members.sum(), 1.0)
+        return float((w.union_strength * self.mobilisation) @ weight)
+
+    @property
+    def executive_name(self) -> str:
+        """Code of the party holding the presidency."""
+        return self.world.party_codes[self.executive]
+
+    @property
+    def party_line(self) -> np.ndarray:
+        """Each party's whip on an HQ bill: the executive's party for, its challenger against."""
+        line = np.zeros(len(self.world.party_codes))
+        line[self.executive] = 1.0
+        line[self.world.party_codes.index(self.setting.challenger)] = -1.0
+        if self.new_government:  # the old ruling party, now in opposition, obstructs
+            line[self.world.party_codes.index(self.setting.executive)] = -1.0
+        return line
+
+    @cached_property
+    def voting_arrays(self) -> dict:
+        """Static per-member arrays the vote rules need."""
+        w, lp = self.world, self.params.legislature
+        committee = w.committee[:, assembly.COMMITTEE] & w.seated
+        recognition = np.ones(len(w.names))
+        recognition[w.leader] = lp.leader_recognition
+        recognition[w.chair[w.chair >= 0]] = lp.leader_recognition
+        return {
+            "discipline": w.discipline[w.member_party],
+            "seated": w.seated,
+            "committee": committee,
+            "recognition": recognition,
+        }
+
+    @cached_property
+    def susceptibility(self) -> np.ndarray:
+        """Lambda: each member's party discipline (independents: a fixed low value)."""
+        lam = self.world.discipline[self.world.member_party]
+        return np.where(lam > 0, lam, self.params.influence.independent_susceptibility)
+
+    @cached_property
+    def claim_anchor(self) -> np.ndarray:
+        """Each member's anchor for pressing their region's claims: how much the region bids."""
+        w = self.world
+        intensity = w.bids.sum(axis=0) + w.hub
+        intensity = intensity / max(intensity.max(), 1e-9)
+        return np.where(w.member_region >= 0, intensity[w.member_region], 0.0)
+
+    @cached_property
+    def ties_graph(self):
+        """The ties as a networkx graph (built on first use, so batch runs never pay for it)."""
+        party = [self.world.party_codes[p] for p in self.world.member_party]
+        return network.ties_graph(self.ties, self.world.names, party)
+
+    def week_of(self, day: date) -> float:
+        """Model time (weeks since the start) of a calendar day."""
+        return (day - self.setting.start).days / 7.0
+
+    def date_of(self, week: float) -> date:
+        """Calendar day of a model time."""
+        return self.setting.start + timedelta(days=round(7 * week))
+
+    def election_clock(self) -> tuple[np.ndarray, np.ndarray]:
+        """Weeks to each upcoming election, and each election's weight."""
+        ahead = self.upcoming
+        return (
+            np.array([self.week_of(e.date) - self.steps for e in ahead]),
+            np.array([e.weight for e in ahead]),
+        )
+
+    def region_mean(self, values, by=None, mask=None, size=None) -> np.ndarray:
+        """Mean of a per-member array by region (or by ``by``), over ``mask``.
+
+        By default over members with a region; groups without members get 0.
+        """
+        w = self.world
+        by = w.member_region if by is None else by
+        mask = (by >= 0) if mask is None else mask & (by >= 0)
+        size = len(w.region_codes) if size is None else size
+        total = np.bincount(by[mask], weights=values[mask], minlength=size)
+        return total / np.maximum(np.bincount(by[mask], minlength=size), 1)
+
+    def log(self, kind: str, actor: str, target: str, detail: str) -> None:
+        """Append to the "why" log: who did what to whom this week, and why."""
+        self.why.append((self.steps, kind, actor, target, detail))
+
+
+def mean_stance(model: RelocationModel, party: int) -> float:
+    """Mean support for announcing now among one party's members."""
+    return float(model.stance[model.world.member_party == party, 0].mean())
+
+
+def moving_in_draft(model: RelocationModel) -> int:
+    """Institutions the current draft moves out of the capital region."""
+    return int((model.draft != STAY).sum())
+
+
+def decided_count(model: RelocationModel) -> int:
+    """Institutions whose destination the executive has fixed."""
+    return int((model.decided != UNDECIDED).sum())
+
+
+def reporters(party_codes: list[str]) -> dict:
+    """DataCollector model reporters: model attributes by name, the rest as named functions."""
+    series = {
+        name: name
+        for name in (
+            "readiness",
+            "hazard",
+            "p_announce",
+            "proximity",
+            "credit",
+            "blame",
+            "union_pressure",
+            "timing_bdm",
+            "timing_compromise",
+            "progress",
+        )
+    }
+    series |= {"moving_in_draft": moving_in_draft, "decided": decided_count}
+    series |= {
+        f"stance_{code}": partial(mean_stance, party=k) for k, code in enumerate(party_codes)
+    }
+    return series

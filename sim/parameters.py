@@ -1,0 +1,197 @@
+"""Mechanism parameters: every number the submodels use, declared in one place.
+
+Each field carries its default, a one-line meaning and its source in ``metadata``. A source of
+``"assumption"`` marks a number chosen by us, not taken from a publication or from facts.md;
+calibration (docs/ODD.md) is where such numbers are justified. Scenario files may override any
+field in their ``[parameters]`` table, and ``--set parameters.GROUP.NAME=VALUE`` overrides them
+per run.
+"""
+
+from dataclasses import dataclass, field
+
+
+def param(default, doc: str, source: str = "assumption", lo=None, hi=None):
+    """Declare a parameter with its meaning, source and allowed range (inclusive bounds)."""
+    return field(default=default, metadata={"doc": doc, "source": source, "lo": lo, "hi": hi})
+
+
+@dataclass(frozen=True)
+class NetworkParams:
+    """How the party-ties graph is drawn (sim/network.py)."""
+
+    within_party_density: float = param(
+        0.12, "Probability of a tie between two members of one party at cohesion 1.", lo=0, hi=1
+    )
+    region_tie_prob: float = param(
+        0.25, "Probability of a tie between two members (any party) of one region.", lo=0, hi=1
+    )
+    committee_tie_prob: float = param(
+        0.15, "Probability of a tie between two members of one committee.", lo=0, hi=1
+    )
+    leader_weight: float = param(
+        4.0, "Weight of a member's tie to their party's leaders, relative to a peer tie.", lo=0
+    )
+    caucus_weight: float = param(2.0, "Weight of a tie between caucus members.", lo=0)
+    region_weight: float = param(1.5, "Weight of a same-region tie.", lo=0)
+    self_weight: float = param(
+        1.0, "Weight a member gives their own current stance (W's diagonal).", lo=0
+    )
+
+
+@dataclass(frozen=True)
+class InfluenceParams:
+    """Friedkin-Johnsen stance dynamics (sim/influence.py)."""
+
+    region_gain_weight: float = param(
+        0.6, "Weight of the region's expected gain in a member's anchor for announcing.", lo=0, hi=1
+    )
+    union_pressure_weight: float = param(
+        0.5, "How far union mobilisation lowers a labour-tied member's anchor.", lo=0, hi=1
+    )
+    independent_susceptibility: float = param(
+        0.3, "Susceptibility of members with no party discipline (independents).", lo=0, hi=1
+    )
+
+
+@dataclass(frozen=True)
+class LobbyingParams:
+    """Regional lobbying (sim/pressure.py)."""
+
+    hub_bonus: float = param(
+        0.5, "Extra effort a financial hub (designated or pledged) puts on finance bodies.", lo=0
+    )
+    ruling_access: float = param(
+        1.0, "Multiplier on pressure that reaches ministries through ruling-party members.", lo=0
+    )
+
+
+@dataclass(frozen=True)
+class UnionParams:
+    """Union mobilisation (sim/pressure.py)."""
+
+    rise_rate: float = param(
+        0.15, "Weekly rate at which mobilisation follows the threat.", lo=0, hi=1
+    )
+    decay_rate: float = param(0.03, "Weekly decay of mobilisation without threat.", lo=0, hi=1)
+    anticipation: float = param(
+        3.0, "How strongly a near announcement (readiness) raises the perceived threat.", lo=0
+    )
+
+
+@dataclass(frozen=True)
+class DraftingParams:
+    """Ministries' draft allocation (sim/allocation.py)."""
+
+    fit_weight: float = param(
+        0.6,
+        "Weight on bureaucratic fit (sector cluster, equity) against political pressure.",
+        "Phase 1 allocated by clusters and equity (facts.md); the split is an assumption",
+        lo=0,
+        hi=1,
+    )
+    equity_weight: float = param(
+        0.5, "Penalty per institution a region already receives, relative to mean load.", lo=0
+    )
+    stay_threshold: float = param(
+        0.35, "Score below which an institution stays in the capital region.", lo=0, hi=1
+    )
+    drafting_weeks: float = param(
+        30.0,
+        "Weeks of ministry work before a draft is complete (readiness 1).",
+        "assumption; Phase 1 took 2003-06 to 2005-06 (facts.md) for a larger list",
+        lo=1,
+    )
+
+
+@dataclass(frozen=True)
+class BargainingParams:
+    """Stakeholder bargaining over timing and scope (sim/bargaining.py)."""
+
+    rounds: int = param(3, "BDM challenge rounds per week.", lo=1, hi=50)
+    party_salience: float = param(
+        0.6, "Salience of the decision to each party leadership.", lo=0, hi=1
+    )
+    union_capability: float = param(
+        0.5, "Total capability of the unions, relative to all regions' (1).", lo=0
+    )
+    risk: float = param(
+        1.0, "Risk exponent r of every actor (BDM: 0.5 averse to 2 acceptant).", "BDM 1997", 0.5, 2
+    )
+
+
+@dataclass(frozen=True)
+class TimingParams:
+    """The executive's announcement hazard (sim/timing.py)."""
+
+    base_hazard: float = param(
+        0.04, "h0: weekly hazard of announcing with a complete draft and no election effect.", lo=0
+    )
+    credit_weight: float = param(1.0, "b1: weight of credit from winning regions.", lo=0)
+    blame_weight: float = param(
+        6.0, "b2: weight of salience-weighted losers as the election nears.", lo=0
+    )
+    horizon_weeks: float = param(
+        40.0,
+        "Scale of g(tau) = exp(-tau / scale), weeks before an election when blame looms.",
+        "assumption; Strobl et al. 2021 find the effect within the final year",
+        lo=1,
+    )
+    defeat_revival: float = param(
+        0.1,
+        "Rise in the ruling leadership's pledge after it loses a by- or local election.",
+        "assumption; the DP revived the issue after the 2021-04-07 by-elections (facts.md)",
+        lo=0,
+        hi=1,
+    )
+    blueprint_scope: float = param(
+        50.0,
+        "Bargained scope (0-100) at or above which a whole blueprint is announced.",
+        lo=0,
+        hi=100,
+    )
+
+
+@dataclass(frozen=True)
+class LegislatureParams:
+    """Acts that fix an institution's HQ (sim/legislature.py)."""
+
+    leader_recognition: float = param(
+        5.0, "Recognition weight of a party leader or committee chair, relative to a member.", lo=0
+    )
+    discipline_strength: float = param(
+        3.0, "Logit weight of the party line in a member's vote.", "Baron & Ferejohn 1989", lo=0
+    )
+    regional_strength: float = param(
+        2.5, "Logit weight of a member's regional gain or loss from the bill.", lo=0
+    )
+    vote_noise: float = param(1.0, "Scale of the logistic noise in each vote.", lo=0.01)
+    fast_track_share: float = param(
+        0.6,
+        "Share of all members needed to designate a fast-track bill.",
+        "National Assembly Act Art. 85-2",
+        0,
+        1,
+    )
+    fast_track_weeks: int = param(
+        47,
+        "Weeks a fast-tracked bill waits before the floor (330 days).",
+        "National Assembly Act Art. 85-2",
+        0,
+    )
+    committee_patience_weeks: int = param(
+        12, "Weeks a bill waits in committee before its sponsors try fast-track.", lo=1
+    )
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """All mechanism parameters, grouped by submodel."""
+
+    network: NetworkParams = NetworkParams()
+    influence: InfluenceParams = InfluenceParams()
+    lobbying: LobbyingParams = LobbyingParams()
+    unions: UnionParams = UnionParams()
+    drafting: DraftingParams = DraftingParams()
+    bargaining: BargainingParams = BargainingParams()
+    timing: TimingParams = TimingParams()
+    legislature: LegislatureParams = LegislatureParams()

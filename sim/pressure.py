@@ -1,0 +1,83 @@
+"""Pressure on the decision: regions lobbying for institutions, unions mobilising against.
+
+Regions spread their lobbying capacity over the institutions they want, in proportion to how
+much they want each, and it reaches the ministries through their lawmakers; access through the
+ruling party counts more (the party "refines" the ministries' plan, seed article). Unions
+mobilise as a move of their institution looks near, and relax when it recedes, a partial
+adjustment rule (assumption, in the spirit of the attrition models of Alesina & Drazen 1991:
+each side's cost of holding out rises with the threat).
+"""
+
+import numpy as np
+
+
+def lobbying_effort(capacity: np.ndarray, intent: np.ndarray, zeal: np.ndarray) -> np.ndarray:
+    """Effort (R, I) of each region on each institution.
+
+    effort[r, i] = capacity_r * zeal_r * intent[r, i] / sum_i intent[r, i]: a region's total
+    effort is its capacity scaled by its lawmakers' zeal for its claims.
+
+    Args:
+        capacity: (R,) lobbying capacity.
+        intent: (R, I) non-negative desire for each institution.
+        zeal: (R,) mean claim stance of the region's lawmakers, in [0, 1].
+
+    Returns:
+        (R, I) effort; each row sums to capacity * zeal (or 0 if the region wants nothing).
+    """
+    total = intent.sum(axis=1, keepdims=True)
+    share = np.divide(intent, total, out=np.zeros_like(intent, dtype=float), where=total > 0)
+    return (capacity * zeal)[:, None] * share
+
+
+def political_pressure(
+    effort: np.ndarray, ruling_share: np.ndarray, ruling_access: float
+) -> np.ndarray:
+    """Pressure (I, R) reaching the ministries: effort * (1 + ruling_access * ruling_share_r)."""
+    return (effort * (1.0 + ruling_access * ruling_share)[:, None]).T
+
+
+def union_threat(defends: np.ndarray, moving: np.ndarray, staff: np.ndarray) -> np.ndarray:
+    """Share of each union's defended staff that the current draft would move, (U,) in [0, 1].
+
+    Args:
+        defends: (U, I) bool, the union defends the institution.
+        moving: (I,) bool, the draft moves the institution.
+        staff: (I,) head-office staff.
+    """
+    defended = defends @ staff
+    threatened = defends @ (staff * moving)
+    return np.divide(
+        threatened, defended, out=np.zeros_like(defended, dtype=float), where=defended > 0
+    )
+
+
+def mobilisation_step(
+    mobilisation: np.ndarray,
+    threat: np.ndarray,
+    nearness: float,
+    strength: np.ndarray,
+    rise: float,
+    decay: float,
+    anticipation: float,
+) -> np.ndarray:
+    """Move each union's mobilisation towards its target, faster up than down.
+
+    target = strength * min(1, anticipation * nearness * threat); mobilisation rises by
+    ``rise * (target - m)`` when below target and falls by ``decay * (m - target)`` when above.
+
+    Args:
+        mobilisation: (U,) current mobilisation in [0, 1].
+        threat: (U,) share of defended staff the draft moves.
+        nearness: How near an announcement looks, in [0, 1].
+        strength: (U,) organisational strength in [0, 1].
+        rise: Weekly adjustment rate upwards.
+        decay: Weekly adjustment rate downwards.
+        anticipation: Gain of nearness on the perceived threat.
+
+    Returns:
+        (U,) new mobilisation, in [0, 1].
+    """
+    target = strength * np.minimum(1.0, anticipation * nearness * threat)
+    rate = np.where(target > mobilisation, rise, decay)
+    return mobilisation + rate * (target - mobilisation)

@@ -1,0 +1,154 @@
+"""``run``: one seeded run of a scenario, reduced to a flat outcome record.
+
+This is the function batch experiments call. It is pure: the same scenario, seed and overrides
+give the same ``RunResult``, whatever process it runs in. The outcome schema is documented in
+``OUTCOME_SCHEMA`` and docs/outcomes.md.
+"""
+
+from dataclasses import dataclass
+from os import PathLike
+
+import pandas as pd
+
+from sim.allocation import STAY
+from sim.model import UNDECIDED, RelocationModel
+from sim.scenario import Scenario, load_scenario
+
+# Columns of the flat outcome record; {election}, {institution} and {act} are expanded per
+# scenario (see outcome_columns). Types: str, int, float, bool, or None where not reached.
+OUTCOME_SCHEMA = {
+    "scenario": "scenario name",
+    "seed": "the run's seed",
+    "weeks": "weekly ticks simulated",
+    "blueprint_date": "ISO date of the blueprint announcement, or None",
+    "blueprint_week": "week of the blueprint (0 = start), or None",
+    "first_decision_date": "ISO date of the first blueprint or designation, or None",
+    "blueprint_before_{election}": "the blueprint came before that election's polling day",
+    "decision_before_{election}": "any blueprint or designation came before that election",
+    "winner_{election}": "party that won the election, or None if not held in the window",
+    "dest_{institution}": "region code, 'stay', or 'undecided', for each named institution",
+    "relocated": "institutions with a decided destination outside the capital region",
+    "relocated_staff": "their head-office staff",
+    "act_{act}_fate": "not_needed, not_introduced, committee, fast_track, passed, failed, lapsed",
+    "act_{act}_date": "ISO date the Act passed, failed or lapsed, or None",
+    "peak_mobilisation": "highest membership-weighted union mobilisation (0-1)",
+    "peak_mobilisation_date": "ISO date of that peak",
+    "executive_end": "party holding the presidency at the horizon",
+}
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What one run returns.
+
+    Attributes:
+        outcome: Flat dict of scalars (OUTCOME_SCHEMA).
+        series: One row per week (DataCollector model variables), indexed by date.
+        why: The "why" log: one row per event, with week, date, kind, actor, target, detail.
+    """
+
+    outcome: dict
+    series: pd.DataFrame
+    why: pd.DataFrame
+
+
+def build_model(scenario: str | PathLike | Scenario, *, seed: int, **overrides) -> RelocationModel:
+    """A ready-to-step model (for notebooks and the dashboard); arguments as for ``run``."""
+    return RelocationModel(resolve(scenario, overrides), rng=seed)
+
+
+def run(scenario: str | PathLike | Scenario, *, seed: int, **overrides) -> RunResult:
+    """Run one scenario to its horizon.
+
+    Args:
+        scenario: A shipped scenario's name, a TOML path, or a loaded ``Scenario``.
+        seed: Seed of the run's random generator.
+        **overrides: Scenario values by dotted path (``"parameters.timing.blame_weight"``),
+            or with ``__`` for the dots (``parameters__timing__blame_weight=2``).
+
+    Returns:
+        The outcome record, weekly series and why log.
+    """
+    model = build_model(scenario, seed=seed, **overrides)
+    model.run_for(weeks_in(model.setting))
+    return RunResult(outcome(model, seed), series(model), why_frame(model))
+
+
+def resolve(scenario, overrides) -> Scenario:
+    """A validated Scenario from a name, a path or a Scenario, with overrides applied."""
+    if isinstance(scenario, Scenario):
+        return load_scenario(scenario.source, overrides) if overrides else scenario
+    return load_scenario(scenario, overrides)
+
+
+def weeks_in(setting: Scenario) -> int:
+    """Number of weekly ticks from the start to the horizon."""
+    return (setting.horizon - setting.start).days // 7
+
+
+def outcome(model: RelocationModel, seed: int) -> dict:
+    """The flat outcome record of a finished run."""
+    s, w = model.setting, model.world
+    first = model.decided_week[model.decided_week >= 0]
+    iso = lambda week: None if week is None or week < 0 else model.date_of(week).isoformat()  # noqa: E731
+    record = {
+        "scenario": s.name,
+        "seed": seed,
+        "weeks": model.steps,
+        "blueprint_date": iso(model.blueprint_week),
+        "blueprint_week": model.blueprint_week if model.blueprint_week >= 0 else None,
+        "first_decision_date": iso(int(first.min()) if len(first) else -1),
+    }
+    held = {row[2]: row[3] for row in model.why if row[1] == "election"}
+    for e in s.elections:
+        polling = model.week_of(e.date)
+        record[f"blueprint_before_{e.code}"] = 0 <= model.blueprint_week < polling
+        record[f"decision_before_{e.code}"] = bool(len(first)) and first.min() < polling
+        record[f"winner_{e.code}"] = held.get(e.code)
+    for _k, inst in enumerate(s.institutions):
+        if inst.count == 1:
+            record[f"dest_{inst.code}"] = destination_name(model, w.inst_codes.index(inst.code))
+    moved = (model.decided != UNDECIDED) & (model.decided != STAY)
+    record["relocated"] = int(moved.sum())
+    record["relocated_staff"] = float(w.staff[moved].sum())
+    bills = {b.institution: b for b in model.bills}
+    for _k, inst in enumerate(s.institutions):
+        if inst.count != 1:
+            continue
+        i = w.inst_codes.index(inst.code)
+        bill = bills.get(i)
+        if not inst.hq_act:
+            fate = "not_needed"
+        else:
+            fate = bill.stage if bill else "not_introduced"
+        record[f"act_{inst.code}_fate"] = fate
+        record[f"act_{inst.code}_date"] = iso(bill.closed) if bill else None
+    mob = model.datacollector.model_vars["union_pressure"]
+    peak = max(range(len(mob)), key=mob.__getitem__)
+    record["peak_mobilisation"] = float(mob[peak])
+    record["peak_mobilisation_date"] = iso(peak)
+    record["executive_end"] = model.executive_name
+    return record
+
+
+def destination_name(model: RelocationModel, i: int) -> str:
+    """Region code, 'stay' or 'undecided' for institution ``i``."""
+    dest = model.decided[i]
+    if dest == UNDECIDED:
+        return "undecided"
+    return "stay" if dest == STAY else model.world.region_codes[dest]
+
+
+def series(model: RelocationModel) -> pd.DataFrame:
+    """The weekly series, indexed by the date of each week."""
+    frame = model.datacollector.get_model_vars_dataframe()
+    frame.index = pd.Index([model.date_of(k).isoformat() for k in range(len(frame))], name="date")
+    frame.insert(0, "week", range(len(frame)))
+    return frame
+
+
+def why_frame(model: RelocationModel) -> pd.DataFrame:
+    """The why log as a table."""
+    frame = pd.DataFrame(model.why, columns=["week", "kind", "actor", "target", "detail"])
+    frame.insert(1, "date", [model.date_of(k).isoformat() for k in frame["week"]])
+    return frame

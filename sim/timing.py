@@ -1,0 +1,71 @@
+"""When the executive announces: a blame-avoidance hazard on the election clock.
+
+The weekly hazard of announcing is
+
+    h(t) = h0 * readiness * exp(b1 * G - b2 * B * g(tau))
+
+with G the credit from winning regions, B the salience-weighted losers (unions, the capital
+region, regions whose bids fail), tau the weeks to the next election and g rising from 0 to 1
+as tau falls to 0. The form is the one proposed in model-anchors.md section 4 from:
+Weaver (1986), "The politics of blame avoidance", J. Public Policy 6(4); Strobl, Baeck,
+Mueller & Angelova (2021), "Electoral cycles in government policy making", BJPS 51:331
+(governments adopt costly measures less often as elections approach). ``readiness`` in [0, 1]
+(how complete and agreed the draft is) is our addition: nothing is announced before a draft
+exists.
+"""
+
+import numpy as np
+
+
+def election_proximity(weeks_to_election: np.ndarray, weight: np.ndarray, scale: float) -> float:
+    """g(tau): the strongest weighted closeness of any future election, in [0, 1].
+
+    g = max_e weight_e * exp(-tau_e / scale) over elections still ahead (tau_e >= 0); past
+    elections count 0, so the pressure resets the day after polling.
+
+    Args:
+        weeks_to_election: (m,) weeks until each election; negative once it has passed.
+        weight: (m,) how much each election counts, each in [0, 1].
+        scale: Weeks over which the pressure builds up.
+
+    Returns:
+        g in [0, 1]; 0 if no election is ahead.
+    """
+    tau = np.asarray(weeks_to_election, dtype=float)
+    ahead = tau >= 0
+    if not ahead.any():
+        return 0.0
+    return float(np.max(np.asarray(weight)[ahead] * np.exp(-tau[ahead] / scale)))
+
+
+def announcement_hazard(
+    base: float,
+    readiness: float,
+    credit: float,
+    credit_weight: float,
+    blame: float,
+    blame_weight: float,
+    proximity: float,
+) -> float:
+    """H = h0 * readiness * exp(b1 * G - b2 * B * g).
+
+    Args:
+        base: h0, the weekly hazard with a complete draft and no election effect.
+        readiness: Completeness and agreement of the draft, in [0, 1].
+        credit: G, credit from winning regions (>= 0).
+        credit_weight: b1.
+        blame: B, salience-weighted losers (>= 0).
+        blame_weight: b2.
+        proximity: g(tau) in [0, 1].
+
+    Returns:
+        The weekly hazard rate h >= 0.
+    """
+    return (
+        base * readiness * float(np.exp(credit_weight * credit - blame_weight * blame * proximity))
+    )
+
+
+def weekly_probability(hazard: float) -> float:
+    """Probability of the event within one week, 1 - exp(-h), for a constant hazard h."""
+    return 1.0 - float(np.exp(-hazard))

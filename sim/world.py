@@ -1,0 +1,227 @@
+"""A scenario turned into the arrays the submodels work on.
+
+Regions, institutions (pools expanded one row per institution), unions and lawmakers become
+index-aligned numpy arrays. The 300 lawmakers are generated from the seat counts: named actors
+take their real seats, the rest of each region's seats by party are anonymous members, and
+each party's remaining seats are proportional members without a constituency. Unseated party
+officials (e.g. a party leader without a seat) are members of the graph but cast no votes.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.scenario import COMMITTEES, Scenario
+
+HUB_LEVEL = {"designated": 1.0, "pledged": 0.7, "none": 0.0}  # assumption: a pledge half-binds
+NO_REGION = -1
+
+
+@dataclass(frozen=True)
+class World:
+    """Static arrays of one run. Index order follows the scenario's lists."""
+
+    region_codes: list[str]
+    region_names: list[str]
+    receives: np.ndarray
+    capacity: np.ndarray
+    hub: np.ndarray
+    seat_share: np.ndarray
+    source_region: int
+    inst_codes: list[str]
+    inst_names: list[str]
+    inst_entry: np.ndarray  # index of the scenario entry (pool) each institution comes from
+    staff: np.ndarray
+    needs_act: np.ndarray
+    is_finance: np.ndarray
+    cluster_match: np.ndarray
+    bids: np.ndarray
+    union_codes: list[str]
+    defends: np.ndarray
+    union_members: np.ndarray
+    union_strength: np.ndarray
+    party_codes: list[str]
+    discipline: np.ndarray
+    cohesion: np.ndarray
+    pledge: np.ndarray
+    names: list[str]
+    member_party: np.ndarray
+    member_region: np.ndarray
+    seated: np.ndarray
+    leader: np.ndarray
+    labour: np.ndarray
+    committee: np.ndarray
+    chair: np.ndarray  # (C,) member index chairing each committee
+    caucus: np.ndarray
+    caucus_names: list[str]
+
+
+def expand_institutions(scenario: Scenario) -> tuple[list[str], list[str], np.ndarray]:
+    """Codes, names and entry index of every institution, pools expanded as CODE_01, CODE_02..."""
+    codes, names, entry = [], [], []
+    for k, inst in enumerate(scenario.institutions):
+        if inst.count == 1:
+            codes.append(inst.code)
+            names.append(inst.name)
+            entry.append(k)
+            continue
+        for m in range(1, inst.count + 1):
+            codes.append(f"{inst.code}_{m:02d}")
+            names.append(f"{inst.name} #{m}")
+            entry.append(k)
+    return codes, names, np.array(entry, dtype=int)
+
+
+def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
+    """Arrays for one run; ``rng`` draws anonymous members' labour ties and committee seats."""
+    regions, parties, institutions = scenario.regions, scenario.parties, scenario.institutions
+    region_index = {r.code: k for k, r in enumerate(regions)}
+    party_index = {p.code: k for k, p in enumerate(parties)}
+    total_seats = sum(p.seats for p in parties)
+
+    inst_codes, inst_names, entry = expand_institutions(scenario)
+    entry_inst = [institutions[k] for k in entry]
+    clusters = [set(r.clusters) for r in regions]
+    members = _members(scenario, region_index, party_index, rng)
+    names, party, region, seated, leader, labour, committee = members
+    caucus_names = sorted({c for n in scenario.named for c in n.caucuses})
+    caucus = np.zeros((len(names), len(caucus_names)), dtype=bool)
+    for _k, n in enumerate(scenario.named):
+        row = names.index(n.name)
+        for c in n.caucuses:
+            caucus[row, caucus_names.index(c)] = True
+
+    defends = np.array(
+        [[inst.code in u.institutions for inst in entry_inst] for u in scenario.unions], dtype=bool
+    ).reshape(len(scenario.unions), len(entry_inst))
+    return World(
+        region_codes=[r.code for r in regions],
+        region_names=[r.name for r in regions],
+        receives=np.array([r.receives for r in regions]),
+        capacity=np.array([r.lobbying_capacity for r in regions], dtype=float),
+        hub=np.array([HUB_LEVEL[r.financial_hub] for r in regions]),
+        seat_share=np.array([sum(r.seats.values()) for r in regions], dtype=float) / total_seats,
+        source_region=next(k for k, r in enumerate(regions) if not r.receives),
+        inst_codes=inst_codes,
+        inst_names=inst_names,
+        inst_entry=entry,
+        staff=np.array([i.staff / i.count for i in entry_inst], dtype=float),
+        needs_act=np.array([bool(i.hq_act) for i in entry_inst]),
+        is_finance=np.array([i.sector == "finance" for i in entry_inst]),
+        cluster_match=np.array([[i.sector in c for c in clusters] for i in entry_inst]),
+        bids=np.array([[r.code in i.bids for r in regions] for i in entry_inst]),
+        union_codes=[u.code for u in scenario.unions],
+        defends=defends,
+        union_members=np.array([u.members for u in scenario.unions], dtype=float),
+        union_strength=np.array([u.strength for u in scenario.unions], dtype=float),
+        party_codes=[p.code for p in parties],
+        discipline=np.array([p.discipline for p in parties], dtype=float),
+        cohesion=np.array([p.cohesion for p in parties], dtype=float),
+        pledge=np.array([p.pledge for p in parties], dtype=float),
+        names=names,
+        member_party=party,
+        member_region=region,
+        seated=seated,
+        leader=leader,
+        labour=labour,
+        committee=committee,
+        chair=_chairs(committee, party, party_index[scenario.executive], rng),
+        caucus=caucus,
+        caucus_names=caucus_names,
+    )
+
+
+def _members(scenario, region_index, party_index, rng):
+    """Generate every member: named actors first, then anonymous and proportional members."""
+    names, party, region, seated, leader, labour, committee = [], [], [], [], [], [], []
+    taken: dict[tuple[int, int], int] = {}
+    for n in scenario.named:
+        r, p = region_index.get(n.region, NO_REGION), party_index[n.party]
+        constituency = (
+            n.seated
+            and r != NO_REGION
+            and taken.get((r, p), 0) < scenario.regions[r].seats.get(n.party, 0)
+        )
+        if constituency:
+            taken[(r, p)] = taken.get((r, p), 0) + 1
+        names.append(n.name)
+        party.append(p)
+        region.append(r)
+        seated.append(n.seated)
+        leader.append(n.role in ("leader", "floor_leader"))
+        labour.append(n.labour_ties)
+        committee.append([c in n.committees for c in COMMITTEES])
+        if n.seated and not constituency:
+            region[-1] = NO_REGION  # a named proportional member
+            taken[(NO_REGION, p)] = taken.get((NO_REGION, p), 0) + 1
+    n_named = len(names)
+    for r, reg in enumerate(scenario.regions):
+        for code, seats in reg.seats.items():
+            p = party_index[code]
+            for m in range(seats - taken.get((r, p), 0)):
+                names.append(f"{reg.name} {code} member {m + 1}")
+                party.append(p)
+                region.append(r)
+    for p, par in enumerate(scenario.parties):
+        constituency = sum(reg.seats.get(par.code, 0) for reg in scenario.regions)
+        for m in range(par.seats - constituency - taken.get((NO_REGION, p), 0)):
+            names.append(f"{par.code} proportional member {m + 1}")
+            party.append(p)
+            region.append(NO_REGION)
+    n_new = len(names) - n_named
+    seated += [True] * n_new
+    leader += [False] * n_new
+    labour_share = np.array([par.labour_ties for par in scenario.parties])
+    party_arr = np.array(party, dtype=int)
+    new_labour = rng.random(n_new) < labour_share[party_arr[n_named:]]
+    labour += new_labour.tolist()
+    committee = np.array(committee + [[False] * len(COMMITTEES)] * n_new, dtype=bool)
+    committee = committee.reshape(len(names), len(COMMITTEES))
+    _fill_committees(committee, party_arr, np.array(seated), scenario, rng)
+    return (
+        names,
+        party_arr,
+        np.array(region, dtype=int),
+        np.array(seated),
+        np.array(leader),
+        np.array(labour),
+        committee,
+    )
+
+
+def _fill_committees(committee, party, seated, scenario, rng):
+    """Fill each committee to its size, seats shared among parties by largest remainder."""
+    free = seated & ~committee.any(axis=1)
+    seats = np.bincount(party[seated], minlength=len(scenario.parties)).astype(float)
+    for c, name in enumerate(COMMITTEES):
+        size = scenario.committee_sizes.get(name, 0)
+        quota = _largest_remainder(seats, size)
+        quota -= np.bincount(party[committee[:, c]], minlength=len(quota))
+        for p in np.nonzero(quota > 0)[0]:
+            pool = np.nonzero(free & (party == p))[0]
+            chosen = rng.choice(pool, size=min(quota[p], len(pool)), replace=False)
+            committee[chosen, c] = True
+            free[chosen] = False
+
+
+def _largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:
+    """Integer seats proportional to ``weights`` summing to ``total`` (Hamilton's method)."""
+    exact = weights / weights.sum() * total
+    seats = np.floor(exact).astype(int)
+    order = np.argsort(-(exact - seats), kind="stable")
+    seats[order[: total - seats.sum()]] += 1
+    return seats
+
+
+def _chairs(committee, party, executive, rng):
+    """Each committee's chair: a random member of the executive's party on it, else anyone.
+
+    The DP took every committee chair in 2020 [recall].
+    """
+    chairs = []
+    for c in range(committee.shape[1]):
+        on = np.nonzero(committee[:, c])[0]
+        ruling = on[party[on] == executive]
+        pool = ruling if len(ruling) else on
+        chairs.append(int(rng.choice(pool)) if len(pool) else -1)
+    return np.array(chairs, dtype=int)

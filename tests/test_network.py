@@ -1,0 +1,72 @@
+import networkx as nx
+import numpy as np
+
+from sim.network import KINDS, draw_ties, influence_matrix, ties_graph
+from sim.parameters import NetworkParams
+
+
+def small_world(n=60, seed=0, params=None):
+    params = params or NetworkParams()
+    rng = np.random.default_rng(seed)
+    party = np.repeat([0, 1], n // 2)
+    region = np.tile([0, 1, 2, -1], n // 4)
+    committee = np.zeros((n, 2), bool)
+    committee[:10, 0] = True
+    caucus = np.zeros((n, 1), bool)
+    caucus[[1, 5, 9]] = True
+    leader = np.zeros(n, bool)
+    leader[[0, n // 2]] = True
+    return draw_ties(
+        rng, party, region, committee, caucus, leader, np.array([1.0, 0.5]), params
+    ), party
+
+
+def test_same_seed_same_ties():
+    a, _ = small_world(seed=4)
+    b, _ = small_world(seed=4)
+    for field in ("source", "target", "weight", "kind"):
+        np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
+
+
+def test_tie_kinds_respect_their_rules():
+    ties, party = small_world()
+    kind = np.array(KINDS)[ties.kind]
+    party_ties = kind == "party"
+    assert np.all(party[ties.source[party_ties]] == party[ties.target[party_ties]])
+    leader_ties = kind == "leader"
+    assert set(ties.target[leader_ties].tolist()) == {0, 30}
+    assert np.sum(leader_ties) == 58  # everyone but the two leaders listens to their leader
+
+
+def test_cohesion_sets_within_party_density():
+    params = NetworkParams(within_party_density=0.5, region_tie_prob=0, committee_tie_prob=0)
+    counts = np.zeros(2)
+    for seed in range(20):
+        ties, party = small_world(n=80, seed=seed, params=params)
+        peer = np.array(KINDS)[ties.kind] == "party"
+        counts += np.bincount(party[ties.source[peer]], minlength=2)
+    pairs = 40 * 39 / 2 * 20
+    assert abs(counts[0] / pairs - 0.5) < 0.03  # cohesion 1.0
+    assert abs(counts[1] / pairs - 0.25) < 0.03  # cohesion 0.5
+
+
+def test_influence_matrix_matches_the_networkx_graph():
+    ties, party = small_world()
+    w = influence_matrix(ties, 60, self_weight=0.0)
+    np.testing.assert_allclose(w.sum(axis=1), 1.0)
+    g = ties_graph(ties, [str(k) for k in range(60)], party.tolist())
+    # Without leader ties the influence weights are the graph's symmetric weights, normalised.
+    peer = ties.kind != KINDS.index("leader")
+    assert g.number_of_edges() >= len(
+        set(zip(ties.source[peer].tolist(), ties.target[peer].tolist(), strict=True))
+    )
+    leaderless = [k for k in range(60) if k not in (0, 30)]
+    sub = nx.to_numpy_array(g, nodelist=range(60), weight="weight")
+    for i in leaderless[:5]:
+        peers = sub[i].copy()
+        peers[[0, 30]] = 0  # leader ties are one-way in W, both ways in the drawing graph
+        if peers.sum() == 0:
+            continue
+        row = w[i].copy()
+        row[[0, 30]] = 0
+        np.testing.assert_allclose(row / row.sum(), peers / peers.sum())

@@ -1,0 +1,46 @@
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim.timing import announcement_hazard, election_proximity, weekly_probability
+
+
+def hazard_at(weeks_to_election, blame=0.5, credit=0.4):
+    g = election_proximity(np.array([weeks_to_election]), np.array([1.0]), 40.0)
+    return announcement_hazard(0.05, 1.0, credit, 1.0, blame, 6.0, g)
+
+
+def test_hazard_falls_as_the_election_nears_all_else_equal():
+    hazards = [hazard_at(tau) for tau in (80, 40, 20, 10, 1, 0)]
+    assert all(a > b for a, b in itertools.pairwise(hazards))
+
+
+def test_hazard_is_flat_without_losers():
+    assert hazard_at(80, blame=0.0) == pytest.approx(hazard_at(0, blame=0.0))
+
+
+def test_hazard_closed_form():
+    # h = h0 * r * exp(b1 G - b2 B g) with g = exp(-tau / scale)
+    g = np.exp(-20 / 40)
+    expected = 0.05 * 1.0 * np.exp(1.0 * 0.4 - 6.0 * 0.5 * g)
+    assert hazard_at(20) == pytest.approx(expected, rel=1e-12)
+
+
+def test_hazard_rises_with_credit():
+    assert hazard_at(30, credit=0.6) > hazard_at(30, credit=0.2)
+
+
+def test_proximity_ignores_past_elections_and_takes_the_nearest_weighted():
+    assert election_proximity(np.array([-1.0]), np.array([1.0]), 40) == 0.0
+    g = election_proximity(np.array([-3.0, 10.0, 2.0]), np.array([1.0, 1.0, 0.3]), 40)
+    assert g == pytest.approx(max(np.exp(-10 / 40), 0.3 * np.exp(-2 / 40)))
+
+
+@given(st.floats(0, 50))
+def test_weekly_probability_is_a_probability(h):
+    p = weekly_probability(h)
+    assert 0 <= p <= 1
+    assert p == pytest.approx(1 - np.exp(-h))
