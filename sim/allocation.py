@@ -44,47 +44,59 @@ def draft_allocation(
     fit: np.ndarray,
     pressure: np.ndarray,
     fit_weight: float,
-    equity_weight: float,
+    penalty: np.ndarray,
     stay_threshold: float,
     receives: np.ndarray,
 ) -> np.ndarray:
     """Each institution to one receiving region, or to stay.
 
-    score = w * fit + (1 - w) * pressure (pressure scaled per institution to [0, 1]). Every
-    institution first picks its best region. Within a region, its k-th best pick (k = 1, 2...)
-    loses ``equity_weight * max(0, k / quota - 1)``, where quota is the mean number of picks
-    per receiving region, and goes to its second-best region if that now scores higher: as
-    Phase 1 gave the province with KEPCO fewer other bodies. One pass, so it cannot oscillate.
-    An institution whose final score is below ``stay_threshold`` stays.
+    score = w * fit + (1 - w) * pressure - penalty_r, with pressure scaled per institution to
+    [0, 1] and penalty_r the drafting ministry's current equity penalty on region r (see
+    ``rebalance``). Each institution goes to its best region, or stays if even that scores
+    below ``stay_threshold``.
 
     Args:
         fit: (I, R) bureaucratic fit in [0, 1].
         pressure: (I, R) non-negative political pressure.
         fit_weight: w in [0, 1].
-        equity_weight: Strength of the equity penalty (>= 0).
+        penalty: (R,) non-negative equity penalties.
         stay_threshold: Minimum score to move.
         receives: (R,) bool, regions that may receive.
 
     Returns:
         (I,) destination region index, or STAY (-1). Exactly one entry per institution.
     """
-    score = fit_weight * fit + (1.0 - fit_weight) * normalise_rows(pressure)
+    score = fit_weight * fit + (1.0 - fit_weight) * normalise_rows(pressure) - penalty
     score = np.where(receives[None, :], score, -np.inf)
-    order = np.argsort(-score, axis=1, kind="stable")
-    best, second = order[:, 0], order[:, 1] if score.shape[1] > 1 else order[:, 0]
-    rows = np.arange(len(best))
-    best_score, second_score = score[rows, best], score[rows, second]
-    # rank of each pick within its region, best score first
-    by_region = np.lexsort((-best_score, best))
-    starts = np.searchsorted(best[by_region], best[by_region])
-    rank = np.empty(len(best), dtype=int)
-    rank[by_region] = np.arange(len(best)) - starts + 1
-    quota = len(best) / max(int(receives.sum()), 1)
-    penalised = best_score - equity_weight * np.maximum(0.0, rank / quota - 1.0)
-    go_second = second_score > penalised
-    dest = np.where(go_second, second, best)
-    final = np.where(go_second, second_score, penalised)
-    return np.where(final >= stay_threshold, dest, STAY)
+    best = score.argmax(axis=1)
+    moves = score[np.arange(len(best)), best] >= stay_threshold
+    return np.where(moves, best, STAY)
+
+
+def rebalance(
+    penalty: np.ndarray, destination: np.ndarray, receives: np.ndarray, rate: float
+) -> np.ndarray:
+    """One week of the ministry's equity adjustment: penalise over-served regions.
+
+    penalty_r += rate * (load_r / quota - 1), kept >= 0, where quota is the mean load of the
+    receiving regions. Repeated week after week this is a tatonnement (price adjustment) that
+    spreads institutions across provinces, as Phase 1's equity principle did (facts.md: the
+    province with KEPCO got fewer other bodies); a small rate keeps it from oscillating.
+
+    Args:
+        penalty: (R,) current penalties.
+        destination: (I,) current draft.
+        receives: (R,) bool, regions that may receive.
+        rate: Weekly adjustment rate (>= 0).
+
+    Returns:
+        (R,) new penalties, zero for regions that cannot receive.
+    """
+    load = np.bincount(destination[destination != STAY], minlength=len(penalty)).astype(float)
+    quota = load[receives].mean()
+    if quota == 0:
+        return penalty
+    return np.where(receives, np.maximum(0.0, penalty + rate * (load / quota - 1.0)), 0.0)
 
 
 def staff_won(destination: np.ndarray, staff: np.ndarray, n_regions: int) -> np.ndarray:

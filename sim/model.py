@@ -50,6 +50,9 @@ class RelocationModel(Model):
             self.ties, len(w.names), self.params.network.self_weight
         )
         self.fit = allocation.bureaucratic_fit(w.cluster_match, w.bids, w.hub, w.is_finance)
+        # Institutions of one pool differ in ways the data do not record; without this they
+        # would move as one block.
+        self.fit = self.fit + self.params.drafting.idiosyncrasy * self.rng.random(self.fit.shape)
         self._create_agents()
         self._init_state()
         self.upcoming = [e for e in setting.elections if setting.start <= e.date <= setting.horizon]
@@ -113,14 +116,13 @@ class RelocationModel(Model):
         dp = self.params.drafting
         self.progress = min(1.0, self.progress + 1.0 / dp.drafting_weeks)
         draft = allocation.draft_allocation(
-            self.fit,
-            self.political,
-            dp.fit_weight,
-            dp.equity_weight,
-            dp.stay_threshold,
+            self.fit, self.political, dp.fit_weight, self.equity_penalty, dp.stay_threshold,
             self.world.receives,
-        )
+        )  # fmt: skip
         self.draft = np.where(self.decided == UNDECIDED, draft, self.decided)
+        self.equity_penalty = allocation.rebalance(
+            self.equity_penalty, self.draft, self.world.receives, dp.equity_rate
+        )
 
     def bargain(self) -> None:
         """Stakeholders bargain over timing and scope: compromise baseline and BDM."""
@@ -147,27 +149,35 @@ class RelocationModel(Model):
             tp.blame_weight,
             self.proximity,
         )
-        open_question = (self.decided == UNDECIDED).any()
-        self.p_announce = timing.weekly_probability(self.hazard) if open_question else 0.0
+        option = self.announceable()
+        self.p_announce = timing.weekly_probability(self.hazard) if option else 0.0
         why = (
             f"p={self.p_announce:.3f}: readiness {self.readiness:.2f}, credit {self.credit:.2f}"
             f", blame {self.blame:.2f}, election proximity {self.proximity:.2f}"
         )
         if self.rng.random() >= self.p_announce:
-            self.log("executive", self.executive_name, "", "waited; " + why)
-        elif self.timing_bdm >= tp.blueprint_scope and self.blueprint_week < 0:
+            self.log(
+                "executive",
+                self.executive_name,
+                "",
+                f"waited ({option or 'no agreed scope'}); {why}",
+            )
+        elif option == "blueprint":
             self.blueprint_week = self.steps
             self.commit(self.decided == UNDECIDED, self.draft)
             self.log("executive", self.executive_name, "blueprint", "announced; " + why)
         else:
-            inst, region = self.designation()
-            chosen = np.arange(len(self.decided)) == inst
-            self.commit(chosen, np.full(len(chosen), region))
+            s = self.setting
+            flagship = w.inst_codes.index(s.flagship)
+            region = w.region_codes.index(s.flagship_region)
+            self.commit(
+                np.arange(len(self.decided)) == flagship, np.full(len(w.inst_codes), region)
+            )
             self.log(
                 "executive",
                 self.executive_name,
-                w.inst_codes[inst],
-                f"designated for {w.region_codes[region]}; " + why,
+                s.flagship,
+                f"designated for {s.flagship_region}; {why}",
             )
 
     def legislate(self) -> None:
@@ -216,26 +226,22 @@ class RelocationModel(Model):
         for i in np.nonzero(chosen & w.needs_act & (self.decided != STAY))[0]:
             self.bills.append(assembly.Bill(int(i), int(self.decided[i]), self.steps))
 
-    def designation(self) -> tuple[int, int]:
-        """The single institution to designate, and where to.
+    def announceable(self) -> str:
+        """What the executive could announce now: ``blueprint``, ``flagship`` or ``""``.
 
-        A new government starts with the scenario's flagship pledge; otherwise the executive
-        takes the undecided institution under the most political pressure in the draft.
+        A blueprint needs the bargained scope to reach ``blueprint_scope`` (and no blueprint
+        yet). Short of that, an executive whose party pledged a flagship can designate it alone,
+        as MOLIT did with KDB in 2023 (facts.md).
         """
-        w, s = self.world, self.setting
-        undecided = self.decided == UNDECIDED
-        flagship = w.inst_codes.index(s.flagship) if s.flagship in w.inst_codes else -1
-        if (
-            flagship >= 0
-            and undecided[flagship]
-            and (self.new_government or self.draft[flagship] == STAY)
-        ):
-            return flagship, w.region_codes.index(s.flagship_region)
-        pull = np.where(undecided & (self.draft != STAY), self.political.max(axis=1), -1.0)
-        best = int(pull.argmax())
-        return best, int(self.draft[best]) if self.draft[best] != STAY else w.region_codes.index(
-            s.flagship_region
+        s = self.setting
+        if self.blueprint_week < 0 and self.timing_bdm >= self.params.timing.blueprint_scope:
+            return "blueprint"
+        flagship_open = (
+            s.flagship and self.decided[self.world.inst_codes.index(s.flagship)] == UNDECIDED
         )
+        if flagship_open and self.executive_name == s.flagship_party:
+            return "flagship"
+        return ""
 
     def bargaining_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Positions (0-100), saliences and capabilities of all bargaining actors.
@@ -309,11 +315,11 @@ class RelocationModel(Model):
         region = [w.region_codes[r] if r != NO_REGION else "" for r in w.member_region]
         n = len(w.names)
         self.lawmakers = LawmakerAgent.create_agents(
-            self, n, range(n), w.names, party, region, w.seated.tolist()
+            self, n, list(range(n)), w.names, party, region, w.seated.tolist()
         )
         r = len(w.region_codes)
         self.regions = RegionAgent.create_agents(
-            self, r, range(r), w.region_codes, w.region_names, w.receives.tolist()
+            self, r, list(range(r)), w.region_codes, w.region_names, w.receives.tolist()
         )
         u = len(s.unions)
         self.unions = UnionAgent.create_agents(
@@ -341,6 +347,7 @@ class RelocationModel(Model):
         self.decided = np.full(n_inst, UNDECIDED)
         self.decided_week = np.full(n_inst, -1)
         self.mobilisation = np.zeros(len(w.union_codes))
+        self.equity_penalty = np.zeros(len(w.region_codes))
         self.progress = self.timing_bdm = self.timing_compromise = 0.0
         self.hazard = self.p_announce = self.proximity = self.credit = self.blame = 0.0
         self.stance = np.column_stack([self.announce_anchor(), self.claim_anchor])
@@ -410,8 +417,10 @@ class RelocationModel(Model):
     @cached_property
     def susceptibility(self) -> np.ndarray:
         """Lambda: each member's party discipline (independents: a fixed low value)."""
-        lam = self.world.discipline[self.world.member_party]
-        return np.where(lam > 0, lam, self.params.influence.independent_susceptibility)
+        w, ip = self.world, self.params.influence
+        lam = w.discipline[w.member_party]
+        lam = np.where(lam > 0, lam, ip.independent_susceptibility)
+        return np.where(w.leader, ip.leader_susceptibility, lam)
 
     @cached_property
     def claim_anchor(self) -> np.ndarray:

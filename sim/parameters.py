@@ -48,6 +48,9 @@ class InfluenceParams:
     union_pressure_weight: float = param(
         0.5, "How far union mobilisation lowers a labour-tied member's anchor.", lo=0, hi=1
     )
+    leader_susceptibility: float = param(
+        0.2, "Susceptibility of party leaders, who set the line more than they follow.", lo=0, hi=1
+    )
     independent_susceptibility: float = param(
         0.3, "Susceptibility of members with no party discipline (independents).", lo=0, hi=1
     )
@@ -89,8 +92,11 @@ class DraftingParams:
         lo=0,
         hi=1,
     )
-    equity_weight: float = param(
-        0.5, "Penalty per institution a region already receives, relative to mean load.", lo=0
+    idiosyncrasy: float = param(
+        0.1, "Range of each institution-region pair's random fit, drawn once per run.", lo=0
+    )
+    equity_rate: float = param(
+        0.005, "Weekly rate at which the equity penalty of an over-served region grows.", lo=0
     )
     stay_threshold: float = param(
         0.35, "Score below which an institution stays in the capital region.", lo=0, hi=1
@@ -144,7 +150,7 @@ class TimingParams:
         hi=1,
     )
     blueprint_scope: float = param(
-        50.0,
+        40.0,
         "Bargained scope (0-100) at or above which a whole blueprint is announced.",
         lo=0,
         hi=100,
@@ -156,7 +162,7 @@ class LegislatureParams:
     """Acts that fix an institution's HQ (sim/legislature.py)."""
 
     leader_recognition: float = param(
-        5.0, "Recognition weight of a party leader or committee chair, relative to a member.", lo=0
+        5.0, "Recognition weight of a party leader or committee chair, relative to a member.", lo=1
     )
     discipline_strength: float = param(
         3.0, "Logit weight of the party line in a member's vote.", "Baron & Ferejohn 1989", lo=0

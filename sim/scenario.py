@@ -214,6 +214,8 @@ class Scenario:
         ministries: Ministries and presidential bodies.
         flagship: Institution code a new government designates first, or ``""``.
         flagship_region: Region the flagship goes to.
+        flagship_party: Party whose leader pledged the flagship; it designates it once it
+            holds the executive (``""`` without a flagship).
         parameters: Mechanism parameters.
         source: Path of the TOML file the scenario came from (for error messages).
     """
@@ -234,6 +236,7 @@ class Scenario:
     ministries: tuple[Ministry, ...]
     flagship: str
     flagship_region: str
+    flagship_party: str
     parameters: Parameters
     source: str = ""
 
@@ -952,9 +955,13 @@ def from_dict(data: Mapping[str, Any], source: str) -> Scenario:
     flagship = c.ref(top, "flagship", (), institution_codes, "an institution code", blank=True)
     if flagship:
         flagship_region = c.ref(top, "flagship_region", (), receivers, "a receiving region code")
+        flagship_party = c.ref(top, "flagship_party", (), party_codes, "a party code")
     else:
         flagship_region = c.ref(
             top, "flagship_region", (), (), "no region without a flagship", blank=True
+        )
+        flagship_party = c.ref(
+            top, "flagship_party", (), (), "no party without a flagship", blank=True
         )
 
     return Scenario(
@@ -976,6 +983,7 @@ def from_dict(data: Mapping[str, Any], source: str) -> Scenario:
         ministries=ministries,
         flagship=flagship,
         flagship_region=flagship_region,
+        flagship_party=flagship_party,
         parameters=_parameters(c, c.value(top, "parameters", _MISSING), ("parameters",)),
         source=os.fspath(source),
     )

@@ -2,13 +2,20 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.allocation import STAY, bureaucratic_fit, credit_and_blame, draft_allocation, staff_won
+from sim.allocation import (
+    STAY,
+    bureaucratic_fit,
+    credit_and_blame,
+    draft_allocation,
+    rebalance,
+    staff_won,
+)
 from sim.pressure import lobbying_effort, mobilisation_step, union_threat
 
 
-@given(st.integers(0, 10_000), st.floats(0, 1), st.floats(0, 2), st.floats(0, 1))
+@given(st.integers(0, 10_000), st.floats(0, 1), st.floats(0, 1))
 @settings(max_examples=50, deadline=None)
-def test_one_destination_per_institution(seed, fit_weight, equity, threshold):
+def test_one_destination_per_institution(seed, fit_weight, threshold):
     rng = np.random.default_rng(seed)
     n_inst, n_reg = 40, 8
     receives = rng.random(n_reg) < 0.8
@@ -17,34 +24,55 @@ def test_one_destination_per_institution(seed, fit_weight, equity, threshold):
         rng.random((n_inst, n_reg)),
         rng.random((n_inst, n_reg)),
         fit_weight,
-        equity,
+        rng.random(n_reg) * 0.2,
         threshold,
         receives,
     )
     assert dest.shape == (n_inst,)
-    assert np.all((dest == STAY) | receives[np.clip(dest, 0, None)] & (dest >= 0))
+    moving = dest != STAY
+    assert np.all(dest[~moving] == STAY) and np.all(receives[dest[moving]])
 
 
-def test_without_equity_each_goes_to_its_best_fit():
+def test_without_penalty_each_goes_to_its_best_fit():
     fit = np.array([[0.9, 0.1], [0.8, 0.2], [0.1, 0.3]])
-    dest = draft_allocation(fit, np.zeros_like(fit), 1.0, 0.0, 0.25, np.array([True, True]))
+    dest = draft_allocation(fit, np.zeros_like(fit), 1.0, np.zeros(2), 0.25, np.array([True, True]))
     assert dest.tolist() == [0, 0, 1]
 
 
-def test_equity_spreads_institutions():
-    # Three institutions all fit region 0 best (0.9, 0.89, 0.88), region 1 at 0.8. Quota is
-    # 3 / 2 = 1.5, so region 0's picks lose 0, 0.5 * (2 / 1.5 - 1) = 0.167 and
-    # 0.5 * (3 / 1.5 - 1) = 0.5: the first stays, the other two go to region 1.
-    fit = np.array([[0.9, 0.8], [0.89, 0.8], [0.88, 0.8]])
-    dest = draft_allocation(fit, np.zeros_like(fit), 1.0, 0.5, 0.1, np.array([True, True]))
-    assert dest.tolist() == [0, 1, 1]
-    dest = draft_allocation(fit, np.zeros_like(fit), 1.0, 0.0, 0.1, np.array([True, True]))
-    assert set(dest.tolist()) == {0}
+def test_penalty_moves_marginal_institutions():
+    fit = np.array([[0.9, 0.8], [0.85, 0.8]])
+    dest = draft_allocation(
+        fit, np.zeros_like(fit), 1.0, np.array([0.07, 0.0]), 0.1, np.array([True, True])
+    )
+    assert dest.tolist() == [0, 1]  # 0.9 - 0.07 > 0.8 but 0.85 - 0.07 < 0.8
+
+
+def test_rebalancing_spreads_institutions_without_oscillating():
+    # Ten institutions fit region 0 at 0.9 minus a little, region 1 and 2 at 0.8: week after
+    # week the penalty on region 0 grows until the load is shared; it must settle, not flip.
+    rng = np.random.default_rng(0)
+    fit = np.column_stack([0.9 - rng.random(12) * 0.05, np.full(12, 0.8), np.full(12, 0.8)])
+    receives = np.ones(3, bool)
+    penalty = np.zeros(3)
+    history = []
+    for _ in range(400):
+        dest = draft_allocation(fit, np.zeros_like(fit), 1.0, penalty, 0.1, receives)
+        penalty = rebalance(penalty, dest, receives, 0.002)
+        history.append(np.bincount(dest, minlength=3))
+    loads = np.array(history[-50:])
+    assert loads[:, 0].max() <= 6  # no longer all in region 0
+    assert np.ptp(loads[:, 0]) <= 2  # settled within a couple of institutions
+
+
+def test_rebalance_only_penalises_over_served_receiving_regions():
+    dest = np.array([0, 0, 0, 1, STAY])
+    new = rebalance(np.zeros(3), dest, np.array([True, True, False]), 0.1)
+    np.testing.assert_allclose(new, [0.1 * (3 / 2 - 1), 0.0, 0.0])
 
 
 def test_poor_fits_stay():
     dest = draft_allocation(
-        np.full((2, 2), 0.1), np.zeros((2, 2)), 1.0, 0.0, 0.5, np.array([True, True])
+        np.full((2, 2), 0.1), np.zeros((2, 2)), 1.0, np.zeros(2), 0.5, np.array([True, True])
     )
     assert dest.tolist() == [STAY, STAY]
 

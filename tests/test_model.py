@@ -1,0 +1,131 @@
+"""Whole-model properties: reproducibility, invariants, agents and events."""
+
+import random
+import warnings
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+
+import sim
+from agents import LawmakerAgent, MinistryAgent, RegionAgent, UnionAgent
+from sim.allocation import STAY
+from sim.model import UNDECIDED
+from sim.network import influence_matrix
+from sim.run import weeks_in
+from tests.conftest import default_run
+from tests.strategies import scenarios
+
+
+def test_same_seed_same_result():
+    a, b = sim.run("season2_2020", seed=11), sim.run("season2_2020", seed=11)
+    assert a.outcome == b.outcome
+    pd.testing.assert_frame_equal(a.series, b.series)
+    pd.testing.assert_frame_equal(a.why, b.why)
+
+
+def test_different_seeds_differ():
+    outcomes = {str(default_run(seed).outcome) for seed in range(6)}
+    assert len(outcomes) > 1
+
+
+def test_a_run_does_not_touch_the_global_random_state():
+    # The legacy global generator is exactly what a run must leave alone.
+    numpy_before = np.random.get_state()[1].copy()  # noqa: NPY002
+    stdlib_before = random.getstate()
+    sim.run("season2_2020", seed=3)
+    np.testing.assert_array_equal(np.random.get_state()[1], numpy_before)  # noqa: NPY002
+    assert random.getstate() == stdlib_before
+
+
+def test_three_hundred_seated_members_and_four_agent_kinds(season2):
+    model = sim.build_model(season2, seed=1)
+    lawmakers = model.agents_by_type[LawmakerAgent]
+    assert len(lawmakers.select(lambda a: a.seated)) == 300
+    assert len(model.agents_by_type[RegionAgent]) == len(season2.regions)
+    assert len(model.agents_by_type[UnionAgent]) == len(season2.unions)
+    assert len(model.agents_by_type[MinistryAgent]) == len(season2.ministries)
+    by_party = lawmakers.select(lambda a: a.seated).groupby("party").count()
+    assert by_party == {p.code: p.seats for p in season2.parties}
+
+
+def test_named_actors_sit_where_they_sat(season2):
+    model = sim.build_model(season2, seed=1)
+    by_name = {a.name: a for a in model.agents_by_type[LawmakerAgent]}
+    assert by_name["Jeon Jae-su"].region == "busan" and by_name["Jeon Jae-su"].party == "DP"
+    assert by_name["Yun Jae-ok"].region == "daegu" and by_name["Yun Jae-ok"].party == "UFP"
+    assert not by_name["Lee Hae-chan"].seated
+
+
+def test_agents_read_and_write_the_model_arrays(season2):
+    model = sim.build_model(season2, seed=1)
+    member = model.lawmakers.to_list()[5]
+    member.stance = 0.25
+    assert model.stance[member.index, 0] == 0.25
+    model.step()
+    assert member.stance == model.stance[member.index, 0]
+
+
+def test_influence_matrix_is_the_networkx_graph_normalised(season2):
+    model = sim.build_model(season2, seed=2)
+    graph = model.ties_graph
+    assert graph.number_of_nodes() == len(model.world.names)
+    # Dropping self-weights, W restricted to peer ties equals the graph's weights on them.
+    w = influence_matrix(model.ties, len(model.world.names), 0.0)
+    i = next(n for n in graph if not model.world.leader[n] and graph.degree(n) > 3)
+    neighbours = [j for j in graph[i] if not model.world.leader[j]]
+    weights = np.array([graph[i][j]["weight"] for j in neighbours])
+    row = w[i, neighbours]
+    np.testing.assert_allclose(row / row.sum(), weights / weights.sum())
+
+
+def test_elections_are_events_on_their_dates(season2):
+    result = default_run(0)
+    held = result.why[result.why.kind == "election"]
+    assert list(held.actor) == [e.code for e in season2.elections]
+    for e, week in zip(season2.elections, held.week, strict=True):
+        assert week == int((e.date - season2.start).days // 7)
+
+
+def test_one_destination_per_institution_and_decisions_stick(season2):
+    model = sim.build_model(season2, seed=4)
+    decided_before = {}
+    for _ in range(weeks_in(season2)):
+        model.step()
+        assert model.draft.shape == (len(model.world.inst_codes),)
+        assert np.all((model.draft == STAY) | model.world.receives[np.maximum(model.draft, 0)])
+        for i, week in decided_before.items():
+            assert model.decided[i] == model.draft[i] and model.decided_week[i] == week
+        decided_before = {
+            i: model.decided_week[i] for i in np.nonzero(model.decided != UNDECIDED)[0]
+        }
+
+
+def test_moving_the_election_past_the_horizon_removes_it():
+    result = sim.run("season2_2020", seed=0, **{"elections.presidential_2022.date": "2023-06-01"})
+    assert "presidential_2022" not in set(result.why[result.why.kind == "election"].actor)
+    assert result.outcome["winner_presidential_2022"] is None
+
+
+def test_outcome_follows_the_schema():
+    o = default_run(0).outcome
+    for key in sim.OUTCOME_SCHEMA:
+        if "{" not in key:
+            assert key in o
+    assert all(np.isscalar(v) or v is None for v in o.values())
+
+
+@given(scenarios())
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_generated_scenarios_keep_the_invariants(scenario):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = sim.build_model(scenario, seed=0)
+        for _ in range(min(weeks_in(scenario), 60)):
+            model.step()
+            eps = 1e-12  # convex combinations in floating point may overshoot by an ulp
+            assert np.all((model.stance >= -eps) & (model.stance <= 1 + eps))
+            assert np.all((model.mobilisation >= -eps) & (model.mobilisation <= 1 + eps))
+            assert 0 <= model.p_announce <= 1
+            assert 0 <= model.timing_bdm <= 100
+            assert ((model.draft == STAY) | (model.draft >= 0)).all()
