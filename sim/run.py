@@ -103,7 +103,7 @@ def outcome(model: RelocationModel, seed: int) -> dict:
     for e in s.elections:
         polling = model.week_of(e.date)
         record[f"blueprint_before_{e.code}"] = 0 <= model.blueprint_week < polling
-        record[f"decision_before_{e.code}"] = bool(len(first)) and first.min() < polling
+        record[f"decision_before_{e.code}"] = bool(len(first)) and bool(first.min() < polling)
         record[f"winner_{e.code}"] = held.get(e.code)
     for _k, inst in enumerate(s.institutions):
         if inst.count == 1:

@@ -1,0 +1,95 @@
+"""The relocsim command line, run as a user would (subprocess) and in-process."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+
+RELOCSIM = [str(Path(sys.executable).with_name("relocsim"))]
+
+
+def test_same_seed_gives_identical_files(tmp_path):
+    for out in ("A", "B"):
+        done = subprocess.run(
+            [*RELOCSIM, "run", "--seed", "7", "--out", str(tmp_path / out)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert "blueprint" in done.stdout
+    names = sorted(p.name for p in (tmp_path / "A").iterdir())
+    assert names == ["outcome.json", "series.csv", "timeline.png", "why.csv"]
+    for name in names:
+        assert (tmp_path / "A" / name).read_bytes() == (tmp_path / "B" / name).read_bytes(), name
+
+
+def test_json_prints_the_outcome(capsys):
+    assert main(["run", "--seed", "3", "--json"]) == 0
+    outcome = json.loads(capsys.readouterr().out)
+    assert outcome["seed"] == 3 and outcome["scenario"] == "season2_2020"
+
+
+def test_override_moves_the_election(capsys):
+    assert (
+        main(
+            ["run", "--seed", "3", "--json", "--set", "elections.presidential_2022.date=2023-06-01"]
+        )
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out)["winner_presidential_2022"] is None
+
+
+def bad_scenario(tmp_path):
+    text = (Path(__file__).parents[1] / "sim/scenarios/season2_2020.toml").read_text()
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        text.replace("seats = { UFP = 15, DP = 3 }", 'seats = { UFP = 15, DP = "x" }', 1)
+    )
+    return bad
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["run", "--seed", "x"], "--seed"),
+        (["run", "--set", "nonsense"], "nonsense"),
+        (["run", "--set", "parties.XX.discipline=1"], "parties.XX"),
+        (["run", "--set", "parties.DP.discipline=2"], "parties.DP.discipline"),
+        (["run", "--scenario", "no_such_scenario"], "no_such_scenario"),
+        (["run", "--scenario", "BAD"], "bad.toml: regions[0].seats.DP: expected"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, args, expected):
+    args = [str(bad_scenario(tmp_path)) if a == "BAD" else a for a in args]
+    out = tmp_path / "out"
+    done = subprocess.run([*RELOCSIM, *args, "--out", str(out)], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert expected in done.stderr
+    assert not out.exists()
+
+
+def test_help_explains_the_run_command():
+    done = subprocess.run([*RELOCSIM, "run", "--help"], capture_output=True, text=True, check=True)
+    for flag in ("--scenario", "--seed", "--set", "--out", "--json"):
+        assert flag in done.stdout
+
+
+def test_existing_files_are_replaced_whole(tmp_path):
+    out = tmp_path / "out"
+    assert main(["run", "--seed", "1", "--out", str(out)]) == 0
+    first = (out / "outcome.json").read_bytes()
+    assert main(["run", "--seed", "2", "--out", str(out)]) == 0
+    assert (out / "outcome.json").read_bytes() != first
+    assert sorted(p.name for p in out.iterdir()) == [
+        "outcome.json",
+        "series.csv",
+        "timeline.png",
+        "why.csv",
+    ]
+    shutil.rmtree(out)
