@@ -88,6 +88,7 @@ class RelocationModel(Model):
         self.stance = friedkin_johnsen_step(
             self.stance, self.influence, self.susceptibility, anchor
         )
+        self.party_stance = self.party_mean(self.stance[:, 0])
         mover = int(np.argmax(np.abs(self.stance[:, 0] - before)))
         source, pull = strongest_influencer(mover, before, self.influence)
         self.log(
@@ -351,6 +352,8 @@ class RelocationModel(Model):
         self.progress = self.timing_bdm = self.timing_compromise = 0.0
         self.hazard = self.p_announce = self.proximity = self.credit = self.blame = 0.0
         self.stance = np.column_stack([self.announce_anchor(), self.claim_anchor])
+        self.party_size = np.maximum(np.bincount(w.member_party, minlength=n_parties), 1)
+        self.party_stance = self.party_mean(self.stance[:, 0])
         self.effort = np.zeros((len(w.region_codes), n_inst))
         self.political = np.zeros((n_inst, len(w.region_codes)))
         self.intent = (
@@ -464,6 +467,11 @@ class RelocationModel(Model):
         total = np.bincount(by[mask], weights=values[mask], minlength=size)
         return total / np.maximum(np.bincount(by[mask], minlength=size), 1)
 
+    def party_mean(self, values: np.ndarray) -> np.ndarray:
+        """Mean of a per-member array by party."""
+        w = self.world
+        return np.bincount(w.member_party, values, len(w.party_codes)) / self.party_size
+
     def log(self, kind: str, actor: str, target: str, detail: str) -> None:
         """Append to the "why" log: who did what to whom this week, and why."""
         self.why.append((self.steps, kind, actor, target, detail))
@@ -471,7 +479,7 @@ class RelocationModel(Model):
 
 def mean_stance(model: RelocationModel, party: int) -> float:
     """Mean support for announcing now among one party's members."""
-    return float(model.stance[model.world.member_party == party, 0].mean())
+    return float(model.party_stance[party])
 
 
 def moving_in_draft(model: RelocationModel) -> int:
