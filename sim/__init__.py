@@ -10,5 +10,12 @@ Typical use::
 from sim.run import OUTCOME_SCHEMA, RunResult, build_model, run
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
-__all__ = ["OUTCOME_SCHEMA", "RunResult", "Scenario", "ScenarioError", "build_model",
-           "load_scenario", "run"]
+__all__ = [
+    "OUTCOME_SCHEMA",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "build_model",
+    "load_scenario",
+    "run",
+]

@@ -105,6 +105,17 @@ def staff_won(destination: np.ndarray, staff: np.ndarray, n_regions: int) -> np.
     return np.bincount(destination[moving], weights=staff[moving], minlength=n_regions)
 
 
+def regional_stake(destination: np.ndarray, staff: np.ndarray, receives: np.ndarray) -> np.ndarray:
+    """What each region stands to gain (+) or lose (-) from the draft, in [-1, 1].
+
+    A receiving region's stake is the staff it wins relative to the best-served region; the
+    capital region's is minus the share of eligible staff it loses.
+    """
+    won = staff_won(destination, staff, len(receives))
+    lost = staff[destination != STAY].sum() / staff.sum()
+    return np.where(receives, won / max(won.max(), 1.0), -lost)
+
+
 def credit_and_blame(
     destination: np.ndarray,
     staff: np.ndarray,

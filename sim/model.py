@@ -121,6 +121,7 @@ class RelocationModel(Model):
             self.world.receives,
         )  # fmt: skip
         self.draft = np.where(self.decided == UNDECIDED, draft, self.decided)
+        self.stake = allocation.regional_stake(self.draft, self.world.staff, self.world.receives)
         self.equity_penalty = allocation.rebalance(
             self.equity_penalty, self.draft, self.world.receives, dp.equity_rate
         )
@@ -130,8 +131,15 @@ class RelocationModel(Model):
         position, salience, capability = self.bargaining_table()
         self.timing_compromise = float(compromise(position, salience, capability))
         risk = np.full(len(position), self.params.bargaining.risk)
-        result = bdm_bargain(position, salience, capability, risk, self.params.bargaining.rounds)
+        rounds = self.params.bargaining.rounds
+        result = bdm_bargain(position, salience, capability, risk, rounds, record=False)
         self.timing_bdm = float(result.forecast)
+        moved = np.abs(result.positions - position)
+        k = int(moved.argmax())
+        if moved[k] > 0:
+            self.log("bargaining", self.bargainers[k], "", f"conceded from {position[k]:.0f} to "
+                     f"{result.positions[k]:.0f}; BDM forecast {self.timing_bdm:.0f}, compromise "
+                     f"{self.timing_compromise:.0f}")  # fmt: skip
 
     def decide(self) -> None:
         """The executive announces the blueprint, designates one institution, or waits."""
@@ -245,47 +253,26 @@ class RelocationModel(Model):
         return ""
 
     def bargaining_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Positions (0-100), saliences and capabilities of all bargaining actors.
+        """Positions (0-100), saliences and capabilities of the bargaining actors.
 
-        Actors: regions (their lawmakers' mean support), party leaderships, ministries (the
-        coordinator follows the president's party), unions (against, with their mobilisation
-        as salience). Each group's capabilities sum to 1, unions' to ``union_capability``.
+        Actors (``bargainers``): regions (their lawmakers' mean support, salience by stake),
+        the leaderships of parties that have leaders, ministries (the coordinator follows the
+        president's party), unions (at 0, mobilisation as salience). Capabilities are fixed
+        for the run (``_init_state``).
         """
-        w, bp = self.world, self.params.bargaining
-        won = allocation.staff_won(self.draft, w.staff, len(w.region_codes))
-        lost = w.staff[self.draft != STAY].sum() / w.staff.sum()
-        stake = np.where(w.receives, won / max(won.max(), 1.0), lost)
-        reach = w.capacity * w.seat_share
-        lead = self.region_mean(
-            self.stance[:, 0], by=w.member_party, mask=w.leader, size=len(w.party_codes)
-        )
+        w = self.world
         self.ministry_position[self.coordinator_index] = 100 * self.pledge[self.executive]
-        position = np.concatenate(
-            [
-                100 * self.region_mean(self.stance[:, 0]),
-                100 * lead,
-                self.ministry_position,
-                np.zeros(len(w.union_codes)),
-            ]
-        )
-        salience = np.concatenate(
-            [
-                0.3 + 0.7 * stake,
-                np.full(len(lead), bp.party_salience),
-                self.ministry_salience,
-                self.mobilisation,
-            ]
-        )
-        union_weight = w.union_members * w.union_strength
-        capability = np.concatenate(
-            [
-                reach / reach.sum(),
-                self.party_capability,
-                self.ministry_capability,
-                bp.union_capability * union_weight / max(union_weight.sum(), 1.0),
-            ]
-        )
-        return position, salience, capability
+        lead = self.region_mean(self.stance[:, 0], by=w.member_party, mask=w.leader,
+                                size=len(w.party_codes))  # fmt: skip
+        position = np.concatenate([
+            100 * self.region_mean(self.stance[:, 0]), 100 * lead[self.leading_parties],
+            self.ministry_position, np.zeros(len(w.union_codes)),
+        ])  # fmt: skip
+        salience = np.concatenate([
+            0.3 + 0.7 * np.abs(self.stake), self.party_salience, self.ministry_salience,
+            self.mobilisation,
+        ])  # fmt: skip
+        return position, salience, self.bargainer_capability
 
     def announce_anchor(self) -> np.ndarray:
         """Each member's constituency anchor for announcing now.
@@ -294,10 +281,7 @@ class RelocationModel(Model):
         and the party leadership's pledge; labour-tied ruling members are pressed down by the
         unions; leaders are anchored to the pledge itself.
         """
-        w, ip = self.world, self.params.influence
-        won = allocation.staff_won(self.draft, w.staff, len(w.region_codes))
-        lost = w.staff[self.draft != STAY].sum() / w.staff.sum()
-        stake = np.where(w.receives, won / max(won.max(), 1.0), -lost)
+        w, ip, stake = self.world, self.params.influence, self.stake
         regional = np.where(w.member_region >= 0, stake[w.member_region], stake[w.receives].mean())
         pledge = self.pledge[w.member_party]
         anchor = (
@@ -349,6 +333,7 @@ class RelocationModel(Model):
         self.decided_week = np.full(n_inst, -1)
         self.mobilisation = np.zeros(len(w.union_codes))
         self.equity_penalty = np.zeros(len(w.region_codes))
+        self.stake = np.zeros(len(w.region_codes))
         self.progress = self.timing_bdm = self.timing_compromise = 0.0
         self.hazard = self.p_announce = self.proximity = self.credit = self.blame = 0.0
         self.stance = np.column_stack([self.announce_anchor(), self.claim_anchor])
@@ -365,13 +350,27 @@ class RelocationModel(Model):
         self.blueprint_week = -1
         self.bills: list[assembly.Bill] = []
         self.why: list[tuple] = []
-        seats = np.bincount(w.member_party[w.seated], minlength=n_parties).astype(float)
-        has_leader = np.bincount(w.member_party[w.leader], minlength=n_parties) > 0
-        self.party_capability = np.where(has_leader, seats, 0.0) / seats[has_leader].sum()
+        # Bargaining actors and their fixed capabilities: each group's sum to 1, the unions'
+        # to union_capability.
+        bp = self.params.bargaining
+        self.leading_parties = np.nonzero(
+            np.bincount(w.member_party[w.leader], minlength=n_parties)
+        )[0]
+        seats = np.bincount(w.member_party[w.seated], minlength=n_parties)[self.leading_parties]
+        reach = w.capacity * w.seat_share
+        union_weight = w.union_members * w.union_strength
+        self.party_salience = np.full(len(self.leading_parties), bp.party_salience)
         self.ministry_position = np.array([m.position for m in s.ministries], dtype=float)
         self.ministry_salience = np.array([m.salience for m in s.ministries], dtype=float)
-        cap = np.array([m.capability for m in s.ministries], dtype=float)
-        self.ministry_capability = cap / cap.sum()
+        ministry = np.array([m.capability for m in s.ministries], dtype=float)
+        self.bargainer_capability = np.concatenate([
+            reach / reach.sum(), seats / max(seats.sum(), 1), ministry / ministry.sum(),
+            bp.union_capability * union_weight / max(union_weight.sum(), 1.0),
+        ])  # fmt: skip
+        self.bargainers = [
+            *w.region_codes, *(w.party_codes[p] + " leadership" for p in self.leading_parties),
+            *(m.code for m in s.ministries), *w.union_codes,
+        ]  # fmt: skip
         roles = [m.role for m in s.ministries]
         self.coordinator_index = roles.index("coordinator")
 
