@@ -78,7 +78,7 @@ class RelocationModel(Model):
         w, lp = self.world, self.params.lobbying
         zeal = self.region_mean(self.stance[:, 1])
         self.effort = pressure.lobbying_effort(w.capacity, self.intent, zeal)
-        ruling = self.region_mean((w.member_party == self.executive).astype(float))
+        ruling = self.ruling_share[self.executive]
         self.political = pressure.political_pressure(self.effort, ruling, lp.ruling_access)
 
     def influence_stances(self) -> None:
@@ -111,6 +111,7 @@ class RelocationModel(Model):
             up.decay_rate,
             up.anticipation,
         )
+        self.union_pressure = float(self.mobilisation @ self.union_weight)
 
     def redraft(self) -> None:
         """The drafting ministry advances the plan and redraws undecided institutions."""
@@ -332,6 +333,12 @@ class RelocationModel(Model):
         self.decided = np.full(n_inst, UNDECIDED)
         self.decided_week = np.full(n_inst, -1)
         self.mobilisation = np.zeros(len(w.union_codes))
+        # Union pressure = mobilisation weighted by strength x membership share, in [0, 1].
+        self.union_weight = w.union_strength * w.union_members / max(w.union_members.sum(), 1.0)
+        self.union_pressure = 0.0
+        # Share of each region's members in each party (access to an executive of that party).
+        self.ruling_share = [self.region_mean((w.member_party == p).astype(float))
+                             for p in range(n_parties)]  # fmt: skip
         self.equity_penalty = np.zeros(len(w.region_codes))
         self.stake = np.zeros(len(w.region_codes))
         self.progress = self.timing_bdm = self.timing_compromise = 0.0
@@ -378,13 +385,6 @@ class RelocationModel(Model):
     def readiness(self) -> float:
         """How near an announcement looks: draft progress times the bargained timing (0-1)."""
         return self.progress * self.timing_bdm / 100.0
-
-    @property
-    def union_pressure(self) -> float:
-        """Membership-weighted union mobilisation times strength, in [0, 1]."""
-        w = self.world
-        weight = w.union_members / max(w.union_members.sum(), 1.0)
-        return float((w.union_strength * self.mobilisation) @ weight)
 
     @property
     def executive_name(self) -> str:

@@ -121,7 +121,11 @@ class BargainingParams:
         0.5, "Total capability of the unions, relative to all regions' (1).", lo=0
     )
     risk: float = param(
-        1.0, "Risk exponent r of every actor (BDM: 0.5 averse to 2 acceptant).", "BDM 1997", 0.5, 2
+        1.0,
+        "Risk exponent r of every actor (BDM: below 1 risk-acceptant, above 1 risk-averse).",
+        "BDM 1997",
+        0.5,
+        2,
     )
 
 
@@ -130,11 +134,11 @@ class TimingParams:
     """The executive's announcement hazard (sim/timing.py)."""
 
     base_hazard: float = param(
-        0.04, "h0: weekly hazard of announcing with a complete draft and no election effect.", lo=0
+        0.07, "h0: weekly hazard of announcing with a complete draft and no election effect.", lo=0
     )
     credit_weight: float = param(1.0, "b1: weight of credit from winning regions.", lo=0)
     blame_weight: float = param(
-        6.0, "b2: weight of salience-weighted losers as the election nears.", lo=0
+        10.0, "b2: weight of salience-weighted losers as the election nears.", lo=0
     )
     horizon_weeks: float = param(
         40.0,

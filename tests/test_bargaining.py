@@ -191,6 +191,24 @@ def test_two_actor_probability_is_power_share():
     assert p[1, 0] == pytest.approx(0.25, abs=1e-15)
 
 
+@pytest.mark.parametrize("n", [3, 25, 40, 60])
+def test_win_probabilities_match_pairwise_definition(n):
+    # A direct pair-by-pair evaluation of the formula; n >= 27 also covers the blocked
+    # evaluation of the n^3 array.
+    rng = np.random.default_rng(n)
+    x = rng.choice([0.0, 12.5, 50.0, 80.0, 100.0], n) if n == 3 else rng.uniform(0, 100, n)
+    s, c = rng.uniform(0, 1, n), rng.uniform(0, 5, n)
+    w = c * s
+    expected = np.full((n, n), 0.5)
+    for i in range(n):
+        for j in range(n):
+            gap = np.abs(x - x[j]) - np.abs(x - x[i])
+            denominator = np.sum(w * np.abs(gap))
+            if denominator > 0:
+                expected[i, j] = np.sum(w * np.maximum(gap, 0)) / denominator
+    np.testing.assert_allclose(bdm_win_probabilities(x, s, c), expected, rtol=1e-12, atol=1e-14)
+
+
 @given(_issue())
 def test_win_probabilities_are_complementary_and_bounded(issue):
     x, s, c = issue
