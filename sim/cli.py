@@ -40,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     except ScenarioError as err:
         print(f"relocsim {args.command}: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `relocsim run | head`: the reader left, not an error
+        sys.stderr.close()
+        return 0
 
 
 def add_run_command(commands) -> None:

@@ -22,6 +22,11 @@ from sim.scenario import Scenario
 from sim.world import NO_REGION, build_world
 
 UNDECIDED = -2  # destination of an institution the executive has not decided on yet
+WAIT_REASON = {
+    "blueprint": " with a blueprint on the table",
+    "flagship": " with its flagship ready to designate",
+    "": ": bargaining has not agreed a scope worth announcing",
+}
 
 
 class RelocationModel(Model):
@@ -170,7 +175,7 @@ class RelocationModel(Model):
                 "executive",
                 self.executive_name,
                 "",
-                f"waited ({option or 'no agreed scope'}); {why}",
+                f"waited{WAIT_REASON[option]}; {why}",
             )
         elif option == "blueprint":
             self.blueprint_week = self.steps
@@ -473,7 +478,7 @@ class RelocationModel(Model):
 
     def log(self, kind: str, actor: str, target: str, detail: str) -> None:
         """Append to the "why" log: who did what to whom this week, and why."""
-        self.why.append((self.steps, kind, actor, target, detail))
+        self.why.append((self.time, kind, actor, target, detail))
 
 
 def mean_stance(model: RelocationModel, party: int) -> float:

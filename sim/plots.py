@@ -55,6 +55,14 @@ def timeline_figure(series: pd.DataFrame, elections, outcome: dict, title: str):
     if outcome.get("blueprint_date"):
         for ax in axes:
             ax.axvline(pd.Timestamp(outcome["blueprint_date"]), color="black", linewidth=2)
+        top.annotate(
+            "blueprint",
+            (pd.Timestamp(outcome["blueprint_date"]), 0.5),
+            xycoords=("data", "axes fraction"),
+            rotation=90,
+            ha="right",
+            fontsize=8,
+        )
     fig.suptitle(title)
     return fig
 

@@ -149,6 +149,8 @@ def series(model: RelocationModel) -> pd.DataFrame:
 
 def why_frame(model: RelocationModel) -> pd.DataFrame:
     """The why log as a table."""
-    frame = pd.DataFrame(model.why, columns=["week", "kind", "actor", "target", "detail"])
-    frame.insert(1, "date", [model.date_of(k).isoformat() for k in frame["week"]])
+    frame = pd.DataFrame(model.why, columns=["time", "kind", "actor", "target", "detail"])
+    # Events between ticks (elections) carry their own day; the week is the tick they follow.
+    frame.insert(0, "week", frame["time"].astype(int))
+    frame.insert(1, "date", [model.date_of(t).isoformat() for t in frame.pop("time")])
     return frame
