@@ -133,12 +133,22 @@ class RelocationModel(Model):
         )
 
     def bargain(self) -> None:
-        """Stakeholders bargain over timing and scope: compromise baseline and BDM."""
+        """Stakeholders bargain over timing and scope: compromise baseline and BDM.
+
+        Bargaining reopens only when some actor's position or salience has moved by at least
+        ``reopen_threshold`` points (of 100) since it last closed; otherwise last week's
+        agreement stands.
+        """
         position, salience, capability = self.bargaining_table()
+        bp, last = self.params.bargaining, self.last_bargained
+        if last is not None:
+            shift = max(np.abs(position - last[0]).max(), 100 * np.abs(salience - last[1]).max())
+            if shift < bp.reopen_threshold:
+                return
+        self.last_bargained = (position, salience)
         self.timing_compromise = float(compromise(position, salience, capability))
-        risk = np.full(len(position), self.params.bargaining.risk)
-        rounds = self.params.bargaining.rounds
-        result = bdm_bargain(position, salience, capability, risk, rounds, record=False)
+        risk = np.full(len(position), bp.risk)
+        result = bdm_bargain(position, salience, capability, risk, bp.rounds, record=False)
         self.timing_bdm = float(result.forecast)
         moved = np.abs(result.positions - position)
         k = int(moved.argmax())
@@ -347,6 +357,7 @@ class RelocationModel(Model):
         self.equity_penalty = np.zeros(len(w.region_codes))
         self.stake = np.zeros(len(w.region_codes))
         self.progress = self.timing_bdm = self.timing_compromise = 0.0
+        self.last_bargained = None
         self.hazard = self.p_announce = self.proximity = self.credit = self.blame = 0.0
         self.stance = np.column_stack([self.announce_anchor(), self.claim_anchor])
         self.party_size = np.maximum(np.bincount(w.member_party, minlength=n_parties), 1)

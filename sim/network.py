@@ -44,6 +44,38 @@ def _pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
     return np.triu_indices(n, 1)
 
 
+def _draw_within(rng, groups: np.ndarray, chance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i < j) inside each group, each present with the group's chance.
+
+    Args:
+        rng: The model's generator; groups are drawn in index order, so a seed fixes the ties.
+        groups: (N,) group index of each member, -1 for none.
+        chance: (G,) tie probability per group.
+    """
+    sources, targets = [], []
+    for g in range(len(chance)):
+        members = np.nonzero(groups == g)[0]
+        if len(members) < 2 or chance[g] <= 0:
+            continue
+        i, j = _pairs(len(members))
+        hit = rng.random(len(i)) < chance[g]
+        sources.append(members[i[hit]])
+        targets.append(members[j[hit]])
+    empty = np.zeros(0, dtype=int)
+    return (np.concatenate(sources), np.concatenate(targets)) if sources else (empty, empty)
+
+
+def _draw_in_columns(rng, membership: np.ndarray, chance: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs inside each column of a (N, K) membership table (a member may sit in several)."""
+    pairs = [
+        _draw_within(rng, np.where(membership[:, k], 0, -1), np.array([chance]))
+        for k in range(membership.shape[1])
+    ]
+    if not pairs:
+        return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
+    return np.concatenate([p[0] for p in pairs]), np.concatenate([p[1] for p in pairs])
+
+
 def draw_ties(
     rng: np.random.Generator,
     party: np.ndarray,
@@ -69,47 +101,34 @@ def draw_ties(
     Returns:
         The ties, peer kinds as unordered pairs, leader ties one way.
     """
-    i, j = _pairs(len(party))
-    draws = rng.random((3, len(i)))
-    same_party = party[i] == party[j]
-    chances = {
-        "party": same_party * params.within_party_density * cohesion[party[i]],
-        "region": ((region[i] == region[j]) & (region[i] >= 0)) * params.region_tie_prob,
-        "committee": (committee[i] & committee[j]).any(axis=1) * params.committee_tie_prob,
+    n_regions = int(region.max()) + 1
+    parts = {
+        "party": _draw_within(rng, party, params.within_party_density * cohesion),
+        "region": _draw_within(rng, region, np.full(n_regions, params.region_tie_prob)),
     }
-    weights = {
-        "party": 1.0,
-        "region": params.region_weight,
-        "committee": 1.0,
-        "caucus": params.caucus_weight,
-        "leader": params.leader_weight,
-    }
-    hits = {kind: draws[k] < chance for k, (kind, chance) in enumerate(chances.items())}
-    hits["caucus"] = (caucus[i] & caucus[j]).any(axis=1)
-
-    parts = [(i[hit], j[hit], kind) for kind, hit in hits.items()]
-    member, lead = np.nonzero(same_party_matrix(party) & leader[None, :])
+    parts["committee"] = _draw_in_columns(rng, committee, params.committee_tie_prob)
+    parts["caucus"] = _draw_in_columns(rng, caucus, 1.0)
+    member, lead = np.nonzero((party[:, None] == party[None, :]) & leader[None, :])
     not_self = member != lead
-    parts.append((member[not_self], lead[not_self], "leader"))
+    parts["leader"] = (member[not_self], lead[not_self])
+    weights = {
+        "party": 1.0, "region": params.region_weight, "committee": 1.0,
+        "caucus": params.caucus_weight, "leader": params.leader_weight,
+    }  # fmt: skip
     return Ties(
-        source=np.concatenate([p[0] for p in parts]),
-        target=np.concatenate([p[1] for p in parts]),
-        weight=np.concatenate([np.full(len(p[0]), weights[p[2]]) for p in parts]),
-        kind=np.concatenate([np.full(len(p[0]), KINDS.index(p[2])) for p in parts]),
+        source=np.concatenate([parts[k][0] for k in KINDS]),
+        target=np.concatenate([parts[k][1] for k in KINDS]),
+        weight=np.concatenate([np.full(len(parts[k][0]), weights[k]) for k in KINDS]),
+        kind=np.concatenate([np.full(len(parts[k][0]), KINDS.index(k)) for k in KINDS]),
     )
-
-
-def same_party_matrix(party: np.ndarray) -> np.ndarray:
-    """(N, N) bool, members i and j belong to one party."""
-    return party[:, None] == party[None, :]
 
 
 def influence_matrix(ties: Ties, n: int, self_weight: float) -> np.ndarray:
     """Row-stochastic W for Friedkin-Johnsen: peer ties both ways, leader ties one way."""
-    weights = np.zeros((n, n))
     peer = ties.kind != KINDS.index("leader")
-    np.add.at(weights, (ties.source, ties.target), ties.weight)
-    np.add.at(weights, (ties.target[peer], ties.source[peer]), ties.weight[peer])
+    cells = np.concatenate([ties.source * n + ties.target, (ties.target * n + ties.source)[peer]])
+    weight = np.concatenate([ties.weight, ties.weight[peer]])
+    weights = np.bincount(cells, weights=weight, minlength=n * n).reshape(n, n)
     weights[np.diag_indices(n)] += self_weight
     return row_stochastic(weights)
 

@@ -113,7 +113,13 @@ class DraftingParams:
 class BargainingParams:
     """Stakeholder bargaining over timing and scope (sim/bargaining.py)."""
 
-    rounds: int = param(3, "BDM challenge rounds per week.", lo=1, hi=50)
+    rounds: int = param(3, "BDM challenge rounds each time bargaining reopens.", lo=1, hi=50)
+    reopen_threshold: float = param(
+        2.0,
+        "Points (of 100) some actor's position or salience must move before bargaining reopens.",
+        "assumption; 0 re-bargains every week",
+        lo=0,
+    )
     party_salience: float = param(
         0.6, "Salience of the decision to each party leadership.", lo=0, hi=1
     )
