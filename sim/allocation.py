@@ -11,6 +11,7 @@ fit/pressure mix is the "two-stage" influence-then-decision scheme of Stokman & 
 import numpy as np
 
 STAY = -1  # destination code of an institution that stays in the capital region
+UNDECIDED = -2  # destination of an institution the executive has not decided on yet
 
 # Parts of bureaucratic fit (sum to 1): the sector cluster dominates as in Phase 1 (facts.md);
 # open bids and hub status are the Season 2 additions the press reported. Assumption.

@@ -7,7 +7,7 @@ functions elsewhere in ``sim/``; this module wires them to the agents' state.
 """
 
 from datetime import date, timedelta
-from functools import cached_property, partial
+from functools import cached_property
 
 import numpy as np
 from mesa import Model
@@ -15,13 +15,13 @@ from mesa.datacollection import DataCollector
 
 from agents import LawmakerAgent, MinistryAgent, RegionAgent, UnionAgent
 from sim import allocation, assembly, network, pressure, timing
-from sim.allocation import STAY
+from sim.allocation import STAY, UNDECIDED
 from sim.bargaining import bdm_bargain, compromise
 from sim.influence import friedkin_johnsen_step, strongest_influencer
+from sim.reporters import reporters
 from sim.scenario import Scenario
 from sim.world import NO_REGION, build_world
 
-UNDECIDED = -2  # destination of an institution the executive has not decided on yet
 WAIT_REASON = {
     "blueprint": " with a blueprint on the table",
     "flagship": " with its flagship ready to designate",
@@ -326,7 +326,7 @@ class RelocationModel(Model):
         self.unions = UnionAgent.create_agents(
             self,
             u,
-            range(u),
+            list(range(u)),
             w.union_codes,
             [x.name for x in s.unions],
             [x.members for x in s.unions],
@@ -490,42 +490,3 @@ class RelocationModel(Model):
     def log(self, kind: str, actor: str, target: str, detail: str) -> None:
         """Append to the "why" log: who did what to whom this week, and why."""
         self.why.append((self.time, kind, actor, target, detail))
-
-
-def mean_stance(model: RelocationModel, party: int) -> float:
-    """Mean support for announcing now among one party's members."""
-    return float(model.party_stance[party])
-
-
-def moving_in_draft(model: RelocationModel) -> int:
-    """Institutions the current draft moves out of the capital region."""
-    return int((model.draft != STAY).sum())
-
-
-def decided_count(model: RelocationModel) -> int:
-    """Institutions whose destination the executive has fixed."""
-    return int((model.decided != UNDECIDED).sum())
-
-
-def reporters(party_codes: list[str]) -> dict:
-    """DataCollector model reporters: model attributes by name, the rest as named functions."""
-    series = {
-        name: name
-        for name in (
-            "readiness",
-            "hazard",
-            "p_announce",
-            "proximity",
-            "credit",
-            "blame",
-            "union_pressure",
-            "timing_bdm",
-            "timing_compromise",
-            "progress",
-        )
-    }
-    series |= {"moving_in_draft": moving_in_draft, "decided": decided_count}
-    series |= {
-        f"stance_{code}": partial(mean_stance, party=k) for k, code in enumerate(party_codes)
-    }
-    return series

@@ -10,8 +10,8 @@ from os import PathLike
 
 import pandas as pd
 
-from sim.allocation import STAY
-from sim.model import UNDECIDED, RelocationModel
+from sim.allocation import STAY, UNDECIDED
+from sim.model import RelocationModel
 from sim.scenario import Scenario, load_scenario
 
 # Columns of the flat outcome record; {election}, {institution} and {act} are expanded per

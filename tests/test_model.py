@@ -10,8 +10,7 @@ from hypothesis import HealthCheck, given, settings
 
 import sim
 from agents import LawmakerAgent, MinistryAgent, RegionAgent, UnionAgent
-from sim.allocation import STAY
-from sim.model import UNDECIDED
+from sim.allocation import STAY, UNDECIDED
 from sim.network import influence_matrix
 from sim.run import weeks_in
 from tests.conftest import default_run
@@ -48,6 +47,16 @@ def test_three_hundred_seated_members_and_four_agent_kinds(season2):
     assert len(model.agents_by_type[MinistryAgent]) == len(season2.ministries)
     by_party = lawmakers.select(lambda a: a.seated).groupby("party").count()
     assert by_party == {p.code: p.seats for p in season2.parties}
+
+
+def test_each_agent_points_at_its_own_row(season2):
+    model = sim.build_model(season2, seed=1)
+    for kind in (LawmakerAgent, RegionAgent, UnionAgent):
+        rows = [a.index for a in model.agents_by_type[kind]]
+        assert rows == list(range(len(rows)))
+    union = model.agents_by_type[UnionAgent].to_list()[2]
+    union.mobilisation = 0.5
+    assert model.mobilisation[2] == 0.5 and union.mobilisation == 0.5
 
 
 def test_named_actors_sit_where_they_sat(season2):
