@@ -136,13 +136,10 @@ def _members(scenario, region_index, party_index, rng):
     names, party, region, seated, leader, labour, committee = [], [], [], [], [], [], []
     taken: dict[tuple[int, int], int] = {}
     for n in scenario.named:
+        # Validation guarantees a seated named member a seat of their region and party (or a
+        # proportional seat when region is ""); an unseated one keeps the region as a base.
         r, p = region_index.get(n.region, NO_REGION), party_index[n.party]
-        constituency = (
-            n.seated
-            and r != NO_REGION
-            and taken.get((r, p), 0) < scenario.regions[r].seats.get(n.party, 0)
-        )
-        if constituency:
+        if n.seated:
             taken[(r, p)] = taken.get((r, p), 0) + 1
         names.append(n.name)
         party.append(p)
@@ -151,9 +148,6 @@ def _members(scenario, region_index, party_index, rng):
         leader.append(n.role in ("leader", "floor_leader"))
         labour.append(n.labour_ties)
         committee.append([c in n.committees for c in COMMITTEES])
-        if n.seated and not constituency:
-            region[-1] = NO_REGION  # a named proportional member
-            taken[(NO_REGION, p)] = taken.get((NO_REGION, p), 0) + 1
     n_named = len(names)
     for r, reg in enumerate(scenario.regions):
         for code, seats in reg.seats.items():
