@@ -89,9 +89,9 @@ class RelocationModel(Model):
     def influence_stances(self) -> None:
         """Friedkin-Johnsen: stances move along the ties, anchored to constituency interest."""
         before = self.stance[:, 0]
-        anchor = np.column_stack([self.announce_anchor(), self.claim_anchor])
+        self.anchor[:, 0] = self.announce_anchor()
         self.stance = friedkin_johnsen_step(
-            self.stance, self.influence, self.susceptibility, anchor
+            self.stance, self.influence, self.susceptibility, self.anchor
         )
         self.party_stance = self.party_mean(self.stance[:, 0])
         mover = int(np.argmax(np.abs(self.stance[:, 0] - before)))
@@ -106,10 +106,9 @@ class RelocationModel(Model):
     def mobilise_unions(self) -> None:
         """Unions mobilise as a move of their institution looks near."""
         w, up = self.world, self.params.unions
-        threat = pressure.union_threat(w.defends, self.draft != STAY, w.staff)
         self.mobilisation = pressure.mobilisation_step(
             self.mobilisation,
-            threat,
+            self.threat,
             self.readiness,
             w.union_strength,
             up.rise_rate,
@@ -126,8 +125,10 @@ class RelocationModel(Model):
             self.fit, self.political, dp.fit_weight, self.equity_penalty, dp.stay_threshold,
             self.world.receives,
         )  # fmt: skip
-        self.draft = np.where(self.decided == UNDECIDED, draft, self.decided)
-        self.stake = allocation.regional_stake(self.draft, self.world.staff, self.world.receives)
+        draft = np.where(self.decided == UNDECIDED, draft, self.decided)
+        if not np.array_equal(draft, self.draft):
+            self.draft = draft
+            self.draft_changed()
         self.equity_penalty = allocation.rebalance(
             self.equity_penalty, self.draft, self.world.receives, dp.equity_rate
         )
@@ -161,10 +162,7 @@ class RelocationModel(Model):
         """The executive announces the blueprint, designates one institution, or waits."""
         w, tp = self.world, self.params.timing
         self.proximity = timing.election_proximity(*self.election_clock(), tp.horizon_weeks)
-        self.credit, regional_blame = allocation.credit_and_blame(
-            self.draft, w.staff, w.bids, w.seat_share, w.source_region
-        )
-        self.blame = regional_blame + self.union_pressure
+        self.blame = self.regional_blame + self.union_pressure
         self.hazard = timing.announcement_hazard(
             tp.base_hazard,
             self.readiness,
@@ -237,6 +235,7 @@ class RelocationModel(Model):
             self.pledge[self.executive] = min(
                 1.0, self.pledge[self.executive] + self.params.timing.defeat_revival
             )
+        self.refresh_anchor_base()
         if e.kind == "general":  # bills die with the outgoing Assembly
             for bill in (b for b in self.bills if b.pending):
                 bill.stage, bill.closed = "lapsed", self.steps
@@ -290,24 +289,36 @@ class RelocationModel(Model):
         ])  # fmt: skip
         return position, salience, self.bargainer_capability
 
-    def announce_anchor(self) -> np.ndarray:
-        """Each member's constituency anchor for announcing now.
+    def draft_changed(self) -> None:
+        """Recompute what depends on the draft alone: stakes, threats, credit and blame."""
+        w = self.world
+        self.stake = allocation.regional_stake(self.draft, w.staff, w.receives)
+        self.threat = pressure.union_threat(w.defends, self.draft != STAY, w.staff)
+        self.credit, self.regional_blame = allocation.credit_and_blame(
+            self.draft, w.staff, w.bids, w.seat_share, w.source_region
+        )
+        self.refresh_anchor_base()
 
-        A mix of the region's stake in the current draft (the capital region's is negative)
-        and the party leadership's pledge; labour-tied ruling members are pressed down by the
-        unions; leaders are anchored to the pledge itself.
+    def refresh_anchor_base(self) -> None:
+        """Recompute the part of the announce anchors that moves only with draft or election.
+
+        A mix of the region's stake in the draft (the capital region's is negative) and the
+        party leadership's pledge; leaders are anchored to the pledge itself.
         """
         w, ip, stake = self.world, self.params.influence, self.stake
         regional = np.where(w.member_region >= 0, stake[w.member_region], stake[w.receives].mean())
         pledge = self.pledge[w.member_party]
-        anchor = (
-            ip.region_gain_weight * np.clip(0.5 + regional, 0.0, 1.0)
-            + (1.0 - ip.region_gain_weight) * pledge
+        base = (ip.region_gain_weight * np.clip(0.5 + regional, 0.0, 1.0)
+                + (1.0 - ip.region_gain_weight) * pledge)  # fmt: skip
+        self.anchor_base = np.where(w.leader, pledge, base)
+        # Unions press ruling-party members with labour ties (not the leaders).
+        self.union_pressed = ip.union_pressure_weight * (
+            w.labour & (w.member_party == self.executive) & ~w.leader
         )
-        pressed = w.labour & (w.member_party == self.executive)
-        anchor -= ip.union_pressure_weight * self.union_pressure * pressed
-        anchor[w.leader] = pledge[w.leader]
-        return np.clip(anchor, 0.0, 1.0)
+
+    def announce_anchor(self) -> np.ndarray:
+        """Each member's constituency anchor for announcing now, this week."""
+        return np.clip(self.anchor_base - self.union_pressure * self.union_pressed, 0.0, 1.0)
 
     # ---- state and derived quantities ------------------------------------------------------
     def _create_agents(self) -> None:
@@ -355,11 +366,12 @@ class RelocationModel(Model):
         self.ruling_share = [self.region_mean((w.member_party == p).astype(float))
                              for p in range(n_parties)]  # fmt: skip
         self.equity_penalty = np.zeros(len(w.region_codes))
-        self.stake = np.zeros(len(w.region_codes))
         self.progress = self.timing_bdm = self.timing_compromise = 0.0
         self.last_bargained = None
         self.hazard = self.p_announce = self.proximity = self.credit = self.blame = 0.0
-        self.stance = np.column_stack([self.announce_anchor(), self.claim_anchor])
+        self.draft_changed()
+        self.anchor = np.column_stack([self.announce_anchor(), self.claim_anchor])
+        self.stance = self.anchor.copy()
         self.party_size = np.maximum(np.bincount(w.member_party, minlength=n_parties), 1)
         self.party_stance = self.party_mean(self.stance[:, 0])
         self.effort = np.zeros((len(w.region_codes), n_inst))
