@@ -225,10 +225,9 @@ class RelocationModel(Model):
         """Polling day: the ruling party keeps or loses; the post-election regime applies."""
         e = self.upcoming.pop(0)
         ruling_wins = self.rng.random() < e.p_ruling_win
-        winner = self.executive_name if ruling_wins else self.setting.challenger
+        winner = self.executive_name if ruling_wins else self.opposition_name
         if e.kind == "presidential" and not ruling_wins:
-            self.executive = self.world.party_codes.index(self.setting.challenger)
-            self.new_government = True
+            self.executive = self.world.party_codes.index(winner)
             self.progress = 0.0  # a new government restarts the plan
         elif not ruling_wins:
             # Defeat revives the issue (the DP after the 2021 by-elections, facts.md).
@@ -353,7 +352,6 @@ class RelocationModel(Model):
         w, s = self.world, self.setting
         n_inst, n_parties = len(w.inst_codes), len(w.party_codes)
         self.executive = w.party_codes.index(s.executive)
-        self.new_government = False
         self.pledge = w.pledge.copy()
         self.draft = np.full(n_inst, STAY)
         self.decided = np.full(n_inst, UNDECIDED)
@@ -420,13 +418,17 @@ class RelocationModel(Model):
         return self.world.party_codes[self.executive]
 
     @property
+    def opposition_name(self) -> str:
+        """Code of the main party not holding the presidency (the scenario's other camp)."""
+        s = self.setting
+        return s.executive if self.executive_name == s.challenger else s.challenger
+
+    @property
     def party_line(self) -> np.ndarray:
-        """Each party's whip on an HQ bill: the executive's party for, its challenger against."""
+        """Each party's whip on an HQ bill: the president's party for, the opposition against."""
         line = np.zeros(len(self.world.party_codes))
         line[self.executive] = 1.0
-        line[self.world.party_codes.index(self.setting.challenger)] = -1.0
-        if self.new_government:  # the old ruling party, now in opposition, obstructs
-            line[self.world.party_codes.index(self.setting.executive)] = -1.0
+        line[self.world.party_codes.index(self.opposition_name)] = -1.0
         return line
 
     @cached_property

@@ -141,3 +141,22 @@ def test_generated_scenarios_keep_the_invariants(scenario):
             assert 0 <= model.p_announce <= 1
             assert 0 <= model.timing_bdm <= 100
             assert ((model.draft == STAY) | (model.draft >= 0)).all()
+
+
+def test_a_lost_presidency_flips_the_executive_and_the_whips():
+    model = sim.build_model(
+        "season2_2020",
+        seed=0,
+        **{
+            "elections.presidential_2022.p_ruling_win": 0.0,
+            "elections.local_2022.p_ruling_win": 0.0,
+        },
+    )
+    codes = model.world.party_codes
+    assert model.party_line[codes.index("DP")] == 1 and model.party_line[codes.index("UFP")] == -1
+    model.run_for(weeks_in(model.setting))
+    assert model.executive_name == "UFP"
+    assert model.party_line[codes.index("UFP")] == 1 and model.party_line[codes.index("DP")] == -1
+    winners = {row[2]: row[3] for row in model.why if row[1] == "election"}
+    assert winners["presidential_2022"] == "UFP"
+    assert winners["local_2022"] == "DP"  # the ruling party is now the UFP, and it lost
