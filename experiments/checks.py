@@ -1,0 +1,101 @@
+"""One-line messages for invalid experiment files, in the form sim's scenario errors take.
+
+``FILE: FIELD.PATH: expected WHAT, got VALUE``, with VALUE written as in TOML, so that a user
+sees the same kind of message for a bad experiment as for a bad scenario or ``--set``.
+"""
+
+import json
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, NoReturn
+
+from sim import ScenarioError
+
+SHOW_LIMIT = 60  # characters of an offending value kept in a message
+
+
+class _Missing:
+    """Marker for an absent key; shown as ``nothing``."""
+
+    def __repr__(self) -> str:
+        return "nothing"
+
+
+MISSING: Any = _Missing()
+
+
+def show(value: object) -> str:
+    """Render a value TOML-style for a message (as sim's messages do), at most 60 characters."""
+    text = _toml_text(value)
+    return text if len(text) <= SHOW_LIMIT else text[: SHOW_LIMIT - 3] + "..."
+
+
+def _toml_text(value: object) -> str:
+    """TOML-like text of a parsed value."""
+    if value is MISSING:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k} = {_toml_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_text(v) for v in value) + "]"
+    return repr(value)
+
+
+def one_of(choices) -> str:
+    """The ``one of: a, b, c`` phrase of a message."""
+    return "one of: " + ", ".join(str(c) for c in choices)
+
+
+class Checker:
+    """Typed getters that raise ScenarioError naming the experiment file and field path."""
+
+    def __init__(self, file: str):
+        self.file = file
+
+    def fail(self, path: str, expected: str, got: object) -> NoReturn:
+        """Raise the one-line error for the value ``got`` at ``path``."""
+        raise ScenarioError(self.file, path or "(top level)", expected, show(got))
+
+    def keys(self, table: Mapping, where: str, allowed: tuple[str, ...]) -> None:
+        """Reject keys outside ``allowed`` (typos would otherwise be silently ignored)."""
+        for key in table:
+            if key not in allowed:
+                self.fail(f"{where}.{key}" if where else key, one_of(allowed), key)
+
+    def table(self, value: object, where: str, allowed: tuple[str, ...]) -> Mapping[str, Any]:
+        """Check that ``value`` is a table with only ``allowed`` keys."""
+        if not isinstance(value, Mapping):
+            self.fail(where, "a table", value)
+        self.keys(value, where, allowed)
+        return value
+
+    def _get(self, table: Mapping, path: str, default: object) -> object:
+        return table.get(path.rpartition(".")[2], default)
+
+    def text(self, table: Mapping, path: str, default: object = MISSING) -> str:
+        """A non-empty string."""
+        value = self._get(table, path, default)
+        if not isinstance(value, str) or not value.strip():
+            self.fail(path, "a non-empty string", value)
+        return value
+
+    def integer(self, table: Mapping, path: str, lo: int, default: object = MISSING) -> int:
+        """An integer >= ``lo``."""
+        value = self._get(table, path, default)
+        if not isinstance(value, int) or isinstance(value, bool) or value < lo:
+            expected = {0: "a non-negative integer", 1: "a positive integer"}.get(lo)
+            self.fail(path, expected or f"an integer >= {lo}", value)
+        return value
+
+    def boolean(self, table: Mapping, path: str, default: object = MISSING) -> bool:
+        """A boolean (true or false)."""
+        value = self._get(table, path, default)
+        if not isinstance(value, bool):
+            self.fail(path, "true or false", value)
+        return value

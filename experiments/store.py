@@ -1,0 +1,409 @@
+"""The sweep store: a folder of Parquet parts, a SQLite ledger and a manifest.
+
+Layout of OUT::
+
+    manifest.json        experiment, scenario, design, counts, columns, relocsim version
+    experiment.toml      copy of the experiment file
+    ledger.sqlite        one row per finished run: run_id, point, replicate, seed, status,
+                         error, seconds, part (SQLite in WAL mode, so readers never block)
+    runs/part-*.parquet  one part per chunk: run columns, factors, outcomes
+    series/part-*.parquet  the kept weeks of each run's series (only with series_every)
+
+Crash safety rests on one order of writes: a part is written under a hidden temporary name,
+synced and renamed into place, and only then are its runs entered in the ledger, in one
+transaction. A run is stored when, and only when, the ledger has it. A sweep killed between
+the rename and the ledger leaves a part that no ledger row names; resuming deletes it and
+runs its runs again, so the final table has every run exactly once. Readers see only whole
+parts (the temporary names start with a dot, which pandas, pyarrow and DuckDB skip).
+"""
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+import sim
+from experiments.checks import show
+from experiments.columns import Columns
+from experiments.design import salib_problem
+from experiments.spec import SAMPLED, Experiment
+
+RUNS, SERIES = "runs", "series"
+LEDGER, MANIFEST, EXPERIMENT_COPY = "ledger.sqlite", "manifest.json", "experiment.toml"
+LOCK = ".lock"
+# Files a fresh sweep may leave before its manifest is in place: OUT still counts as empty.
+_BEFORE_MANIFEST = {LOCK, f".{MANIFEST}.tmp"}
+FORMAT = 1  # version of this layout, in the manifest
+
+_NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+
+_LEDGER_SCHEMA = """
+create table if not exists runs (
+    run_id text primary key,
+    point integer not null,
+    replicate integer not null,
+    seed integer not null,
+    status text not null check (status in ('done', 'failed')),
+    error text,
+    seconds real not null,
+    part text not null
+)
+"""
+
+
+class Store:
+    """An open store that one sweep writes to (it holds the store's lock).
+
+    Use ``open_store`` to get one; close it (or use it as a context manager) when done.
+    """
+
+    def __init__(self, out: Path, lock_file):
+        self.out = out
+        self._lock_file = lock_file
+        (out / RUNS).mkdir(exist_ok=True)
+        (out / SERIES).mkdir(exist_ok=True)
+        self.ledger = _connect(out)
+        self._drop_unledgered_parts()
+
+    def finished(self) -> set[str]:
+        """Ids of the runs stored so far (done or failed)."""
+        return {row[0] for row in self.ledger.execute("select run_id from runs")}
+
+    def counts(self) -> dict[str, int]:
+        """Stored runs by status."""
+        found = dict(self.ledger.execute("select status, count(*) from runs group by status"))
+        return {"done": found.get("done", 0), "failed": found.get("failed", 0)}
+
+    def first_error(self) -> str | None:
+        """The error of the first failed run in design order, if any."""
+        row = self.ledger.execute(
+            "select run_id, error from runs where status = 'failed' order by run_id limit 1"
+        ).fetchone()
+        return f"{row[0]}: {row[1]}" if row else None
+
+    def write(self, result) -> str:
+        """Store a chunk: its parts first, then its ledger rows in one transaction.
+
+        Args:
+            result: An experiments.worker.ChunkResult.
+
+        Returns:
+            The part's file name.
+        """
+        name = f"part-{result.ledger[0][0]}.parquet"
+        _write_atomically(self.out / RUNS / name, result.runs)
+        if result.series is not None:
+            _write_atomically(self.out / SERIES / name, result.series)
+        with self.ledger:  # one transaction: all the chunk's runs, or none
+            self.ledger.executemany(
+                "insert into runs values (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(*row, name) for row in result.ledger],
+            )
+        return name
+
+    def close(self) -> None:
+        """Close the ledger and release the lock."""
+        self.ledger.close()
+        self._lock_file.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _drop_unledgered_parts(self) -> None:
+        """Delete parts and temporary files that no ledger row names (left by a crash)."""
+        kept = {row[0] for row in self.ledger.execute("select distinct part from runs")}
+        for folder in (self.out / RUNS, self.out / SERIES):
+            for path in folder.iterdir():
+                if path.is_file() and path.name not in kept:
+                    path.unlink()
+
+
+def open_store(
+    out_dir: str | os.PathLike,
+    experiment: Experiment,
+    columns: Columns,
+    counts: dict,
+    *,
+    resume: bool,
+) -> Store:
+    """Create a store in an empty or new folder, or reopen this experiment's store to resume.
+
+    Args:
+        out_dir: The store's folder.
+        experiment: The experiment it holds.
+        columns: The columns of its tables.
+        counts: Planned points, replicates and runs (for the manifest).
+        resume: Whether an existing store of the same experiment may be continued.
+
+    Returns:
+        The open store, locked against other sweeps.
+
+    Raises:
+        ScenarioError: ``--out: DIR: expected ..., got ...`` if the folder holds anything
+            else, or a store of another experiment, or a store another sweep is writing.
+            Nothing is written then.
+    """
+    out = Path(out_dir).expanduser().absolute()
+    fingerprint = experiment_fingerprint(experiment)
+    _check_target(out, experiment, fingerprint, resume)
+    out.mkdir(parents=True, exist_ok=True)
+    lock_file = _lock(out)
+    try:
+        if not (out / MANIFEST).is_file():
+            manifest = _manifest(experiment, columns, counts, fingerprint)
+            _write_text_atomically(out / MANIFEST, json.dumps(manifest, indent=2) + "\n")
+        else:  # checked again under the lock, in case another sweep created it meanwhile
+            _check_target(out, experiment, fingerprint, resume)
+        if experiment.source and not (out / EXPERIMENT_COPY).is_file():
+            _write_text_atomically(out / EXPERIMENT_COPY, Path(experiment.source).read_text())
+        return Store(out, lock_file)
+    except BaseException:
+        lock_file.close()
+        raise
+
+
+def _check_target(out: Path, experiment: Experiment, fingerprint: str, resume: bool) -> None:
+    """Refuse a folder that is not empty, unless it is this experiment's store and resuming."""
+    if out.exists() and not out.is_dir():
+        _refuse(out, "a folder", "a file")
+    entries = sorted(e.name for e in out.iterdir()) if out.is_dir() else []
+    if not [e for e in entries if e not in _BEFORE_MANIFEST]:
+        return
+    manifest = read_manifest(out, missing_ok=True)
+    if manifest is None:
+        listed = ", ".join(show(e) for e in entries[:3]) + (", ..." if len(entries) > 3 else "")
+        _refuse(out, "an empty or new folder, or a sweep store", f"a folder holding {listed}")
+    if manifest.get("fingerprint") != fingerprint:
+        other = manifest.get("experiment", {}).get("name", "?")
+        if other == experiment.name:
+            got = f"a store of {other} as it was before a change to what decides its results"
+        else:
+            got = f"the store of experiment {other}"
+        _refuse(out, f"a store of experiment {experiment.name}", got)
+    if not resume:
+        stored = len(_query(out, "select run_id from runs"))
+        planned = manifest["counts"]["runs"]
+        _refuse(
+            out,
+            "an empty or new folder, or --resume to continue the store in it",
+            f"this experiment's store with {stored} of {planned} runs",
+        )
+
+
+def _refuse(out: Path, expected: str, got: str):
+    raise sim.ScenarioError("--out", str(out), expected, got)
+
+
+def _lock(out: Path):
+    """Hold an exclusive lock on the store for as long as the returned file is open.
+
+    The kernel drops the lock when the process dies, so a killed sweep never leaves it held.
+    """
+    lock_file = open(out / LOCK, "a+b")  # kept open: the open file is the lock
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; one sweep per store is up to the user
+        return lock_file
+    try:
+        fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock_file.close()
+        _refuse(out, "a store no other sweep is writing to", "a store locked by a running sweep")
+    return lock_file
+
+
+def _connect(out: Path) -> sqlite3.Connection:
+    """The ledger, for the sweep, in WAL mode: readers see committed rows while it writes."""
+    ledger = sqlite3.connect(out / LEDGER, timeout=30)
+    ledger.execute("pragma journal_mode = wal")
+    ledger.execute("pragma synchronous = full")  # a committed chunk survives power loss
+    ledger.execute(_LEDGER_SCHEMA)
+    return ledger
+
+
+def _query(out: Path, sql: str) -> list[tuple]:
+    """Rows of a query on the ledger, read-only; none if the ledger is not there yet."""
+    uri = (out / LEDGER).absolute().as_uri() + "?mode=rw"  # rw: never create it, as ro would
+    try:
+        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=30)) as ledger:
+            return ledger.execute(sql).fetchall()
+    except sqlite3.OperationalError:  # no ledger file, or no table yet (a sweep's first moment)
+        return []
+
+
+def _write_atomically(path: Path, table) -> None:
+    """Write a Parquet file under a hidden name, sync it, then rename it into place."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as f:
+        pq.write_table(table, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    _sync_folder(path.parent)
+
+
+def _write_text_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename durable (POSIX); a no-op where folders cannot be opened."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+# --------------------------------------------------------------------------------------------
+# Manifest and identity
+# --------------------------------------------------------------------------------------------
+
+
+def experiment_record(experiment: Experiment) -> dict:
+    """The experiment as JSON-ready data (dates as ISO strings)."""
+    return json.loads(json.dumps(asdict(experiment), default=_json_value))
+
+
+def experiment_fingerprint(experiment: Experiment) -> str:
+    """A hash of everything that decides the results: resuming needs the same one.
+
+    It covers the scenario file's bytes, overrides, factors, design, replicates, master seed
+    and what is recorded, but not the title or where the files are.
+    """
+    record = experiment_record(experiment)
+    for key in ("name", "title", "source", "scenario"):
+        record.pop(key)
+    record["scenario_sha256"] = scenario_sha256(experiment.scenario)
+    text = json.dumps(record, sort_keys=True, default=_json_value)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def scenario_sha256(scenario: str) -> str:
+    """SHA-256 of the scenario file that ``scenario`` names."""
+    return hashlib.sha256(Path(sim.load_scenario(scenario).source).read_bytes()).hexdigest()
+
+
+def design_record(experiment: Experiment) -> dict:
+    """The design for the manifest, with SALib's problem for the sampled designs.
+
+    The analysers (Sobol, Morris) need the problem, and the points in SALib's order, which is
+    the order of the runs' ``point``.
+    """
+    record = experiment_record(experiment)["design"] | {"factors": list(experiment.paths)}
+    if experiment.design.kind in SAMPLED:
+        record["salib_problem"] = salib_problem(experiment)
+    return record
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, date):
+        return {"date": value.isoformat()}  # tagged: a date is not the string "2022-03-09"
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _manifest(experiment: Experiment, columns: Columns, counts: dict, fingerprint: str) -> dict:
+    try:
+        version = metadata.version("relocsim")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    setting = sim.load_scenario(experiment.scenario, experiment.overrides)
+    return {
+        "format": FORMAT,
+        "experiment": experiment_record(experiment),
+        "fingerprint": fingerprint,
+        "scenario": {
+            "name": setting.name,
+            "file": os.path.basename(setting.source),
+            "sha256": scenario_sha256(experiment.scenario),
+        },
+        "design": design_record(experiment),
+        "counts": counts,
+        "columns": columns.to_json(),
+        "relocsim": version,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------------
+
+
+def read_manifest(out_dir: str | os.PathLike, missing_ok: bool = False) -> dict | None:
+    """The store's manifest.
+
+    Raises:
+        ScenarioError: If the folder holds no readable manifest (unless ``missing_ok``).
+    """
+    path = Path(out_dir) / MANIFEST
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        if missing_ok:
+            return None
+        raise sim.ScenarioError(
+            "--out", str(out_dir), "a sweep store (with a manifest.json)", "none"
+        ) from None
+
+
+def read_ledger(out_dir: str | os.PathLike) -> pd.DataFrame:
+    """The ledger: one row per stored run, in design order."""
+    read_manifest(out_dir)
+    names = ["run_id", "point", "replicate", "seed", "status", "error", "seconds", "part"]
+    rows = _query(Path(out_dir), f"select {', '.join(names)} from runs order by point, replicate")
+    return pd.DataFrame(rows, columns=names)
+
+
+def load_results(out_dir: str | os.PathLike) -> pd.DataFrame:
+    """The runs table of a store: one row per stored run, in design order.
+
+    Safe while a sweep is writing: only parts that the ledger names are read (so each run
+    appears once even in a store that a killed sweep left and no sweep has resumed yet).
+
+    Args:
+        out_dir: The store's folder (the ``--out`` of the sweep).
+
+    Returns:
+        Columns run_id, point, replicate, seed, status, error, the factors (named by their
+        override paths), then the outcome columns of sim.OUTCOME_SCHEMA.
+    """
+    columns = Columns.from_json(read_manifest(out_dir)["columns"])
+    return _load(out_dir, RUNS, columns.runs_schema(), ["point", "replicate"])
+
+
+def load_series(out_dir: str | os.PathLike) -> pd.DataFrame:
+    """The kept weeks of every finished run (empty if the experiment kept no series)."""
+    columns = Columns.from_json(read_manifest(out_dir)["columns"])
+    return _load(out_dir, SERIES, columns.series_schema(), ["point", "replicate", "week"])
+
+
+def _load(out_dir, folder: str, schema, order: list[str]) -> pd.DataFrame:
+    parts = sorted(row[0] for row in _query(Path(out_dir), "select distinct part from runs"))
+    files = [Path(out_dir) / folder / p for p in parts]
+    files = [str(f) for f in files if f.exists()]
+    table = ds.dataset(files, schema=schema, format="parquet").to_table()
+    # Nullable integers and booleans: a failed run's None must not turn them into floats.
+    frame = table.to_pandas(types_mapper=_NULLABLE.get)
+    order = [c for c in order if c in schema.names]
+    return frame.sort_values(order, kind="stable").reset_index(drop=True)

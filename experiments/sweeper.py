@@ -1,0 +1,193 @@
+"""``sweep``: run an experiment into a store, from the command line or a notebook.
+
+The sweep validates everything before it writes anything: the experiment file, its design,
+the columns of its tables (one probe run) and the output folder. Then it sends the runs that
+the store lacks to a backend, chunk by chunk, and stores each chunk as soon as it comes back.
+"""
+
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from experiments.columns import probe
+from experiments.design import design_points, run_specs
+from experiments.local import LocalBackend, default_workers
+from experiments.spec import Experiment, load_experiment
+from experiments.store import open_store
+from experiments.worker import ChunkTask
+
+BACKENDS = ("local",)
+MAX_CHUNK = 64  # runs per task at most: a killed sweep redoes at most this many per worker
+CHUNKS_PER_WORKER = 4  # at least, where the runs allow: keeps the workers evenly loaded
+
+
+@dataclass(frozen=True)
+class SweepSummary:
+    """What a sweep did and what its store now holds.
+
+    Attributes:
+        out_dir: The store.
+        experiment: The experiment's name.
+        runs: Runs the experiment has (points x replicates).
+        done: Runs stored as finished, by this sweep and any it resumed.
+        failed: Runs stored as failed, likewise.
+        ran: Runs this call executed.
+        skipped: Runs already in the store when this call started (resume).
+        seconds: Wall time of this call.
+        first_error: ``RUN_ID: ERROR`` of the first failed run in design order, or None.
+    """
+
+    out_dir: Path
+    experiment: str
+    runs: int
+    done: int
+    failed: int
+    ran: int
+    skipped: int
+    seconds: float
+    first_error: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Whether every run of the experiment is stored."""
+        return self.done + self.failed == self.runs
+
+    def __str__(self) -> str:
+        resumed = f", {self.skipped} were stored already" if self.skipped else ""
+        return (
+            f"{self.experiment}: {self.done + self.failed} of {self.runs} runs stored in "
+            f"{self.out_dir}: {self.done} done, {self.failed} failed "
+            f"({self.ran} runs in {self.seconds:.1f} s{resumed})"
+        )
+
+
+def sweep(
+    experiment: Experiment | str | os.PathLike,
+    out_dir: str | os.PathLike,
+    *,
+    workers: int | None = None,
+    backend: str = "local",
+    resume: bool = False,
+    progress: bool = True,
+    chunk_size: int | None = None,
+) -> SweepSummary:
+    """Run every run of an experiment and store the results in ``out_dir``.
+
+    A run that raises is stored as failed, with its error, and the sweep goes on. The store
+    can be read while the sweep runs (``load_results``); a sweep that is killed continues
+    with ``resume=True`` and loses or repeats nothing.
+
+    Args:
+        experiment: An Experiment, the path of an experiment file or a shipped experiment's
+            name (``"election_timing"``).
+        out_dir: The store's folder: new or empty, or this experiment's store with ``resume``.
+        workers: Worker processes (default: the cores this process may use); 1 runs in this
+            process, without a pool.
+        backend: ``"local"``, the only backend so far.
+        resume: Continue the store of the same experiment in ``out_dir``, skipping the runs
+            it has.
+        progress: Show a progress bar (tqdm.auto) when stderr is a terminal or in a notebook,
+            unless the environment sets TQDM_DISABLE.
+        chunk_size: Runs per task (default: from the number of runs and workers, at most 64).
+
+    Returns:
+        The summary; ``summary.failed`` counts the failed runs.
+
+    Raises:
+        sim.ScenarioError: For an invalid experiment or an unusable ``out_dir`` (nothing is
+            written then).
+        ValueError: For an unknown backend, or workers or chunk_size below 1.
+    """
+    started = time.perf_counter()
+    if backend not in BACKENDS:
+        raise ValueError(f"backend {backend!r} is not available; choose one of {BACKENDS}")
+    for name, value in (("workers", workers), ("chunk_size", chunk_size)):
+        if value is not None and (not isinstance(value, int) or value < 1):
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if not isinstance(experiment, Experiment):
+        experiment = load_experiment(experiment)
+    points = design_points(experiment)
+    columns = probe(experiment)
+    planned = len(points) * experiment.replicates
+    counts = {"points": len(points), "replicates": experiment.replicates, "runs": planned}
+    with open_store(out_dir, experiment, columns, counts, resume=resume) as store:
+        stored = store.finished()
+        todo = [s for s in run_specs(experiment, points) if s.run_id not in stored]
+        workers = workers or default_workers()
+        size = chunk_size or chunk_size_for(len(todo), workers)
+        tasks = [
+            ChunkTask(
+                experiment.scenario,
+                experiment.overrides,
+                experiment.paths,
+                tuple(todo[i : i + size]),
+                columns,
+                experiment.series_every,
+            )
+            for i in range(0, len(todo), size)
+        ]
+        runner = LocalBackend(min(workers, max(1, len(tasks))))
+        with _progress_bar(experiment.name, planned, len(stored), progress) as bar:
+            tally = store.counts()
+            for result in runner.run(tasks):
+                store.write(result)
+                for row in result.ledger:
+                    tally[row[4]] += 1
+                bar.set_postfix(tally, refresh=False)
+                bar.update(len(result.ledger))
+        final = store.counts()
+        return SweepSummary(
+            out_dir=store.out,
+            experiment=experiment.name,
+            runs=planned,
+            done=final["done"],
+            failed=final["failed"],
+            ran=len(todo),
+            skipped=len(stored),
+            seconds=time.perf_counter() - started,
+            first_error=store.first_error(),
+        )
+
+
+def chunk_size_for(runs: int, workers: int) -> int:
+    """Runs per task: CHUNKS_PER_WORKER tasks per worker or more, each of at most MAX_CHUNK."""
+    return max(1, min(MAX_CHUNK, math.ceil(runs / (CHUNKS_PER_WORKER * workers))))
+
+
+def progress_shown(requested: bool) -> bool:
+    """Whether to draw the bar: asked for, not disabled by TQDM_DISABLE, and someone to see it.
+
+    tqdm reads TQDM_DISABLE only once, at import, and takes any non-empty value (even "0")
+    as true; here it is read at each sweep, and "", "0", "false", "no" and "off" mean no.
+    """
+    flag = os.environ.get("TQDM_DISABLE", "").strip().lower()
+    if not requested or flag not in ("", "0", "false", "no", "off"):
+        return False
+    if _in_notebook():
+        return True
+    stream = sys.stderr
+    return stream is not None and hasattr(stream, "isatty") and stream.isatty()
+
+
+def _in_notebook() -> bool:
+    """Whether tqdm.auto chose its notebook widget (a Jupyter kernel with ipywidgets)."""
+    from tqdm.auto import tqdm
+
+    return any(cls.__module__ == "tqdm.notebook" for cls in tqdm.__mro__)
+
+
+def _progress_bar(name: str, total: int, initial: int, requested: bool):
+    from tqdm.auto import tqdm
+
+    return tqdm(
+        total=total,
+        initial=initial,
+        desc=name,
+        unit="run",
+        disable=not progress_shown(requested),
+        file=sys.stderr,
+        dynamic_ncols=True,
+    )

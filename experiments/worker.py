@@ -1,0 +1,131 @@
+"""One chunk of runs: the code that executes in the worker processes (or in-process).
+
+Each run is guarded on its own: a run that raises is recorded as failed, with a one-line
+error, and the chunk goes on. A chunk comes back as Arrow tables ready to be written, plus the
+ledger's rows. Run times go only to the ledger, so that the tables are the same whichever
+machine, process count or chunking produced them.
+"""
+
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+import sim
+from experiments.columns import Columns, fit_outcome
+from experiments.design import RunSpec
+
+ERROR_LIMIT = 1000  # characters of an error kept in the tables and the ledger
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    """Runs sent to a worker together, with what they need (picklable, self-contained).
+
+    Attributes:
+        scenario: Shipped scenario name or absolute path.
+        overrides: Fixed overrides of every run.
+        paths: Factor override paths, in the order of each run's values.
+        runs: The runs.
+        columns: The store's columns (the tables are built to them).
+        series_every: Keep every k-th week of the series; 0 keeps none.
+    """
+
+    scenario: str
+    overrides: dict
+    paths: tuple[str, ...]
+    runs: tuple[RunSpec, ...]
+    columns: Columns
+    series_every: int = 0
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    """What a chunk produced.
+
+    Attributes:
+        runs: The runs table, one row per run (columns.runs_schema()).
+        series: The kept weeks of every finished run (columns.series_schema()), or None.
+        ledger: ``(run_id, point, replicate, seed, status, error, seconds)`` per run.
+    """
+
+    runs: pa.Table
+    series: pa.Table | None
+    ledger: list[tuple]
+
+
+def run_chunk(task: ChunkTask) -> ChunkResult:
+    """Run every run of the chunk, in order, each guarded on its own."""
+    rows, ledger, series = [], [], []
+    for spec in task.runs:
+        started = time.perf_counter()
+        try:
+            overrides = {**task.overrides, **dict(zip(task.paths, spec.values, strict=True))}
+            result = sim.run(task.scenario, seed=spec.seed, **overrides)
+            outcome = fit_outcome(result.outcome, task.columns)
+            if task.series_every:
+                series.append(series_table(result.series, spec, task))
+            status, error = "done", None
+        except Exception as err:  # failures are data: record it and go on with the chunk
+            outcome = [None] * len(task.columns.outcomes)
+            status, error = "failed", error_text(err)
+        seconds = time.perf_counter() - started
+        rows.append([spec.run_id, spec.point, spec.replicate, spec.seed, status, error])
+        rows[-1] += [*spec.values, *outcome]
+        ledger.append((spec.run_id, spec.point, spec.replicate, spec.seed, status, error, seconds))
+    return ChunkResult(runs_table(rows, task.columns), _concat(series, task), ledger)
+
+
+def failed_chunk(task: ChunkTask, error: str) -> ChunkResult:
+    """The result of a chunk none of whose runs could finish (e.g. its worker died)."""
+    width = len(task.columns.outcomes)
+    rows = [
+        [s.run_id, s.point, s.replicate, s.seed, "failed", error, *s.values, *[None] * width]
+        for s in task.runs
+    ]
+    ledger = [(s.run_id, s.point, s.replicate, s.seed, "failed", error, 0.0) for s in task.runs]
+    return ChunkResult(runs_table(rows, task.columns), _concat([], task), ledger)
+
+
+def runs_table(rows: list[list], columns: Columns) -> pa.Table:
+    """The runs table of a chunk, typed by the store's schema whatever the values."""
+    schema = columns.runs_schema()
+    values = zip(*rows, strict=True)
+    arrays = [
+        pa.array(list(col), type=field.type) for col, field in zip(values, schema, strict=True)
+    ]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def series_table(frame, spec: RunSpec, task: ChunkTask) -> pa.Table:
+    """Every ``series_every``-th week of one run's series, keyed by run.
+
+    Raises:
+        ValueError: If the run's series has other columns than the store's.
+    """
+    if set(frame.columns) != set(task.columns.series):
+        raise ValueError(f"series columns {list(frame.columns)} differ from the sweep's")
+    kept = frame[frame["week"] % task.series_every == 0].reset_index(names="date")
+    kept.insert(0, "run_id", spec.run_id)
+    kept.insert(1, "point", spec.point)
+    kept.insert(2, "replicate", spec.replicate)
+    return pa.Table.from_pandas(kept, schema=task.columns.series_schema(), preserve_index=False)
+
+
+def _concat(tables: list[pa.Table], task: ChunkTask) -> pa.Table | None:
+    """One series table for the chunk (empty if no run finished), or None without series."""
+    if not task.series_every:
+        return None
+    return pa.concat_tables(tables) if tables else task.columns.series_schema().empty_table()
+
+
+def error_text(err: BaseException) -> str:
+    """One line: the exception and, for errors of the model's code, where it was raised."""
+    text = f"{type(err).__name__}: {err}"
+    frames = traceback.extract_tb(err.__traceback__)
+    if frames and not isinstance(err, sim.ScenarioError):  # a scenario error says where
+        last = frames[-1]
+        text += f" (at {Path(last.filename).name}:{last.lineno} in {last.name})"
+    return " ".join(text.split())[:ERROR_LIMIT]

@@ -1,0 +1,122 @@
+"""The store's pieces: column types, leftovers of a crash, progress settings, chunk sizes."""
+
+import shutil
+
+import pandas as pd
+import pytest
+
+import experiments
+import sim
+from experiments.columns import OUTCOME_TYPES
+from experiments.sweeper import chunk_size_for, progress_shown
+
+TINY = """
+scenario = "season2_2020"
+replicates = 3
+master_seed = 11
+
+[overrides]
+horizon = 2020-09-07            # 7 weeks
+
+[[factors]]
+path = "parameters.timing.blame_weight"
+levels = [2.0, 30.0]
+"""
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY)
+    return path
+
+
+def test_every_outcome_column_has_a_type():
+    # A column sim adds must get a type here, or all-None parts would type it differently.
+    assert set(OUTCOME_TYPES) == set(sim.OUTCOME_SCHEMA)
+
+
+def test_types_hold_where_every_value_is_none(tiny, tmp_path):
+    experiments.sweep(tiny, tmp_path / "out", workers=1, chunk_size=2, progress=False)
+    parts = [pd.read_parquet(p) for p in sorted((tmp_path / "out/runs").iterdir())]
+    assert any(part["blueprint_week"].isna().all() for part in parts)  # typed all the same:
+    assert len({str(part.dtypes.to_dict()) for part in parts}) == 1
+    table = experiments.load_results(tmp_path / "out")
+    assert str(table["blueprint_week"].dtype) == "Int64"  # None stays <NA>, not a float NaN
+    assert str(table["blueprint_before_presidential_2022"].dtype) == "boolean"
+
+
+def test_resume_drops_parts_the_ledger_does_not_name(tiny, tmp_path):
+    out = tmp_path / "out"
+    experiments.sweep(tiny, out, workers=1, chunk_size=2, progress=False)
+    reference = experiments.load_results(out)
+    # What a SIGKILL can leave: a part renamed into place before its ledger rows (here a
+    # copy under another name) and a half-written temporary file.
+    first = sorted((out / "runs").iterdir())[0]
+    shutil.copy(first, out / "runs" / "part-p00009r0000.parquet")
+    (out / "runs" / ".part-p00009r0001.parquet.tmp").write_bytes(b"PAR1 half")
+    assert len(experiments.load_results(out)) == len(reference)  # readers go by the ledger
+    assert len(pd.read_parquet(out / "runs")) == len(reference) + 2  # (the orphan is seen)
+    again = experiments.sweep(tiny, out, workers=1, resume=True, progress=False)
+    assert again.ran == 0 and again.skipped == len(reference)
+    assert {p.name for p in (out / "runs").iterdir()} == set(experiments.read_ledger(out)["part"])
+    assert (
+        pd.read_parquet(out / "runs")
+        .sort_values("run_id")
+        .reset_index(drop=True)
+        .equals(
+            pd.read_parquet(out / "runs")
+            .drop_duplicates()
+            .sort_values("run_id")
+            .reset_index(drop=True)
+        )
+    )
+    pd.testing.assert_frame_equal(experiments.load_results(out), reference)
+
+
+def test_a_store_locked_by_a_running_sweep_is_refused(tiny, tmp_path):
+    out = tmp_path / "out"
+    experiment = experiments.load_experiment(tiny)
+    from experiments.columns import probe
+    from experiments.store import open_store
+
+    columns = probe(experiment)
+    with open_store(out, experiment, columns, {"runs": 6}, resume=False):
+        with pytest.raises(sim.ScenarioError, match="locked by a running sweep"):
+            experiments.sweep(tiny, out, workers=1, resume=True, progress=False)
+
+
+def test_progress_bar_is_off_without_a_terminal_and_with_tqdm_disable(monkeypatch):
+    class Terminal:
+        def isatty(self):
+            return True
+
+        def write(self, text):
+            return len(text)
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr("sys.stderr", Terminal())
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    assert progress_shown(True) and not progress_shown(False)
+    for value, shown in (("1", False), ("true", False), ("0", True), ("", True)):
+        monkeypatch.setenv("TQDM_DISABLE", value)
+        assert progress_shown(True) is shown, value
+    monkeypatch.delenv("TQDM_DISABLE")
+    monkeypatch.setattr("sys.stderr", None)
+    assert not progress_shown(True)
+
+
+def test_chunks_are_small_tasks_of_at_most_64_runs():
+    assert chunk_size_for(20_000, 2) == 64
+    assert chunk_size_for(160, 2) == 20
+    assert chunk_size_for(3, 8) == 1
+
+
+def test_python_api_rejects_unknown_backends_and_bad_workers(tiny, tmp_path):
+    with pytest.raises(ValueError, match="backend 'dask' is not available"):
+        experiments.sweep(tiny, tmp_path / "out", backend="dask")
+    with pytest.raises(ValueError, match="workers must be a positive integer"):
+        experiments.sweep(tiny, tmp_path / "out", workers=0)
+    assert not (tmp_path / "out").exists()

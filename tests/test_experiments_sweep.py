@@ -1,0 +1,230 @@
+"""Sweeps end to end, with real Parquet parts and a real SQLite ledger.
+
+One small experiment serves every test: 6 points x 24 replicates of a scenario cut to 24 weeks,
+with one level (DP cohesion 1.5) that the scenario rejects, so that a third of the runs fail.
+"""
+
+import multiprocessing
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import experiments
+import sim
+
+RELOCSIM = [str(Path(sys.executable).with_name("relocsim"))]
+EXPERIMENT = """
+title = "test sweep"
+scenario = "season2_2020"
+replicates = 24
+master_seed = 7
+
+[overrides]
+horizon = 2021-01-04            # 24 weeks: cheap runs
+
+[[factors]]
+path = "parties.DP.cohesion"
+levels = [0.4, 1.5, 0.9]        # 1.5 is out of [0, 1]: those runs fail
+
+[[factors]]
+path = "unions.KFIU.strength"
+levels = [0.2, 0.8]
+
+[record]
+series_every = 4
+"""
+RUNS, FAILING = 6 * 24, 2 * 24
+
+
+@pytest.fixture(scope="module")
+def experiment_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("exp") / "small.toml"
+    path.write_text(EXPERIMENT)
+    return path
+
+
+@pytest.fixture(scope="module")
+def reference(experiment_file, tmp_path_factory):
+    """The uninterrupted sweep, in this process (workers=1)."""
+    out = tmp_path_factory.mktemp("reference") / "store"
+    summary = experiments.sweep(experiment_file, out, workers=1, progress=False)
+    return out, summary
+
+
+def table_bytes(frame: pd.DataFrame) -> bytes:
+    """A sorted table as bytes: equal bytes, equal tables (values and column types)."""
+    ordered = frame.sort_values("run_id").reset_index(drop=True)
+    return (str(ordered.dtypes.to_dict()) + ordered.to_csv(index=False)).encode()
+
+
+def check_store(out: Path) -> pd.DataFrame:
+    """Each run once, every part in the ledger and every ledger part on disk; the table."""
+    table = experiments.load_results(out)
+    assert table["run_id"].is_unique and len(table) == RUNS
+    ledger = experiments.read_ledger(out)
+    assert ledger["run_id"].is_unique and len(ledger) == RUNS
+    for folder in ("runs", "series"):
+        on_disk = {p.name for p in (out / folder).iterdir()}
+        assert on_disk == set(ledger["part"]), folder  # no orphan parts, no temporary files
+    one_liner = pd.read_parquet(out / "runs")  # the documented pandas one-liner
+    assert sorted(one_liner["run_id"]) == sorted(table["run_id"])
+    return table
+
+
+def test_failed_runs_are_data_and_the_sweep_completes(reference):
+    out, summary = reference
+    assert (summary.runs, summary.done, summary.failed) == (RUNS, RUNS - FAILING, FAILING)
+    assert summary.complete and summary.first_error.startswith("p00002r0000: ScenarioError")
+    table = check_store(out)
+    failed = table[table["status"] == "failed"]
+    assert len(failed) == FAILING and (failed["parties.DP.cohesion"] == 1.5).all()
+    assert failed["error"].str.contains("parties.DP.cohesion: expected a number in").all()
+    assert failed["blueprint_week"].isna().all() and failed["scenario"].isna().all()
+    done = table[table["status"] == "done"]
+    assert done["error"].isna().all() and (done["weeks"] == 24).all()
+    ledger = experiments.read_ledger(out)
+    assert (ledger.set_index("run_id")["status"] == table.set_index("run_id")["status"]).all()
+    series = experiments.load_series(out)
+    assert set(series["run_id"]) == set(done["run_id"])
+    assert set(series["week"]) == set(range(0, 25, 4))
+
+
+def test_rows_carry_the_seed_sequence_seed_and_match_sim_run(reference):
+    table = experiments.load_results(reference[0])
+    for row in table.itertuples():
+        assert row.seed == experiments.run_seed(7, row.point, row.replicate)
+        assert row.run_id == f"p{row.point:05d}r{row.replicate:04d}"
+    row = table[table["status"] == "done"].iloc[5]
+    again = sim.run(
+        "season2_2020",
+        seed=int(row["seed"]),
+        horizon="2021-01-04",
+        **{
+            "parties.DP.cohesion": row["parties.DP.cohesion"],
+            "unions.KFIU.strength": row["unions.KFIU.strength"],
+        },
+    )
+    assert again.outcome["blueprint_week"] == (
+        None if pd.isna(row["blueprint_week"]) else row["blueprint_week"]
+    )
+    assert again.outcome["peak_mobilisation"] == row["peak_mobilisation"]
+
+
+def test_one_and_two_workers_give_byte_identical_tables(experiment_file, reference, tmp_path):
+    summary = experiments.sweep(
+        experiment_file, tmp_path / "two", workers=2, chunk_size=5, progress=False
+    )
+    assert (summary.done, summary.failed) == (reference[1].done, reference[1].failed)
+    assert len(list((tmp_path / "two" / "runs").iterdir())) == -(-RUNS // 5)  # 5 runs a part
+    two = check_store(tmp_path / "two")
+    assert table_bytes(two) == table_bytes(experiments.load_results(reference[0]))
+    series = [experiments.load_series(out) for out in (tmp_path / "two", reference[0])]
+    assert series[0].equals(series[1])
+
+
+def test_a_killed_worker_loses_nothing_and_the_store_stays_readable(
+    experiment_file, reference, tmp_path
+):
+    out = tmp_path / "store"
+    killed, readings = [], []
+
+    def kill_one_worker():
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not readings:
+            if (out / "manifest.json").exists():
+                table = experiments.load_results(out)  # read while the sweep writes
+                if len(table):
+                    readings.append(table)
+            time.sleep(0.01)
+        workers = multiprocessing.active_children()
+        if workers:
+            os.kill(workers[0].pid, signal.SIGKILL)  # a pool worker we started, by its id
+            killed.append(workers[0].pid)
+
+    killer = threading.Thread(target=kill_one_worker)
+    killer.start()
+    try:
+        summary = experiments.sweep(experiment_file, out, workers=2, chunk_size=4, progress=False)
+    finally:
+        killer.join()
+    assert killed, "no worker was running when the first part appeared"
+    assert 0 < len(readings[0]) < RUNS and readings[0]["run_id"].is_unique
+    assert (summary.done, summary.failed) == (RUNS - FAILING, FAILING)
+    assert table_bytes(check_store(out)) == table_bytes(experiments.load_results(reference[0]))
+
+
+def test_sigkilled_sweep_resumes_to_the_uninterrupted_table(experiment_file, reference, tmp_path):
+    out = tmp_path / "store"
+    command = [*RELOCSIM, "sweep", str(experiment_file), "--out", str(out), "--workers", "2"]
+    command += ["--chunk-size", "4"]
+    chance = random.Random()
+    seed = chance.randrange(2**32)
+    chance.seed(seed)  # printed on failure, to replay the same moments
+    interrupted = 0
+    for attempt in range(2):  # killed in a pool, then in-process (--workers 1 comes last)
+        parts_before = len(list((out / "runs").glob("part-*"))) if out.exists() else 0
+        sweep_run = subprocess.Popen(
+            command + (["--resume", "--workers", "1"] if attempt else []),
+            start_new_session=True,  # its own process group: the pool dies with it
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 60
+        while sweep_run.poll() is None and time.monotonic() < deadline:
+            if len(list((out / "runs").glob("part-*"))) > parts_before:
+                break
+            time.sleep(0.005)
+        time.sleep(chance.uniform(0, 0.4))  # a random moment after a new part appeared
+        if sweep_run.poll() is None:
+            os.killpg(sweep_run.pid, signal.SIGKILL)
+            interrupted += 1
+        sweep_run.wait(timeout=30)
+    assert interrupted, f"the sweep always finished before the kill (seed {seed})"
+    stored = len(experiments.read_ledger(out))
+    done = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr  # 1: some runs failed (by design)
+    assert f"{RUNS} of {RUNS} runs stored" in done.stdout
+    assert f"{stored} were stored already" in done.stdout, (seed, done.stdout)
+    final = check_store(out)
+    assert table_bytes(final) == table_bytes(experiments.load_results(reference[0])), seed
+    series = [experiments.load_series(o) for o in (out, reference[0])]
+    assert series[0].equals(series[1]), seed
+
+
+def test_out_must_be_empty_or_this_experiments_store(experiment_file, reference, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    with pytest.raises(sim.ScenarioError, match="expected an empty or new folder"):
+        experiments.sweep(experiment_file, other, workers=1, progress=False)
+    assert [p.name for p in other.iterdir()] == ["notes.txt"]
+    out = reference[0]
+    with pytest.raises(sim.ScenarioError, match="or --resume to continue"):
+        experiments.sweep(experiment_file, out, workers=1, progress=False)
+    changed = tmp_path / "changed.toml"
+    changed.write_text(EXPERIMENT.replace("master_seed = 7", "master_seed = 8"))
+    with pytest.raises(sim.ScenarioError, match="got the store of"):
+        experiments.sweep(changed, out, workers=1, resume=True, progress=False)
+    again = experiments.sweep(experiment_file, out, workers=1, resume=True, progress=False)
+    assert (again.ran, again.skipped, again.failed) == (0, RUNS, FAILING)
+
+
+def test_ledger_is_sqlite_in_wal_mode_with_a_manifest(reference):
+    out = reference[0]
+    with sqlite3.connect(out / "ledger.sqlite") as ledger:
+        assert ledger.execute("pragma journal_mode").fetchone()[0] == "wal"
+        columns = [row[1] for row in ledger.execute("pragma table_info(runs)")]
+    assert columns == ["run_id", "point", "replicate", "seed", "status", "error", "seconds", "part"]
+    manifest = experiments.read_manifest(out)
+    assert manifest["counts"] == {"points": 6, "replicates": 24, "runs": RUNS}
+    assert manifest["scenario"]["name"] == "season2_2020"
+    assert (out / "experiment.toml").read_text() == EXPERIMENT
