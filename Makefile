@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format bench clean browser web-assets
 
 $(STAMP): pyproject.toml tools/find-python
 	@interp=$$(sh tools/find-python) || exit 1; \
@@ -19,9 +19,22 @@ $(STAMP): pyproject.toml tools/find-python
 demo: $(STAMP)
 	$(VENV)/bin/relocsim run --seed 7 --out results/demo
 
-test: $(STAMP)
+test: $(STAMP) browser web-assets
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
+
+# The dashboard's browser test drives Debian's chromium (Playwright cannot download its own
+# browser here); CI runs as root.
+browser:
+	@command -v chromium >/dev/null || (apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium)
+
+# The dashboard page's JavaScript, cached in .venv from the npm registry, so that it runs
+# without the Internet (sim/app.py: fetch_web_assets).
+web-assets: $(STAMP)
+	@command -v npm >/dev/null || (apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends npm)
+	$(PY) -m sim.app
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

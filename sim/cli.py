@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     add_run_command(commands)
+    add_dashboard_command(commands)
     for plugin in entry_points(group="relocsim.commands"):
         plugin.load()(commands)
     args = parser.parse_args(argv)
@@ -138,3 +139,75 @@ def write_outputs(result, out: Path, scenario: str, overrides: list[str]) -> Non
         for f in sorted(tmp.iterdir()):
             os.replace(f, out / f.name)
     print(f"wrote {out}/: series.csv, why.csv, outcome.json, timeline.png")
+
+
+def add_dashboard_command(commands) -> None:
+    """Register ``relocsim dashboard``."""
+    p = commands.add_parser(
+        "dashboard",
+        help="serve the teaching dashboard in the browser",
+        description="Serve the Mesa SolaraViz teaching dashboard (docs/dashboard.md) on this "
+        "machine and print its address. It listens on 127.0.0.1 only unless --host says "
+        "otherwise. Needs the dashboard extra: pip install 'relocsim[dashboard]'.",
+    )
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="interface to listen on (default: %(default)s, this machine only)",
+    )
+    p.add_argument(
+        "--port", type=int, default=8765, help="port (default: %(default)s; 0 picks a free one)"
+    )
+    p.add_argument("--no-browser", action="store_true", help="do not open a web browser")
+    p.set_defaults(handler=dashboard_command)
+
+
+def dashboard_command(args) -> int:
+    """Handle ``relocsim dashboard``: check the address, then run Solara's server in-process."""
+    import socket
+    import subprocess
+
+    prog = "relocsim dashboard"
+    if not 0 <= args.port <= 65535:
+        print(f"{prog}: --port must be 0-65535, got {args.port}", file=sys.stderr)
+        return 2
+    try:  # free, and ours to take? (also turns --port 0 into a free port)
+        family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.bind((args.host, args.port))
+            port = probe.getsockname()[1]
+    except OSError as err:
+        reason = err.strerror or str(err)
+        print(f"{prog}: cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr)
+        return 2
+    # Solara reads its settings when first imported: no usage reports, no version check.
+    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
+    try:  # imported here: `relocsim run` stays fast and works without the dashboard extra
+        from solara.__main__ import cli as solara_cli
+
+        from sim import app
+    except ImportError as err:
+        print(
+            f"{prog}: needs the dashboard extra ({(err.name or '?').split('.')[0]} is missing): "
+            "pip install 'relocsim[dashboard]'",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        fetched = app.fetch_web_assets()  # once; without them the page needs the Internet
+    except (RuntimeError, OSError, subprocess.TimeoutExpired) as err:
+        print(f"{prog}: browser files not cached ({err}); the page will fetch them online")
+    else:
+        if fetched:
+            print(f"{prog}: cached the browser files {', '.join(fetched)}")
+    if args.host in ("0.0.0.0", "::"):
+        print(f"{prog}: warning: --host {args.host} serves every network interface")
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"{prog}: serving http://{shown}:{port}/ (Ctrl-C stops it)", flush=True)
+    options = ["--host", args.host, "--port", str(port), "--production", "--no-check-version"]
+    options.append("--no-open" if args.no_browser else "--open")
+    try:
+        solara_cli.main(["run", "sim.app", *options], prog_name=prog, standalone_mode=False)
+    except KeyboardInterrupt:
+        pass
+    return 0

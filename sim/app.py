@@ -1,0 +1,649 @@
+"""The teaching dashboard: a Mesa SolaraViz page (``relocsim dashboard``; docs/dashboard.md).
+
+Mesa's SolaraViz gives the controls (step, play, reset) and the sliders; it re-creates the model
+from the sliders on reset, so ``DashboardModel`` takes them as keyword arguments and turns them
+into scenario overrides. The four views are custom ``@solara.component`` components that draw
+plain SVG and HTML: they need no chart library in the browser, so the page runs offline, and a
+step re-renders in milliseconds. The ties graph is laid out once per model, with a fixed seed.
+
+Solara's browser app loads its JavaScript from a CDN path that the server proxies to the
+Internet. ``fetch_web_assets`` fills that path's cache from the npm registry once, so that the
+dashboard also runs with no Internet (``make test`` does this; so does ``relocsim dashboard``).
+"""
+
+import html
+import importlib.metadata
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import weakref
+from datetime import date, timedelta
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import solara
+from mesa.visualization import Slider, SolaraViz
+from mesa.visualization.utils import update_counter
+
+from sim.allocation import STAY, UNDECIDED
+from sim.model import RelocationModel
+from sim.run import weeks_in
+from sim.scenario import Scenario, available_scenarios, load_scenario
+
+DEFAULT_SCENARIO = "season2_2020"
+DEFAULT_SEED = 7
+LAYOUT_SEED = 2020  # the ties graph's layout: seeded, so that a run always looks the same
+TITLE = "relocsim: moving public institutions out of Seoul (2020-22)"
+CARD = (  # each view fills its cell of SolaraViz's grid, light even in the dark theme
+    "height: 100%; overflow: auto; padding: 6px 10px; font-size: 13px;"
+    " background: #fff; color: #222;"
+)
+
+PARTY_COLOURS = {  # the parties' own colours where they have one
+    "DP": "#1f5fbf",
+    "UFP": "#d62728",
+    "PPP": "#d62728",
+    "JP": "#e6b800",
+    "PP": "#ff7f0e",
+    "ODP": "#17becf",
+    "IND": "#8c8c8c",
+}
+OTHER_COLOURS = ["#9467bd", "#2ca02c", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"]
+
+
+# ---- the model that SolaraViz re-creates on reset ------------------------------------------
+class DashboardModel(RelocationModel):
+    """A RelocationModel built from the dashboard's controls (keyword arguments only).
+
+    Args:
+        scenario_name: A shipped scenario (``available_scenarios()``).
+        cohesion_scale: Multiplies the cohesion of the two main parties (the executive's and
+            the challenger's: DP and UFP), capped at 1.
+        discipline_scale: Multiplies those two parties' discipline, capped at 1.
+        union_strength: Strength of the largest union (KFIU); None keeps the scenario's.
+        election_shift: Weeks by which every presidential election moves (negative: earlier).
+        blame_weight: ``parameters.timing.blame_weight`` (b2); None keeps the scenario's.
+        fit_weight: ``parameters.drafting.fit_weight``; None keeps the scenario's.
+        rng: The run's seed.
+    """
+
+    def __init__(
+        self,
+        scenario_name: str = DEFAULT_SCENARIO,
+        cohesion_scale: float = 1.0,
+        discipline_scale: float = 1.0,
+        union_strength: float | None = None,
+        election_shift: int = 0,
+        blame_weight: float | None = None,
+        fit_weight: float | None = None,
+        rng: int = DEFAULT_SEED,
+    ):
+        self.controls = {
+            "scenario_name": scenario_name,
+            "cohesion_scale": cohesion_scale,
+            "discipline_scale": discipline_scale,
+            "union_strength": union_strength,
+            "election_shift": int(election_shift),
+            "blame_weight": blame_weight,
+            "fit_weight": fit_weight,
+            "rng": int(rng),
+        }
+        base = load_scenario(scenario_name)
+        self.overrides = control_overrides(base, **self.controls)
+        super().__init__(load_scenario(scenario_name, self.overrides), rng=int(rng))
+        self.weeks = weeks_in(self.setting)
+
+    def step(self) -> None:
+        """One week; the run stops at the scenario's horizon (Step and Play then grey out)."""
+        super().step()
+        if self.steps >= self.weeks:
+            self.running = False
+
+
+def main_parties(setting: Scenario) -> tuple[str, ...]:
+    """The executive's party and the challenger (DP and UFP in the default scenario)."""
+    return tuple(dict.fromkeys((setting.executive, setting.challenger)))
+
+
+def umbrella_union(setting: Scenario):
+    """The union with the most members (the KFIU in the default scenario), or None."""
+    return max(setting.unions, key=lambda u: u.members, default=None)
+
+
+def control_overrides(
+    base: Scenario,
+    *,
+    cohesion_scale: float = 1.0,
+    discipline_scale: float = 1.0,
+    union_strength: float | None = None,
+    election_shift: int = 0,
+    blame_weight: float | None = None,
+    fit_weight: float | None = None,
+    **_ignored,
+) -> dict[str, object]:
+    """Scenario overrides (dotted paths, as for ``sim.run``) for the dashboard's controls."""
+    out: dict[str, object] = {}
+    parties = {p.code: p for p in base.parties}
+    for code in main_parties(base):
+        party = parties[code]
+        if cohesion_scale != 1.0:
+            out[f"parties.{code}.cohesion"] = _unit(party.cohesion * cohesion_scale)
+        if discipline_scale != 1.0:
+            out[f"parties.{code}.discipline"] = _unit(party.discipline * discipline_scale)
+    union = umbrella_union(base)
+    if union is not None and union_strength is not None:
+        out[f"unions.{union.code}.strength"] = _unit(union_strength)
+    if election_shift:
+        for e in base.elections:
+            if e.kind == "presidential":  # no earlier than the start: scenarios require it
+                moved = e.date + timedelta(weeks=int(election_shift))
+                out[f"elections.{e.code}.date"] = max(moved, base.start)
+    if blame_weight is not None:
+        out["parameters.timing.blame_weight"] = round(float(blame_weight), 4)
+    if fit_weight is not None:
+        out["parameters.drafting.fit_weight"] = _unit(fit_weight)
+    return out
+
+
+def _unit(value: float) -> float:
+    """Clip to [0, 1] and drop slider float noise (0.30000000000000004)."""
+    return round(min(1.0, max(0.0, float(value))), 4)
+
+
+def model_params(scenario_name: str = DEFAULT_SCENARIO) -> dict:
+    """SolaraViz's controls; their defaults reproduce ``relocsim run`` on the scenario."""
+    s = load_scenario(scenario_name)
+    union = umbrella_union(s)
+    pair = " & ".join(main_parties(s))
+    return {
+        "scenario_name": {
+            "type": "Select",
+            "value": scenario_name,
+            "values": available_scenarios(),
+            "label": "Scenario",
+        },
+        "cohesion_scale": Slider(f"Party cohesion, {pair} (x scenario)", 1.0, 0.0, 1.4, 0.05),
+        "discipline_scale": Slider(f"Party discipline, {pair} (x scenario)", 1.0, 0.0, 1.25, 0.05),
+        "union_strength": Slider(
+            f"Union strength, {union.code if union else 'none'}",
+            union.strength if union else 0.0,
+            0.0,
+            1.0,
+            0.05,
+            dtype=float,
+        ),
+        "election_shift": Slider("Presidential election shift (weeks)", 0, -52, 52, 1),
+        "blame_weight": Slider(
+            "Blame avoidance b2", s.parameters.timing.blame_weight, 0.0, 30.0, 0.5, dtype=float
+        ),
+        "fit_weight": Slider(
+            "Ministries' weight on fit (vs politics)",
+            s.parameters.drafting.fit_weight,
+            0.0,
+            1.0,
+            0.05,
+            dtype=float,
+        ),
+        "rng": Slider("Seed", DEFAULT_SEED, 0, 100, 1),
+    }
+
+
+# ---- small helpers -------------------------------------------------------------------------
+def party_colour(code: str, k: int) -> str:
+    """A party's colour: its own where known, else one of a fixed palette."""
+    return PARTY_COLOURS.get(code, OTHER_COLOURS[k % len(OTHER_COLOURS)])
+
+
+def week_label(model: RelocationModel) -> str:
+    """'week 12 of 127, 2020-10-12'."""
+    total = weeks_in(model.setting)
+    return f"week {model.steps} of {total}, {model.date_of(model.steps).isoformat()}"
+
+
+def settings_line(model: RelocationModel) -> str:
+    """The values the running model uses for each control (read back from its scenario)."""
+    s = model.setting
+    parties = {p.code: p for p in s.parties}
+    main = main_parties(s)
+    parts = [s.name]
+    if isinstance(model, DashboardModel):
+        parts.append(f"seed {model.controls['rng']}")
+    parts.append("cohesion " + " / ".join(f"{c} {parties[c].cohesion:.2f}" for c in main))
+    parts.append("discipline " + " / ".join(f"{c} {parties[c].discipline:.2f}" for c in main))
+    union = umbrella_union(s)
+    if union is not None:
+        parts.append(f"{union.code} strength {union.strength:.2f}")
+    parts += [f"{e.code} {e.date.isoformat()}" for e in s.elections if e.kind == "presidential"]
+    parts.append(f"b2 {s.parameters.timing.blame_weight:g}")
+    parts.append(f"fit weight {s.parameters.drafting.fit_weight:.2f}")
+    return " · ".join(parts)
+
+
+# ---- the ties network ----------------------------------------------------------------------
+NET_W, NET_H, NET_STRIP = 480.0, 300.0, 26.0  # SVG units; the strip holds the untied members
+_layouts: "weakref.WeakKeyDictionary[RelocationModel, tuple[np.ndarray, str]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def network_layout(model: RelocationModel) -> tuple[np.ndarray, str]:
+    """Node positions (n, 2) in SVG units and the SVG of the edges, computed once per model.
+
+    The largest connected group is laid out by ``nx.spring_layout`` with a fixed seed, so the
+    picture does not jump between steps and a run always looks the same; its outermost 1% are
+    pulled to the frame. Members with no tie to it sit in a row along the bottom.
+    """
+    cached = _layouts.get(model)
+    if cached is None:
+        graph = model.ties_graph
+        groups = sorted(nx.connected_components(graph), key=lambda c: (-len(c), min(c)))
+        main = sorted(groups[0])
+        pos = nx.spring_layout(graph.subgraph(main), seed=LAYOUT_SEED, k=0.15)
+        core = np.array([pos[k] for k in main], dtype=float)
+        lo, hi = np.percentile(core, [1, 99], axis=0)
+        core = np.clip((core - lo) / np.maximum(hi - lo, 1e-9), -0.02, 1.02)
+        xy = np.zeros((graph.number_of_nodes(), 2))
+        xy[main] = [14, 12] + core * [NET_W - 28, NET_H - NET_STRIP - 24]
+        rest = [k for group in groups[1:] for k in sorted(group)]
+        if rest:
+            xy[rest, 0] = np.linspace(120, NET_W - 14, len(rest))
+            xy[rest, 1] = NET_H - NET_STRIP / 2
+        path = "".join(
+            f"M{xy[s, 0]:.1f} {xy[s, 1]:.1f}L{xy[t, 0]:.1f} {xy[t, 1]:.1f}"
+            for s, t in graph.edges()
+        )
+        strip = (
+            f'<text x="4" y="{NET_H - NET_STRIP / 2 + 3:g}" font-size="9" fill="#666">'
+            "not tied to the rest:</text>"
+            if rest
+            else ""
+        )
+        edges = (
+            f'<svg viewBox="0 0 {NET_W:g} {NET_H:g}" width="100%" height="100%" '
+            f'preserveAspectRatio="xMidYMid meet" font-family="sans-serif">{strip}'
+            f'<path d="{path}" stroke="#9a9a9a" stroke-width="0.3" stroke-opacity="0.3" '
+            'fill="none"/></svg>'
+        )
+        cached = _layouts[model] = (xy, edges)
+    return cached
+
+
+def network_nodes_svg(model: RelocationModel) -> str:
+    """The lawmakers as circles: colour = party, radius = support for announcing now."""
+    w = model.world
+    xy, _ = network_layout(model)
+    colours = [party_colour(c, k) for k, c in enumerate(w.party_codes)]
+    stance = np.clip(model.stance[:, 0], 0.0, 1.0)
+    radius = 1.0 + 4.0 * stance
+    circles = "".join(
+        f'<circle cx="{xy[i, 0]:.1f}" cy="{xy[i, 1]:.1f}" r="{radius[i]:.2f}" '
+        f'fill="{colours[p]}"><title>{html.escape(w.names[i])} ({w.party_codes[p]}): '
+        f"{stance[i]:.2f}</title></circle>"
+        for i, p in enumerate(w.member_party.tolist())
+    )
+    return (
+        f'<svg viewBox="0 0 {NET_W:g} {NET_H:g}" width="100%" height="100%" '
+        f'preserveAspectRatio="xMidYMid meet" data-week="{model.steps}">'
+        f'<g stroke="#ffffff" stroke-width="0.3" fill-opacity="0.85">{circles}</g></svg>'
+    )
+
+
+def party_legend(model: RelocationModel) -> str:
+    """Each party's colour and its members' mean support for announcing now."""
+    w = model.world
+    items = (
+        f'<span style="white-space:nowrap;margin-right:8px"><span style="color:'
+        f'{party_colour(c, k)};font-size:16px">&#9679;</span> {c} {model.party_stance[k]:.2f}'
+        "</span>"
+        for k, c in enumerate(w.party_codes)
+    )
+    return "".join(items)
+
+
+@solara.component
+def TiesNetwork(model: RelocationModel):
+    """The ties graph: who can pull whom. Colour: party; size: support for announcing now."""
+    update_counter.get()
+    _, edges = network_layout(model)
+    with solara.Column(style=CARD, gap="2px"):
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=(
+                "<b>Ties between lawmakers</b> (colour: party; size: support for announcing "
+                f"now)<br>{party_legend(model)}"
+            ),
+        )
+        with solara.Div(style="position: relative; width: 100%; height: 300px;"):
+            # Two layers: the edges never change, so only the nodes go to the browser.
+            solara.HTML(tag="div", unsafe_innerHTML=edges, style="position:absolute;inset:0;")
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=network_nodes_svg(model),
+                style="position:absolute;inset:0;",
+                attributes={"data-testid": "relocsim-network"},
+            )
+
+
+# ---- the timeline --------------------------------------------------------------------------
+TL_W, TL_LEFT, TL_RIGHT, TL_TOP, TL_PANEL, TL_GAP = 600.0, 34.0, 8.0, 30.0, 62.0, 16.0
+
+
+def timeline_panels(model: RelocationModel) -> list[tuple[str, list[tuple[str, str, str]], bool]]:
+    """(title, [(series, label, colour)], fixed 0-1 scale) for each panel, top to bottom."""
+    codes = model.world.party_codes
+    stances = [(f"stance_{c}", c, party_colour(c, k)) for k, c in enumerate(codes)]
+    return [
+        ("readiness", [("readiness", "readiness", "#000000"),
+                       ("proximity", "election proximity", "#8c8c8c")], True),
+        ("hazard", [("hazard", "hazard h", "#9467bd"),
+                    ("p_announce", "P(announce)", "#ff7f0e")], False),
+        ("pressure", [("union_pressure", "union mobilisation", "#d62728"),
+                      ("blame", "blame B", "#8c564b"), ("credit", "credit G", "#2ca02c")], False),
+        ("stance", stances, True),
+    ]  # fmt: skip
+
+
+def timeline_svg(model: RelocationModel) -> str:
+    """Four panels over the whole horizon; elections dashed, the blueprint solid."""
+    s, data = model.setting, model.datacollector.model_vars
+    total = max(weeks_in(s), 1)
+    plot_w = TL_W - TL_LEFT - TL_RIGHT
+    panels = timeline_panels(model)
+    height = TL_TOP + len(panels) * (TL_PANEL + TL_GAP) + 4
+
+    def x(week: float) -> float:
+        return TL_LEFT + plot_w * min(max(week, 0.0), total) / total
+
+    out = []
+    bottom = TL_TOP + len(panels) * (TL_PANEL + TL_GAP) - TL_GAP
+    # Years on the x axis.
+    for year in range(s.start.year + 1, s.horizon.year + 1):
+        wx = x(model.week_of(date(year, 1, 1)))
+        out.append(
+            f'<line x1="{wx:.1f}" y1="{TL_TOP}" x2="{wx:.1f}" y2="{bottom}" stroke="#eeeeee"/>'
+            f'<text x="{wx + 2:.1f}" y="{bottom + 12}" font-size="9" fill="#666">{year}</text>'
+        )
+    for k, (title, series, fixed) in enumerate(panels):
+        top = TL_TOP + k * (TL_PANEL + TL_GAP)
+        values = [v for name, _, _ in series for v in data.get(name, [])]
+        peak = max(values, default=0.0)
+        ymax = 1.0 if fixed else _nice_ceiling(max(peak, 0.01 if title == "hazard" else 1.0))
+        out.append(
+            f'<rect x="{TL_LEFT}" y="{top}" width="{plot_w}" height="{TL_PANEL}" fill="none" '
+            f'stroke="#cccccc"/><text x="{TL_LEFT - 3}" y="{top + 8}" font-size="8" '
+            f'text-anchor="end" fill="#666">{ymax:g}</text><text x="{TL_LEFT - 3}" '
+            f'y="{top + TL_PANEL}" font-size="8" text-anchor="end" fill="#666">0</text>'
+        )
+        legend_x = TL_LEFT + 4
+        for name, label, colour in series:
+            ys = data.get(name, [])
+            points = " ".join(
+                f"{x(t):.1f},{top + TL_PANEL * (1 - min(max(v / ymax, 0.0), 1.0)):.1f}"
+                for t, v in enumerate(ys)
+            )
+            out.append(
+                f'<polyline data-series="{name}" points="{points}" fill="none" '
+                f'stroke="{colour}" stroke-width="1.3"/>'
+                f'<text x="{legend_x:.0f}" y="{top - 3}" font-size="9" fill="{colour}">'
+                f"{html.escape(label)}</text>"
+            )
+            legend_x += 7 + 5.2 * len(label)
+    # Elections: dashed lines, labelled with the winner once held.
+    held = {row[2]: row[3] for row in model.why if row[1] == "election"}
+    marks = []
+    for j, e in enumerate(s.elections):
+        week = model.week_of(e.date)
+        if not 0 <= week <= total:
+            continue
+        ex = x(week)
+        winner = f": {held[e.code]}" if e.code in held else ""
+        marks.append(f"{e.code}@{week:.1f}")
+        out.append(
+            f'<line x1="{ex:.1f}" y1="{TL_TOP - 8}" x2="{ex:.1f}" y2="{bottom}" stroke="#555" '
+            f'stroke-dasharray="3,3"/><text x="{ex + 2:.1f}" y="{8 + 9 * (j % 2)}" '
+            f'font-size="9" fill="#333">{e.kind} {e.date:%Y-%m-%d}{winner}</text>'
+        )
+    if model.blueprint_week >= 0:
+        bx = x(model.blueprint_week)
+        out.append(
+            f'<line x1="{bx:.1f}" y1="{TL_TOP - 8}" x2="{bx:.1f}" y2="{bottom}" stroke="#000" '
+            f'stroke-width="2"/><text x="{bx - 2:.1f}" y="{TL_TOP - 10}" font-size="9" '
+            f'text-anchor="end" font-weight="bold">blueprint</text>'
+        )
+    now = x(model.steps)
+    out.append(
+        f'<line x1="{now:.1f}" y1="{TL_TOP}" x2="{now:.1f}" y2="{bottom}" stroke="#1f77b4" '
+        f'stroke-opacity="0.35" stroke-width="3"/>'
+    )
+    return (
+        f'<svg viewBox="0 0 {TL_W:g} {height:g}" width="100%" data-week="{model.steps}" '
+        f'data-elections="{" ".join(marks)}" font-family="sans-serif">{"".join(out)}</svg>'
+    )
+
+
+def _nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 x 10^k at or above ``value``."""
+    exponent = np.floor(np.log10(value))
+    for m in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if m * 10**exponent >= value * (1 - 1e-9):
+            return float(round(m * 10**exponent, 10))
+    return float(value)
+
+
+@solara.component
+def Timeline(model: RelocationModel):
+    """Where the run is: the week, the settings it runs with, and the weekly series."""
+    update_counter.get()
+    blueprint = (
+        f"blueprint announced {model.date_of(model.blueprint_week).isoformat()}"
+        if model.blueprint_week >= 0
+        else "no blueprint yet"
+    )
+    with solara.Column(style=CARD, gap="2px"):
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=(
+                f'<b data-testid="relocsim-week">{week_label(model)}</b> · executive '
+                f"{model.executive_name} · {blueprint}<br>"
+                f'<span data-testid="relocsim-settings" style="color:#555;font-size:11px">'
+                f"{html.escape(settings_line(model))}</span>"
+            ),
+        )
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=timeline_svg(model),
+            attributes={"data-testid": "relocsim-timeline"},
+        )
+
+
+# ---- the draft allocation ------------------------------------------------------------------
+def allocation_rows(model: RelocationModel) -> list[tuple[str, list[str]]]:
+    """(region, [institution labels]) of the current draft; named institutions come first.
+
+    A named institution reads ``KDB`` (``KDB ✔`` once the executive has fixed it); a pool
+    reads ``Energy bodies ×3`` (``Energy bodies ×3 (2 ✔)``). Regions that get a named
+    institution come first, the capital region ("stays") last.
+    """
+    w, s = model.world, model.setting
+    draft, decided = np.asarray(model.draft), np.asarray(model.decided)
+    entries = s.institutions
+    rows = []
+    for r in [*range(len(w.region_codes)), STAY]:
+        members = np.nonzero(draft == r)[0]
+        if r != STAY and not len(members):
+            continue
+        named, pools = [], {}
+        for i in members.tolist():
+            entry = entries[int(w.inst_entry[i])]
+            if entry.count == 1:
+                mark = " ✔" if decided[i] != UNDECIDED else ""
+                named.append(f"<b>{html.escape(entry.code)}</b>{mark}")
+            else:
+                n, fixed = pools.get(entry.name, (0, 0))
+                pools[entry.name] = (n + 1, fixed + int(decided[i] != UNDECIDED))
+        labels = named + [
+            f"{html.escape(name)} ×{n}" + (f" ({fixed} ✔)" if fixed else "")
+            for name, (n, fixed) in pools.items()
+        ]
+        where = "stays in the capital region" if r == STAY else w.region_names[r]
+        rows.append((where, labels, bool(named), r == STAY))
+    rows.sort(key=lambda row: (row[3], not row[2]))
+    return [(where, labels) for where, labels, _, _ in rows]
+
+
+@solara.component
+def DraftAllocation(model: RelocationModel):
+    """The ministries' current draft: which region gets which institution."""
+    update_counter.get()
+    moving = int((np.asarray(model.draft) != STAY).sum())
+    fixed = int((np.asarray(model.decided) != UNDECIDED).sum())
+    body = "".join(
+        f'<tr><td style="vertical-align:top;padding:2px 8px 2px 0;white-space:nowrap">'
+        f"{html.escape(where)}</td><td style='padding:2px 0'>{', '.join(labels) or '-'}</td></tr>"
+        for where, labels in allocation_rows(model)
+    )
+    solara.HTML(
+        tag="div",
+        style=CARD,
+        attributes={"data-testid": "relocsim-draft", "data-week": str(model.steps)},
+        unsafe_innerHTML=(
+            f"<b>Draft allocation</b>: {moving} of {len(model.draft)} institutions would move;"
+            f" {fixed} fixed by the executive (✔)"
+            f'<table style="border-collapse:collapse;margin-top:4px">{body}</table>'
+        ),
+    )
+
+
+# ---- the why log ---------------------------------------------------------------------------
+def this_week(model: RelocationModel) -> list[tuple]:
+    """Why-log entries of the last step (elections held between two ticks included)."""
+    now = model.steps
+    return [row for row in model.why if now - 1 < row[0] <= now] if now else []
+
+
+@solara.component
+def WhyLog(model: RelocationModel):
+    """Who moved whom this week, what bargaining conceded, why the executive waited or acted."""
+    update_counter.get()
+    rows = this_week(model)
+    if rows:
+        body = "".join(
+            f'<tr><td style="padding:2px 6px 2px 0;vertical-align:top"><i>{html.escape(kind)}'
+            f'</i></td><td style="padding:2px 6px 2px 0;vertical-align:top">'
+            f"{html.escape(actor)}{' → ' + html.escape(target) if target else ''}</td>"
+            f'<td style="padding:2px 0">{html.escape(detail)}</td></tr>'
+            for _, kind, actor, target, detail in rows
+        )
+        table = f'<table style="border-collapse:collapse;margin-top:4px">{body}</table>'
+    else:
+        table = "<p>Nothing yet: press Step to run the first week.</p>"
+    solara.HTML(
+        tag="div",
+        style=CARD,
+        attributes={"data-testid": "relocsim-why", "data-week": str(model.steps)},
+        unsafe_innerHTML=f"<b>Why: {week_label(model)}</b>{table}",
+    )
+
+
+COMPONENTS = [Timeline, TiesNetwork, DraftAllocation, WhyLog]
+
+
+@solara.component
+def Page():
+    """The dashboard: one model per browser session, Mesa's controls, the four views."""
+    model = solara.use_memo(DashboardModel, [])
+    SolaraViz(model, components=COMPONENTS, model_params=model_params(), name=TITLE)
+
+
+page = Page()  # for notebooks; `solara run sim.app` and `relocsim dashboard` use Page
+
+
+# ---- the browser app's files, for running offline ------------------------------------------
+def web_assets() -> list[str]:
+    """The npm packages (``name@version``) the page loads through Solara's CDN path.
+
+    Read from the installed Solara (its page template and its draggable grid), so that the
+    list follows Solara's versions.
+    """
+    root = Path(solara.__file__).parent
+    vue3 = importlib.metadata.version("ipyvue").startswith("3")
+    texts = [
+        (root / "server" / "templates" / "solara.html.j2").read_text(),
+        (root / "widgets" / "vue" / "gridlayout.vue").read_text(),
+    ]
+    import solara.server.settings as server_settings
+
+    texts.append("{{cdn}}" + server_settings.assets.fontawesome_path)
+    pattern = r"(?:\{\{cdn\}\}|getCdn\(\)\})/((?:@[\w.-]+/)?[\w.-]+@\d[\w.-]*)/"
+    found = sorted({m for text in texts for m in re.findall(pattern, text)})
+    # The template names the Vue 2 and the Vue 3 app; the browser loads the one of ipyvue.
+    return [a for a in found if "solara-vuetify" not in a or ("vuetify3" in a) == vue3]
+
+
+def web_asset_cache() -> Path:
+    """Where Solara's server looks for CDN files before it asks the Internet."""
+    import solara.server.settings as server_settings
+
+    return Path(server_settings.assets.proxy_cache_dir)
+
+
+def missing_web_assets() -> list[str]:
+    """``web_assets()`` not yet in the cache."""
+    cache = web_asset_cache()
+    return [a for a in web_assets() if not (cache / a / "package.json").is_file()]
+
+
+def fetch_web_assets() -> list[str]:
+    """Put the missing browser files into Solara's cache with ``npm pack``; return their names.
+
+    Raises:
+        RuntimeError: If npm is not installed or a package cannot be fetched.
+    """
+    missing = missing_web_assets()
+    if not missing:
+        return []
+    npm = shutil.which("npm")
+    if npm is None:
+        raise RuntimeError("npm is not installed (Debian: apt-get install npm)")
+    cache = web_asset_cache()
+    with tempfile.TemporaryDirectory() as tmp:
+        done = subprocess.run(
+            [npm, "pack", "--json", "--silent", *missing],
+            cwd=tmp,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"npm pack failed: {done.stderr.strip()[-500:]}")
+        for info in json.loads(done.stdout):
+            target = cache / f"{info['name']}@{info['version']}"
+            unpacked = Path(tmp) / "unpacked"
+            with tarfile.open(Path(tmp) / info["filename"]) as tar:
+                tar.extractall(unpacked, filter="data")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.move(unpacked / "package", target)
+            shutil.rmtree(unpacked)
+    return missing
+
+
+def main() -> int:
+    """``python -m sim.app``: fetch the browser files (what ``make web-assets`` runs)."""
+    try:
+        fetched = fetch_web_assets()
+    except (RuntimeError, OSError, subprocess.TimeoutExpired) as err:
+        print(f"sim.app: cannot fetch the dashboard's browser files: {err}", file=sys.stderr)
+        return 1
+    where = web_asset_cache()
+    print(f"fetched {', '.join(fetched)} into {where}" if fetched else f"up to date: {where}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,460 @@
+"""The teaching dashboard (sim/app.py, ``relocsim dashboard``).
+
+Unit tests render the components with ``solara.render``, without a browser. The end-to-end test
+starts the real server and drives it in headless Chromium through Playwright: Debian's
+``chromium`` (``make browser``), since Playwright cannot download its own here, and the page's
+JavaScript from Solara's local cache (``make web-assets``), so nothing leaves the machine.
+Timings are written to results/test-artifacts/, never asserted (as everywhere in this project).
+"""
+
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import ipyvuetify as v
+import numpy as np
+import pytest
+import solara
+from mesa.visualization.utils import force_update
+
+import sim
+from sim import app
+from sim.cli import main
+from sim.scenario import available_scenarios
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "results" / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def render():
+    """``solara.render`` whose contexts are closed after the test.
+
+    Mesa's step signal is one global reactive: a context left open would re-render on every
+    later test's step.
+    """
+    contexts = []
+
+    def _render(element):
+        _box, rc = solara.render(element, handle_error=False)
+        contexts.append(rc)
+        return rc
+
+    yield _render
+    for rc in contexts:
+        rc.close()
+
+
+def html_widgets(rc) -> dict[str, object]:
+    """The views' HTML widgets by data-testid."""
+    found = {}
+    for w in rc.find(solara.widgets.HTML).widgets:
+        key = w.attributes.get("data-testid")
+        if key:
+            found[key] = w
+    return found
+
+
+def slider_defaults() -> dict:
+    """What SolaraViz passes to the model before any slider moves."""
+    return {
+        k: (p.value if hasattr(p, "value") else p["value"]) for k, p in app.model_params().items()
+    }
+
+
+# ---- the model behind the controls ---------------------------------------------------------
+def test_slider_defaults_reproduce_relocsim_run():
+    dashboard = app.DashboardModel(**slider_defaults())
+    plain = sim.build_model("season2_2020", seed=app.DEFAULT_SEED)
+    for model in (dashboard, plain):
+        model.run_for(20)
+    a, b = dashboard.datacollector.model_vars, plain.datacollector.model_vars
+    assert a.keys() == b.keys()
+    for key in a:
+        assert a[key] == b[key], key
+    assert dashboard.why == plain.why
+
+
+def test_each_control_reaches_the_scenario():
+    m = app.DashboardModel(
+        cohesion_scale=1.2,
+        discipline_scale=0.5,
+        union_strength=0.9,
+        election_shift=-10,
+        blame_weight=3.0,
+        fit_weight=0.25,
+        rng=3,
+    )
+    s = m.setting
+    parties = {p.code: p for p in s.parties}
+    assert parties["DP"].cohesion == pytest.approx(0.84)
+    assert parties["UFP"].cohesion == pytest.approx(0.84)
+    assert parties["DP"].discipline == pytest.approx(0.4)
+    assert parties["UFP"].discipline == pytest.approx(0.375)
+    assert parties["JP"].discipline == pytest.approx(0.85)  # only the two main parties move
+    assert {u.code: u.strength for u in s.unions}["KFIU"] == pytest.approx(0.9)
+    presidential = next(e for e in s.elections if e.kind == "presidential")
+    assert presidential.date.isoformat() == "2021-12-29"  # 2022-03-09 minus 10 weeks
+    assert s.parameters.timing.blame_weight == 3.0
+    assert s.parameters.drafting.fit_weight == 0.25
+    assert "seed 3" in app.settings_line(m) and "b2 3" in app.settings_line(m)
+
+
+def test_scales_are_capped_and_the_run_stops_at_the_horizon():
+    m = app.DashboardModel(cohesion_scale=1.4, discipline_scale=1.25, election_shift=52)
+    assert {p.code: p.discipline for p in m.setting.parties}["DP"] == 1.0
+    m.run_for(m.weeks)
+    assert not m.running
+    assert not any(row[1] == "election" and row[2] == "presidential_2022" for row in m.why)
+
+
+def test_every_control_is_a_model_argument():
+    params = app.model_params()
+    assert len(params) >= 8  # scenario picker + seven sliders
+    assert params["scenario_name"]["values"] == available_scenarios()
+    argnames = app.DashboardModel.__init__.__code__.co_varnames
+    assert set(params) <= set(argnames)
+
+
+# ---- the views, rendered without a browser -------------------------------------------------
+def test_views_show_the_week_the_network_the_draft_and_the_log(render):
+    model = app.DashboardModel()
+    model.run_for(12)
+    rc = render(AllViews(model))
+    views = html_widgets(rc)
+    timeline = views["relocsim-timeline"].unsafe_innerHTML
+    assert timeline.count('data-series="readiness"') == 1
+    readiness = timeline.split('data-series="readiness" points="')[1].split('"')[0]
+    assert len(readiness.split()) == 13  # weeks 0-12
+    assert "presidential 2022-03-09" in timeline and "by 2021-04-07" in timeline
+    network = views["relocsim-network"].unsafe_innerHTML
+    assert network.count("<circle") == len(model.world.names)
+    assert 'data-week="12"' in network
+    draft = views["relocsim-draft"].unsafe_innerHTML
+    assert "Busan" in draft and "<b>KDB</b>" in draft
+    first_row = draft.split("<tr>")[1]
+    assert first_row.index("<b>") < first_row.index("×")  # named institutions first
+    why = views["relocsim-why"].unsafe_innerHTML
+    assert "week 12 of 127" in why and "executive" in why
+    assert app.this_week(model) and all(11 < row[0] <= 12 for row in app.this_week(model))
+
+
+@solara.component
+def AllViews(model):
+    for view in app.COMPONENTS:
+        view(model)
+
+
+def test_layout_is_seeded_and_computed_once_per_model():
+    a, b = app.DashboardModel(), app.DashboardModel()
+    xy_a, edges_a = app.network_layout(a)
+    a.run_for(5)
+    assert app.network_layout(a)[0] is xy_a  # cached: the picture does not move
+    np.testing.assert_array_equal(app.network_layout(b)[0], xy_a)  # seeded: same run, same look
+    assert app.network_layout(b)[1] == edges_a
+    assert np.isfinite(xy_a).all()
+    assert (xy_a >= 0).all() and (xy_a[:, 0] <= app.NET_W).all() and (xy_a[:, 1] <= app.NET_H).all()
+
+
+def test_step_and_reset_through_solaraviz_controls(render):
+    """Mesa's own buttons and sliders, clicked in a rendered page (no browser)."""
+
+    @solara.component
+    def InLayout():
+        with solara.AppLayout():
+            app.Page()
+
+    rc = render(InLayout())
+    labels = [s.label for s in rc.find(v.Slider).widgets]
+    for wanted in ("cohesion", "discipline", "Union strength", "election shift", "b2", "fit"):
+        assert any(wanted in label for label in labels), wanted
+    assert "Seed" in labels
+
+    def button(name):
+        return rc.find(v.Btn, children=[name]).widget
+
+    def week():
+        return html_widgets(rc)["relocsim-why"].attributes["data-week"]
+
+    for _ in range(3):
+        button("Step").click()
+    assert week() == "3"
+    shift = rc.find(v.Slider, label="Presidential election shift (weeks)").widget
+    shift.v_model = 8
+    button("Reset").click()
+    assert week() == "0"
+    texts = [w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets]
+    header = next(t for t in texts if "relocsim-settings" in t)
+    assert "presidential_2022 2022-05-04" in header  # 2022-03-09 + 8 weeks
+    timeline = html_widgets(rc)["relocsim-timeline"].unsafe_innerHTML
+    assert "presidential_2022@93.3" in timeline  # the dashed line moved with it
+
+
+def test_server_side_step_render_time(render):
+    """Median of step + re-render of all four views; written as an artifact, not asserted."""
+    model = app.DashboardModel()
+    rc = render(AllViews(model))
+    times = []
+    for _ in range(30):
+        start = time.perf_counter()
+        model.step()
+        force_update()
+        times.append(1000 * (time.perf_counter() - start))
+    assert html_widgets(rc)["relocsim-why"].attributes["data-week"] == "30"
+    write_artifact(
+        "dashboard-step-server.json",
+        {
+            "what": "model.step() and the re-render of all four views, in Python",
+            "ms": [round(t, 2) for t in times],
+            "median_ms": median(times),
+        },
+    )
+
+
+def median(values) -> float:
+    return round(statistics.median(values), 2)
+
+
+def write_artifact(name: str, data: dict) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / name).write_text(json.dumps(data, indent=2) + "\n")
+
+
+def test_web_assets_follow_solara():
+    assets = app.web_assets()
+    assert any(a.startswith("@widgetti/solara-vuetify") for a in assets)
+    assert any(a.startswith("@widgetti/vue-grid-layout@") for a in assets)
+    assert any(a.startswith("requirejs@") for a in assets)
+
+
+# ---- the command -----------------------------------------------------------------------------
+def test_dashboard_help_names_loopback_default(capsys):
+    with pytest.raises(SystemExit):
+        main(["dashboard", "--help"])
+    assert "127.0.0.1" in capsys.readouterr().out
+
+
+def test_busy_port_is_one_line_exit_2(capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["dashboard", "--no-browser", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"127.0.0.1:{port}" in err
+
+
+def test_bad_port_is_one_line_exit_2(capsys):
+    assert main(["dashboard", "--port", "70000"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+# ---- end to end: the real server in headless Chromium ------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def listening_addresses(port: int) -> set[str]:
+    """Local addresses (hex, as in /proc/net/tcp*) with a socket listening on ``port``."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if not os.path.exists(table):
+            continue
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            address, hex_port = fields[1].rsplit(":", 1)
+            if int(hex_port, 16) == port and fields[3] == "0A":  # 0A = LISTEN
+                found.add(address)
+    return found
+
+
+@pytest.fixture(scope="module")
+def server():
+    """``relocsim dashboard`` on a free loopback port; always terminated."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    relocsim = shutil.which("relocsim", path=str(Path(sys.executable).parent))
+    command = [relocsim] if relocsim else [sys.executable, "-c", "import sim.cli as c; c.main()"]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log_path = ARTIFACTS / "dashboard-server.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [*command, "dashboard", "--port", str(port), "--no-browser"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                if proc.poll() is not None:
+                    pytest.fail(f"server exited with {proc.returncode}: {log_path.read_text()}")
+                try:
+                    with urllib.request.urlopen(url, timeout=5) as response:
+                        if response.status == 200:
+                            break
+                except (urllib.error.URLError, OSError):
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail(f"server not up in 90 s: {log_path.read_text()}")
+                time.sleep(0.3)
+            yield url, port
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=15)
+
+
+MEASURE_STEPS = """
+async (n) => {
+  const stepButton = () => [...document.querySelectorAll('button')]
+    .find(b => b.textContent.trim().toLowerCase() === 'step');
+  const weekOf = sel => (document.querySelector(sel) || {getAttribute: () => null})
+    .getAttribute('data-week');
+  const state = () => JSON.stringify({
+    week: document.querySelector('[data-testid=relocsim-week]').textContent,
+    network: weekOf('[data-testid=relocsim-network] svg'),
+    timeline: weekOf('[data-testid=relocsim-timeline] svg'),
+    draft: weekOf('[data-testid=relocsim-draft]'),
+    why: weekOf('[data-testid=relocsim-why]'),
+    disabled: stepButton() ? stepButton().disabled : 'missing',
+  });
+  const sleep = ms => new Promise(r => setTimeout(r, ms));
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < 100 && (!stepButton() || stepButton().disabled); k++) await sleep(50);
+    await sleep(200);  // let any earlier update land before reading the week
+    const target = String(Number(weekOf('[data-testid=relocsim-why]')) + 1);
+    const done = () =>
+      document.querySelector('[data-testid=relocsim-week]').textContent
+        .startsWith(`week ${target} of`) &&
+      weekOf('[data-testid=relocsim-network] svg') === target &&
+      weekOf('[data-testid=relocsim-timeline] svg') === target &&
+      weekOf('[data-testid=relocsim-draft]') === target &&
+      weekOf('[data-testid=relocsim-why]') === target;
+    const start = performance.now();
+    await new Promise((resolve, reject) => {
+      const watch = new MutationObserver(() => {
+        if (done()) { watch.disconnect(); resolve(); }
+      });
+      watch.observe(document.body,
+        {subtree: true, childList: true, attributes: true, characterData: true});
+      setTimeout(() => {
+        watch.disconnect();
+        reject(new Error(`week ${target} not shown in 10 s: ${state()}`));
+      }, 10000);
+      stepButton().click();
+    });
+    times.push(performance.now() - start);
+  }
+  return times;
+}
+"""
+
+
+def test_dashboard_in_headless_chromium(server):
+    from playwright.sync_api import expect, sync_playwright
+
+    url, port = server
+    # Bound to the loopback interface only (the default host), not to every interface.
+    assert listening_addresses(port) == {"0100007F"}
+    outside, failed = [], []
+
+    def block_outside(route):
+        outside.append(route.request.url)
+        route.abort()
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60_000)
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page.set_default_timeout(30_000)
+            page.route(lambda u: urlsplit(u).hostname not in ("127.0.0.1", None), block_outside)
+            page.on(
+                "response",
+                lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+            )
+            page.goto(url, wait_until="domcontentloaded", timeout=60_000)
+            week = page.get_by_test_id("relocsim-week")
+            expect(week).to_contain_text("week 0 of 127", timeout=60_000)
+
+            def readiness():
+                return page.locator('[data-series="readiness"]').get_attribute("points")
+
+            before = readiness()
+            step = page.get_by_role("button", name="Step")
+            for k in range(1, 6):
+                step.click()
+                expect(week).to_contain_text(f"week {k} of 127")
+            after = readiness()
+            assert after != before and len(after.split()) == 6
+            expect(page.get_by_test_id("relocsim-why")).to_contain_text("executive")
+
+            page.get_by_role("button", name="▶").click()  # play
+            page.wait_for_function(
+                "document.querySelector('[data-testid=relocsim-why]').dataset.week >= 8",
+                timeout=30_000,
+            )
+            page.get_by_role("button", name="❚❚").click()  # pause
+            expect(page.get_by_role("button", name="▶")).to_be_visible()
+            played = int(page.get_by_test_id("relocsim-why").get_attribute("data-week"))
+            assert 8 <= played < 127
+
+            times = page.evaluate(MEASURE_STEPS, 10)
+            write_artifact(
+                "dashboard-step-browser.json",
+                {
+                    "what": "click on Step until all four views show the new week, in Chromium",
+                    "ms": [round(t, 1) for t in times],
+                    "median_ms": median(times),
+                },
+            )
+
+            shift = page.get_by_role("slider", name="Presidential election shift (weeks)")
+            shift.focus()
+            for _ in range(8):
+                shift.press("ArrowRight")
+            expect(shift).to_have_attribute("aria-valuenow", "8")
+            page.get_by_role("button", name="Reset").click()
+            expect(week).to_contain_text("week 0 of 127")
+            settings = page.get_by_test_id("relocsim-settings")
+            expect(settings).to_contain_text("presidential_2022 2022-05-04")  # +8 weeks
+            expect(page.get_by_test_id("relocsim-timeline")).to_contain_text(
+                "presidential 2022-05-04"
+            )
+            for k in range(1, 41):
+                step.click()
+                expect(week).to_contain_text(f"week {k} of 127")
+            page.evaluate("document.activeElement && document.activeElement.blur()")
+            page.mouse.move(0, 0)  # no hover, focus ring or click ripple on the Step button
+            page.wait_for_timeout(800)
+            page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+        finally:
+            browser.close()
+    assert not outside, f"the page tried to leave the machine: {outside[:5]}"
+    assert not failed, f"failed requests: {failed[:5]}"
