@@ -34,7 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     add_run_command(commands)
     add_dashboard_command(commands)
     for plugin in entry_points(group="relocsim.commands"):
-        plugin.load()(commands)
+        try:
+            plugin.load()(commands)
+        except Exception as err:  # a broken plugin must not take `relocsim run` down with it
+            print(f"relocsim: the {plugin.name} command is unavailable: {err}", file=sys.stderr)
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
