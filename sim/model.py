@@ -22,6 +22,7 @@ from sim.reporters import reporters
 from sim.scenario import Scenario
 from sim.world import NO_REGION, build_world
 
+LOG_THRESHOLD = 5e-4  # smallest stance move the why log reports
 WAIT_REASON = {
     "blueprint": " with a blueprint on the table",
     "flagship": " with its flagship ready to designate",
@@ -94,14 +95,18 @@ class RelocationModel(Model):
             self.stance, self.influence, self.susceptibility, self.anchor
         )
         self.party_stance = self.party_mean(self.stance[:, 0])
-        mover = int(np.argmax(np.abs(self.stance[:, 0] - before)))
+        moved = self.stance[:, 0] - before
+        mover = int(np.argmax(np.abs(moved)))
+        if abs(moved[mover]) < LOG_THRESHOLD:
+            return  # stances have settled: nobody moved anybody worth telling
+        names = self.world.names
         source, pull = strongest_influencer(mover, before, self.influence)
-        self.log(
-            "influence",
-            self.world.names[source],
-            self.world.names[mover],
-            f"pulled support for announcing by {pull:+.3f}",
-        )
+        if source == mover or abs(pull) < LOG_THRESHOLD:
+            self.log("influence", names[mover], "", f"moved {moved[mover]:+.3f} towards its "
+                     "constituency's interest")  # fmt: skip
+        else:
+            self.log("influence", names[source], names[mover],
+                     f"pulled support for announcing by {pull:+.3f}")  # fmt: skip
 
     def mobilise_unions(self) -> None:
         """Unions mobilise as a move of their institution looks near."""

@@ -160,3 +160,13 @@ def test_a_lost_presidency_flips_the_executive_and_the_whips():
     winners = {row[2]: row[3] for row in model.why if row[1] == "election"}
     assert winners["presidential_2022"] == "UFP"
     assert winners["local_2022"] == "DP"  # the ruling party is now the UFP, and it lost
+
+
+def test_the_why_log_names_only_real_influences(season2):
+    model = sim.build_model(season2, seed=5)
+    model.run_for(60)
+    index = {name: k for k, name in enumerate(model.world.names)}
+    pulls = [row for row in model.why if row[1] == "influence" and row[3]]
+    assert pulls
+    for _, _, actor, target, _ in pulls:
+        assert actor != target and model.influence[index[target], index[actor]] > 0
