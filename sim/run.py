@@ -8,6 +8,7 @@ give the same ``RunResult``, whatever process it runs in. The outcome schema is 
 from dataclasses import dataclass
 from os import PathLike
 
+import numpy as np
 import pandas as pd
 
 from sim.allocation import STAY, UNDECIDED
@@ -89,43 +90,41 @@ def weeks_in(setting: Scenario) -> int:
 def outcome(model: RelocationModel, seed: int) -> dict:
     """The flat outcome record of a finished run."""
     s, w = model.setting, model.world
+
+    def iso(week: int) -> str | None:
+        return None if week < 0 else model.date_of(week).isoformat()
+
     first = model.decided_week[model.decided_week >= 0]
-    iso = lambda week: None if week is None or week < 0 else model.date_of(week).isoformat()  # noqa: E731
+    first_week = int(first.min()) if len(first) else -1
     record = {
         "scenario": s.name,
         "seed": seed,
         "weeks": model.steps,
         "blueprint_date": iso(model.blueprint_week),
         "blueprint_week": model.blueprint_week if model.blueprint_week >= 0 else None,
-        "first_decision_date": iso(int(first.min()) if len(first) else -1),
+        "first_decision_date": iso(first_week),
     }
     held = {row[2]: row[3] for row in model.why if row[1] == "election"}
     for e in s.elections:
         polling = model.week_of(e.date)
         record[f"blueprint_before_{e.code}"] = 0 <= model.blueprint_week < polling
-        record[f"decision_before_{e.code}"] = bool(len(first)) and bool(first.min() < polling)
+        record[f"decision_before_{e.code}"] = 0 <= first_week < polling
         record[f"winner_{e.code}"] = held.get(e.code)
-    for _k, inst in enumerate(s.institutions):
-        if inst.count == 1:
-            record[f"dest_{inst.code}"] = destination_name(model, w.inst_codes.index(inst.code))
+    named = [inst for inst in s.institutions if inst.count == 1]
+    for inst in named:
+        record[f"dest_{inst.code}"] = destination_name(model, w.inst_codes.index(inst.code))
     moved = (model.decided != UNDECIDED) & (model.decided != STAY)
     record["relocated"] = int(moved.sum())
     record["relocated_staff"] = float(w.staff[moved].sum())
-    bills = {b.institution: b for b in model.bills}
-    for _k, inst in enumerate(s.institutions):
-        if inst.count != 1:
-            continue
-        i = w.inst_codes.index(inst.code)
-        bill = bills.get(i)
-        if not inst.hq_act:
-            fate = "not_needed"
-        else:
-            fate = bill.stage if bill else "not_introduced"
-        record[f"act_{inst.code}_fate"] = fate
+    bills = {w.inst_codes[b.institution]: b for b in model.bills}
+    for inst in named:
+        bill = bills.get(inst.code)
+        fate = bill.stage if bill else "not_introduced"
+        record[f"act_{inst.code}_fate"] = fate if inst.hq_act else "not_needed"
         record[f"act_{inst.code}_date"] = iso(bill.closed) if bill else None
-    mob = model.datacollector.model_vars["union_pressure"]
-    peak = max(range(len(mob)), key=mob.__getitem__)
-    record["peak_mobilisation"] = float(mob[peak])
+    mobilisation = model.datacollector.model_vars["union_pressure"]
+    peak = int(np.argmax(mobilisation))
+    record["peak_mobilisation"] = float(mobilisation[peak])
     record["peak_mobilisation_date"] = iso(peak)
     record["executive_end"] = model.executive_name
     return record
