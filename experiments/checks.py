@@ -4,52 +4,11 @@
 sees the same kind of message for a bad experiment as for a bad scenario or ``--set``.
 """
 
-import json
 from collections.abc import Mapping
-from datetime import date
 from typing import Any, NoReturn
 
 from sim import ScenarioError
-
-SHOW_LIMIT = 60  # characters of an offending value kept in a message
-
-
-class _Missing:
-    """Marker for an absent key; shown as ``nothing``."""
-
-    def __repr__(self) -> str:
-        return "nothing"
-
-
-MISSING: Any = _Missing()
-
-
-def show(value: object) -> str:
-    """Render a value TOML-style for a message (as sim's messages do), at most 60 characters."""
-    text = _toml_text(value)
-    return text if len(text) <= SHOW_LIMIT else text[: SHOW_LIMIT - 3] + "..."
-
-
-def _toml_text(value: object) -> str:
-    """TOML-like text of a parsed value."""
-    if value is MISSING:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{k} = {_toml_text(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_text(v) for v in value) + "]"
-    return repr(value)
-
-
-def one_of(choices) -> str:
-    """The ``one of: a, b, c`` phrase of a message."""
-    return "one of: " + ", ".join(str(c) for c in choices)
+from sim.scenario_errors import MISSING, one_of, show  # the same message style as scenarios
 
 
 class Checker:
