@@ -64,7 +64,7 @@ def add_run_command(commands) -> None:
         metavar="NAME|FILE",
         help="shipped scenario name or TOML file (default: %(default)s)",
     )
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
+    p.add_argument("--seed", type=seed_value, default=0, help="random seed (default: %(default)s)")
     p.add_argument(
         "--set",
         action="append",
@@ -81,8 +81,22 @@ def add_run_command(commands) -> None:
     p.set_defaults(handler=run_command)
 
 
+def seed_value(text: str) -> int:
+    """A seed from the command line: a non-negative integer (numpy's SeedSequence needs one)."""
+    try:
+        seed = int(text)
+    except ValueError:
+        seed = -1
+    if seed < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
+    return seed
+
+
 def run_command(args) -> int:
     """Handle ``relocsim run``."""
+    if args.out and args.out.exists() and not args.out.is_dir():
+        print(f"relocsim run: --out {args.out}: expected a folder, got a file", file=sys.stderr)
+        return 2
     from sim.run import run  # imported here so that `relocsim --help` stays fast
 
     result = run(args.scenario, seed=args.seed, **parse_set_options(args.overrides))

@@ -57,6 +57,7 @@ def bad_scenario(tmp_path):
     ("args", "expected"),
     [
         (["run", "--seed", "x"], "--seed"),
+        (["run", "--seed", "-1"], "--seed: expected a non-negative integer"),
         (["run", "--set", "nonsense"], "nonsense"),
         (["run", "--set", "parties.XX.discipline=1"], "parties.XX"),
         (["run", "--set", "parties.DP.discipline=2"], "parties.DP.discipline"),
@@ -93,3 +94,14 @@ def test_existing_files_are_replaced_whole(tmp_path):
         "why.csv",
     ]
     shutil.rmtree(out)
+
+
+def test_out_naming_a_file_is_refused_before_running(tmp_path):
+    existing = tmp_path / "taken.txt"
+    existing.write_text("keep me")
+    done = subprocess.run(
+        [*RELOCSIM, "run", "--out", str(existing)], capture_output=True, text=True
+    )
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "expected a folder" in done.stderr and done.stdout == ""
+    assert existing.read_text() == "keep me"
