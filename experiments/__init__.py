@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ imports on demand
     from experiments.design import RunSpec, design_points, run_id, run_seed, run_specs
+    from experiments.export import export_csv
+    from experiments.reporting import Report, report, wilson
     from experiments.spec import Design, Experiment, Factor, from_dict, load_experiment
     from experiments.store import load_results, load_series, read_ledger, read_manifest
     from experiments.sweeper import SweepSummary, sweep
@@ -38,6 +40,10 @@ _HOMES = {
     "read_ledger": "experiments.store",
     "read_manifest": "experiments.store",
     "SweepSummary": "experiments.sweeper",
+    "Report": "experiments.reporting",
+    "report": "experiments.reporting",
+    "wilson": "experiments.reporting",
+    "export_csv": "experiments.export",
     "sweep": "experiments.sweeper",
 }
 
@@ -45,19 +51,23 @@ __all__ = [
     "Design",
     "Experiment",
     "Factor",
+    "Report",
     "RunSpec",
     "SweepSummary",
     "design_points",
+    "export_csv",
     "from_dict",
     "load_experiment",
     "load_results",
     "load_series",
     "read_ledger",
     "read_manifest",
+    "report",
     "run_id",
     "run_seed",
     "run_specs",
     "sweep",
+    "wilson",
 ]
 
 

@@ -7,6 +7,7 @@ interrupted (what was stored stays; continue with --resume).
 """
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -35,9 +36,16 @@ def add_sweep_command(commands) -> None:
     )
     p.add_argument(
         "--backend",
-        choices=("local",),
+        choices=("local", "dask"),
         default="local",
-        help="where runs execute (default: %(default)s, a process pool on this machine)",
+        help="where runs execute (default: %(default)s, a process pool on this machine; "
+        "dask: dask.distributed, from the extra relocsim[dask])",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --backend dask: a running Dask scheduler (default: a LocalCluster of "
+        "--workers processes, 2 unless given)",
     )
     p.add_argument(
         "--resume",
@@ -48,6 +56,8 @@ def add_sweep_command(commands) -> None:
         "--chunk-size", type=_positive, metavar="N", help="runs per task (default: automatic)"
     )
     p.set_defaults(handler=sweep_command)
+    add_report_command(commands)  # report and export share the plugin's entry point
+    add_export_command(commands)
 
 
 def _positive(text: str) -> int:
@@ -65,15 +75,22 @@ def sweep_command(args) -> int:
     from experiments.store import read_ledger  # imported here: `relocsim --help` stays fast
     from experiments.sweeper import sweep
 
+    if args.scheduler is not None and args.backend != "dask":
+        print("relocsim sweep: --scheduler: expected with --backend dask", file=sys.stderr)
+        return 2
     try:
         summary = sweep(
             args.experiment,
             args.out,
             workers=args.workers,
             backend=args.backend,
+            scheduler=args.scheduler,
             resume=args.resume,
             chunk_size=args.chunk_size,
         )
+    except ImportError as err:  # --backend dask without relocsim[dask]
+        print(f"relocsim sweep: {err}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         stored = len(read_ledger(args.out)) if (args.out / "manifest.json").is_file() else 0
         print(
@@ -87,3 +104,75 @@ def sweep_command(args) -> int:
         print(f"first failure: {summary.first_error}")
         return 1
     return 0
+
+
+def add_report_command(commands) -> None:
+    """Register ``relocsim report`` on the CLI's subparsers object."""
+    p = commands.add_parser(
+        "report",
+        help="figures and a summary table of a sweep store",
+        description="Write figures (PNG and SVG) and summary tables (CSV) of a sweep store into "
+        "DIR/report, and print the summary: P(blueprint before the election) with Wilson "
+        "intervals per factor level and pair of factors, the spread of blueprint dates around "
+        "the election, Sobol or Morris indices, and PRIM boxes.",
+    )
+    p.add_argument("store", type=Path, metavar="DIR", help="the sweep's store (its --out)")
+    p.add_argument(
+        "--election",
+        default="presidential_2022",
+        metavar="CODE",
+        help="the election that 'before' refers to (default: %(default)s)",
+    )
+    p.add_argument(
+        "--figures", type=Path, metavar="FOLDER", help="where to write (default: DIR/report)"
+    )
+    p.set_defaults(handler=report_command)
+
+
+def report_command(args) -> int:
+    """Handle ``relocsim report``."""
+    from experiments.reporting import report
+
+    with _store_errors():
+        result = report(args.store, election=args.election, figures_dir=args.figures)
+    print(result)
+    print(f"wrote {len(result.files)} files to {result.files[0].parent}")
+    return 0
+
+
+def add_export_command(commands) -> None:
+    """Register ``relocsim export`` on the CLI's subparsers object."""
+    p = commands.add_parser(
+        "export",
+        help="a sweep store's runs as one CSV table (BehaviorSpace table layout)",
+        description="Write the runs of a sweep store as one CSV table in the layout of NetLogo "
+        "BehaviorSpace's table output (see docs/experiments.md).",
+    )
+    p.add_argument("store", type=Path, metavar="DIR", help="the sweep's store (its --out)")
+    p.add_argument("--csv", action="store_true", required=True, help="CSV (the only format)")
+    p.add_argument("--out", type=Path, metavar="FILE", help="file to write (default: stdout)")
+    p.set_defaults(handler=export_command)
+
+
+def export_command(args) -> int:
+    """Handle ``relocsim export``."""
+    from experiments.export import export_csv, write_stdout
+
+    with _store_errors():
+        text = export_csv(args.store, args.out)
+    if args.out is None:
+        write_stdout(text)
+    return 0
+
+
+@contextlib.contextmanager
+def _store_errors():
+    """Blame DIR, not --out, for a folder that is not a store (the store's reader says --out)."""
+    from sim import ScenarioError
+
+    try:
+        yield
+    except ScenarioError as err:
+        if err.file != "--out":
+            raise
+        raise ScenarioError("DIR", err.path, err.expected, err.got) from None

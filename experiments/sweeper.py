@@ -12,14 +12,18 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from experiments.columns import probe
 from experiments.design import design_points, run_specs
 from experiments.local import LocalBackend, default_workers
 from experiments.spec import Experiment, load_experiment
 from experiments.store import open_store
-from experiments.worker import ChunkTask
+from experiments.worker import ChunkResult, ChunkTask
 
-BACKENDS = ("local",)
+BACKENDS = ("local", "dask")
+DASK_WORKERS = 2  # worker processes of a Dask LocalCluster by default
 MAX_CHUNK = 64  # runs per task at most: a killed sweep redoes at most this many per worker
 CHUNKS_PER_WORKER = 4  # at least, where the runs allow: keeps the workers evenly loaded
 
@@ -70,6 +74,7 @@ def sweep(
     *,
     workers: int | None = None,
     backend: str = "local",
+    scheduler: str | None = None,
     resume: bool = False,
     progress: bool = True,
     chunk_size: int | None = None,
@@ -85,8 +90,12 @@ def sweep(
             name (``"election_timing"``).
         out_dir: The store's folder: new or empty, or this experiment's store with ``resume``.
         workers: Worker processes (default: the cores this process may use); 1 runs in this
-            process, without a pool.
-        backend: ``"local"``, the only backend so far.
+            process, without a pool. With the Dask backend: the LocalCluster's workers
+            (default 2), and the basis of the chunk size.
+        backend: ``"local"`` (a process pool) or ``"dask"`` (dask.distributed, from the
+            optional extra ``relocsim[dask]``).
+        scheduler: With the Dask backend, the address of a running scheduler; None starts a
+            LocalCluster on this machine for the sweep and closes it at the end.
         resume: Continue the store of the same experiment in ``out_dir``, skipping the runs
             it has.
         progress: Show a progress bar (tqdm.auto) when stderr is a terminal or in a notebook,
@@ -99,11 +108,17 @@ def sweep(
     Raises:
         sim.ScenarioError: For an invalid experiment or an unusable ``out_dir`` (nothing is
             written then).
-        ValueError: For an unknown backend, or workers or chunk_size below 1.
+        ValueError: For an unknown backend, a scheduler without the Dask backend, or
+            workers or chunk_size below 1.
+        ImportError: For the Dask backend when dask.distributed is not installed.
     """
     started = time.perf_counter()
     if backend not in BACKENDS:
         raise ValueError(f"backend {backend!r} is not available; choose one of {BACKENDS}")
+    if scheduler is not None and backend != "dask":
+        raise ValueError("a scheduler address needs backend='dask'")
+    if backend == "dask":
+        _require_dask()
     for name, value in (("workers", workers), ("chunk_size", chunk_size)):
         if value is not None and (not isinstance(value, int) or value < 1):
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
@@ -116,7 +131,7 @@ def sweep(
     with open_store(out_dir, experiment, columns, counts, resume=resume) as store:
         stored = store.finished()
         todo = [s for s in run_specs(experiment, points) if s.run_id not in stored]
-        workers = workers or default_workers()
+        workers = workers or (DASK_WORKERS if backend == "dask" else default_workers())
         size = chunk_size or chunk_size_for(len(todo), workers)
         tasks = [
             ChunkTask(
@@ -129,11 +144,16 @@ def sweep(
             )
             for i in range(0, len(todo), size)
         ]
-        runner = LocalBackend(min(workers, max(1, len(tasks))))
+        runner = _backend(backend, min(workers, max(1, len(tasks))), scheduler)
         with _progress_bar(experiment.name, planned, len(stored), progress) as bar:
             tally = store.counts()
+            written = set(stored)
             for result in runner.run(tasks):
+                result = _unstored(result, written)
+                if result is None:  # a chunk that came back twice: stored already
+                    continue
                 store.write(result)
+                written.update(row[0] for row in result.ledger)
                 for row in result.ledger:
                     tally[row[4]] += 1
                 bar.set_postfix(tally, refresh=False)
@@ -150,6 +170,40 @@ def sweep(
             seconds=time.perf_counter() - started,
             first_error=store.first_error(),
         )
+
+
+def _backend(name: str, workers: int, scheduler: str | None):
+    if name == "dask":
+        from experiments.dask_backend import DaskBackend
+
+        return DaskBackend(workers, scheduler)
+    return LocalBackend(workers)
+
+
+def _require_dask() -> None:
+    """Fail early, before the store is created, when dask.distributed is missing."""
+    try:
+        import dask.distributed  # noqa: F401
+    except ImportError as err:
+        raise ImportError(
+            "the Dask backend needs dask.distributed: pip install 'relocsim[dask]'"
+        ) from err
+
+
+def _unstored(result: ChunkResult, stored: set[str]) -> ChunkResult | None:
+    """The result less any run already stored (each run is written once), or None if empty."""
+    keep = [row[0] not in stored for row in result.ledger]
+    if all(keep):
+        return result
+    if not any(keep):
+        return None
+    ids = {row[0] for row, k in zip(result.ledger, keep, strict=True) if k}
+    runs = result.runs.filter(pa.array(keep))
+    series = result.series
+    if series is not None:
+        series = series.filter(pc.is_in(series["run_id"], value_set=pa.array(sorted(ids))))
+    ledger = [row for row, k in zip(result.ledger, keep, strict=True) if k]
+    return ChunkResult(runs, series, ledger)
 
 
 def chunk_size_for(runs: int, workers: int) -> int:

@@ -100,9 +100,9 @@ def test_bad_experiment_through_the_installed_command(tmp_path):
 def test_unknown_backend_is_refused_by_the_cli(tmp_path, capsys):
     exp = write(tmp_path, HEAD)
     with pytest.raises(SystemExit) as stop:
-        main(["sweep", str(exp), "--out", str(tmp_path / "out"), "--backend", "dask"])
+        main(["sweep", str(exp), "--out", str(tmp_path / "out"), "--backend", "ray"])
     assert stop.value.code == 2
-    assert "invalid choice: 'dask'" in capsys.readouterr().err
+    assert "invalid choice: 'ray'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 
 

@@ -115,8 +115,8 @@ def test_chunks_are_small_tasks_of_at_most_64_runs():
 
 
 def test_python_api_rejects_unknown_backends_and_bad_workers(tiny, tmp_path):
-    with pytest.raises(ValueError, match="backend 'dask' is not available"):
-        experiments.sweep(tiny, tmp_path / "out", backend="dask")
+    with pytest.raises(ValueError, match="backend 'ray' is not available"):
+        experiments.sweep(tiny, tmp_path / "out", backend="ray")
     with pytest.raises(ValueError, match="workers must be a positive integer"):
         experiments.sweep(tiny, tmp_path / "out", workers=0)
     assert not (tmp_path / "out").exists()
