@@ -16,8 +16,13 @@ $(STAMP): pyproject.toml tools/find-python
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# One run up close, then a small sweep of the default scenario and its report: the headline is
+# P(blueprint before the 2022 presidential election) with its Wilson interval.
 demo: $(STAMP)
 	$(VENV)/bin/relocsim run --seed 7 --out results/demo
+	rm -rf results/demo-sweep
+	$(VENV)/bin/relocsim sweep experiments/demo.toml --out results/demo-sweep --workers 2
+	$(VENV)/bin/relocsim report results/demo-sweep
 
 test: $(STAMP) browser web-assets
 	$(VENV)/bin/ruff check .

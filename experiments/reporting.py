@@ -59,12 +59,22 @@ class Report:
     sensitivity: pd.DataFrame | None
     files: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    election: str = DEFAULT_ELECTION
+
+    @property
+    def headline(self) -> str:
+        """P(blueprint before the election) over all runs, with its Wilson interval."""
+        row = self.summary[self.summary["factor"] == "all"].iloc[0]
+        return (
+            f"P(blueprint before {self.election}) = {row.p:.3f} "
+            f"[{row.lo:.3f}, {row.hi:.3f}] (Wilson 95%; {row.before} of {row.runs} runs)"
+        )
 
     def __str__(self) -> str:
         shown = self.summary.copy()
         for c in ("p", "lo", "hi"):
             shown[c] = shown[c].map(lambda v: f"{v:.3f}" if pd.notna(v) else "")
-        lines = [shown.fillna("").to_string(index=False)]
+        lines = [self.headline, "", shown.fillna("").to_string(index=False)]
         if len(self.boxes):
             lines.append("")
             lines.append("PRIM boxes (blueprint before the election):")
@@ -154,7 +164,10 @@ def report(
     factors = list(manifest["design"]["factors"])
     target = Path(figures_dir) if figures_dir else Path(out_dir) / "report"
     target.mkdir(parents=True, exist_ok=True)
-    result = Report(summary=_summary(runs, before, factors), boxes=pd.DataFrame(), sensitivity=None)
+    result = Report(
+        summary=_summary(runs, before, factors), boxes=pd.DataFrame(), sensitivity=None,
+        election=election,
+    )  # fmt: skip
     result.summary.to_csv(target / "summary.csv", index=False)
     result.files.append(target / "summary.csv")
     label = _outcome_label(election)

@@ -276,3 +276,11 @@ def test_export_csv_has_the_behaviorspace_table_layout(store, tmp_path):
         [*RELOCSIM, "export", str(store), "--csv"], capture_output=True, text=True, check=True
     )
     assert printed.stdout == text
+
+
+def test_headline_is_the_overall_share_with_its_wilson_interval(built):
+    all_runs = built.summary[built.summary["factor"] == "all"].iloc[0]
+    lo, hi = experiments.wilson(int(all_runs.before), int(all_runs.runs))
+    assert built.headline.startswith("P(blueprint before presidential_2022) = ")
+    assert f"[{lo:.3f}, {hi:.3f}]" in built.headline
+    assert str(built).splitlines()[0] == built.headline
