@@ -14,13 +14,12 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import dask.distributed  # noqa: F401  (the dev extra installs it; a missing one must fail)
 import pandas as pd
 import pytest
 
 import experiments
 from experiments.columns import probe
-
-pytest.importorskip("dask.distributed")
 
 RELOCSIM = [str(Path(sys.executable).with_name("relocsim"))]
 EXPERIMENT = """
