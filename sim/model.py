@@ -1,6 +1,6 @@
 """The relocation model: regions, lawmakers, unions and ministries negotiate every week.
 
-Each tick is one week. The order of submodels (docs/ODD.md, "Process overview"): lobbying,
+Each tick is one week. The order of submodels (docs/model.md): lobbying,
 influence on the ties graph, union mobilisation, drafting, bargaining, the executive's
 decision, and the legislature. Elections are dated Mesa events. The mechanisms are pure
 functions elsewhere in ``sim/``; this module wires them to the agents' state.
@@ -68,7 +68,7 @@ class RelocationModel(Model):
         self.datacollector.collect(self)
 
     def step(self) -> None:
-        """One week: the process overview of docs/ODD.md, in order."""
+        """One week: the process overview of docs/model.md, in order."""
         self.lobby()
         self.influence_stances()
         self.mobilise_unions()

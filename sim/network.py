@@ -1,7 +1,7 @@
 """The party-ties graph over lawmakers, drawn from scenario parameters and the model's RNG.
 
 Kinds of tie (model-anchors.md section 2; what each kind stands for is an assumption in the
-spirit of Korean party politics, documented in docs/ODD.md):
+spirit of Korean party politics, summarised in docs/model.md):
 - ``party``: within-party peer ties, density ``within_party_density * cohesion`` of the party;
 - ``leader``: every member listens to their party's leader and floor leader (one-way);
 - ``region``: members of one region, of any party, with ``region_tie_prob`` (regional interest

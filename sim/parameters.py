@@ -2,9 +2,9 @@
 
 Each field carries its default, a one-line meaning and its source in ``metadata``. A source of
 ``"assumption"`` marks a number chosen by us, not taken from a publication or from facts.md;
-calibration (docs/ODD.md) is where such numbers are justified. Scenario files may override any
-field in their ``[parameters]`` table, and ``--set parameters.GROUP.NAME=VALUE`` overrides them
-per run.
+the calibration (issue 4) is where such numbers will be justified. Scenario files may override
+any field in their ``[parameters]`` table, and ``--set parameters.GROUP.NAME=VALUE`` overrides
+them per run.
 """
 
 from dataclasses import dataclass, field
