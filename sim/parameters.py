@@ -140,11 +140,17 @@ class TimingParams:
     """The executive's announcement hazard (sim/timing.py)."""
 
     base_hazard: float = param(
-        0.08, "h0: weekly hazard of announcing with a complete draft and no election effect.", lo=0
+        0.08,
+        "h0: weekly hazard of announcing with a complete draft and no election effect.",
+        "calibrated by grid search on the season2_2020 pattern (tests/test_calibration.py)",
+        lo=0,
     )
     credit_weight: float = param(1.0, "b1: weight of credit from winning regions.", lo=0)
     blame_weight: float = param(
-        14.0, "b2: weight of salience-weighted losers as the election nears.", lo=0
+        14.0,
+        "b2: weight of salience-weighted losers as the election nears.",
+        "calibrated by grid search on the season2_2020 pattern (tests/test_calibration.py)",
+        lo=0,
     )
     horizon_weeks: float = param(
         40.0,
