@@ -82,24 +82,24 @@ class RelocationModel(Model):
     def lobby(self) -> None:
         """Regions spend effort on the institutions they want; it reaches the ministries."""
         w, lp = self.world, self.params.lobbying
-        zeal = self.region_mean(self.stance[:, 1])
+        zeal = group_mean(self.stance[:, 1], w.member_region, len(w.region_codes))
         self.effort = pressure.lobbying_effort(w.capacity, self.intent, zeal)
         ruling = self.ruling_share[self.executive]
         self.political = pressure.political_pressure(self.effort, ruling, lp.ruling_access)
 
     def influence_stances(self) -> None:
         """Friedkin-Johnsen: stances move along the ties, anchored to constituency interest."""
-        before = self.stance[:, 0]
+        w, before = self.world, self.stance[:, 0]
         self.anchor[:, 0] = self.announce_anchor()
         self.stance = friedkin_johnsen_step(
             self.stance, self.influence, self.susceptibility, self.anchor
         )
-        self.party_stance = self.party_mean(self.stance[:, 0])
+        self.party_stance = group_mean(self.stance[:, 0], w.member_party, len(w.party_codes))
         moved = self.stance[:, 0] - before
         mover = int(np.argmax(np.abs(moved)))
         if abs(moved[mover]) < LOG_THRESHOLD:
             return  # stances have settled: nobody moved anybody worth telling
-        names = self.world.names
+        names = w.names
         source, pull = strongest_influencer(mover, before, self.influence)
         if source == mover or abs(pull) < LOG_THRESHOLD:
             self.log("influence", names[mover], "", f"moved {moved[mover]:+.3f} towards its "
@@ -240,6 +240,7 @@ class RelocationModel(Model):
                 1.0, self.pledge[self.executive] + self.params.timing.defeat_revival
             )
         self.refresh_anchor_base()
+        self.ministry_position[self.coordinator_index] = 100 * self.pledge[self.executive]
         if e.kind == "general":  # bills die with the outgoing Assembly
             for bill in (b for b in self.bills if b.pending):
                 bill.stage, bill.closed = "lapsed", self.steps
@@ -279,12 +280,11 @@ class RelocationModel(Model):
         president's party), unions (at 0, mobilisation as salience). Capabilities are fixed
         for the run (``_init_state``).
         """
-        w = self.world
-        self.ministry_position[self.coordinator_index] = 100 * self.pledge[self.executive]
-        lead = self.region_mean(self.stance[:, 0], by=w.member_party, mask=w.leader,
-                                size=len(w.party_codes))  # fmt: skip
+        w, support = self.world, self.stance[:, 0]
+        lead = group_mean(support, w.member_party, len(w.party_codes), mask=w.leader)
         position = np.concatenate([
-            100 * self.region_mean(self.stance[:, 0]), 100 * lead[self.leading_parties],
+            100 * group_mean(support, w.member_region, len(w.region_codes)),
+            100 * lead[self.leading_parties],
             self.ministry_position, np.zeros(len(w.union_codes)),
         ])  # fmt: skip
         salience = np.concatenate([
@@ -366,8 +366,10 @@ class RelocationModel(Model):
         self.union_weight = w.union_strength * w.union_members / max(w.union_members.sum(), 1.0)
         self.union_pressure = 0.0
         # Share of each region's members in each party (access to an executive of that party).
-        self.ruling_share = [self.region_mean((w.member_party == p).astype(float))
-                             for p in range(n_parties)]  # fmt: skip
+        self.ruling_share = [
+            group_mean((w.member_party == p).astype(float), w.member_region, len(w.region_codes))
+            for p in range(n_parties)
+        ]
         self.equity_penalty = np.zeros(len(w.region_codes))
         self.progress = self.timing_bdm = self.timing_compromise = 0.0
         self.last_bargained = None
@@ -375,8 +377,7 @@ class RelocationModel(Model):
         self.draft_changed()
         self.anchor = np.column_stack([self.announce_anchor(), self.claim_anchor])
         self.stance = self.anchor.copy()
-        self.party_size = np.maximum(np.bincount(w.member_party, minlength=n_parties), 1)
-        self.party_stance = self.party_mean(self.stance[:, 0])
+        self.party_stance = group_mean(self.stance[:, 0], w.member_party, n_parties)
         self.effort = np.zeros((len(w.region_codes), n_inst))
         self.political = np.zeros((n_inst, len(w.region_codes)))
         self.intent = (
@@ -411,6 +412,8 @@ class RelocationModel(Model):
         ]  # fmt: skip
         roles = [m.role for m in s.ministries]
         self.coordinator_index = roles.index("coordinator")
+        # The coordinator (PMO) follows the president's party; it changes only at elections.
+        self.ministry_position[self.coordinator_index] = 100 * self.pledge[self.executive]
 
     @property
     def readiness(self) -> float:
@@ -489,23 +492,23 @@ class RelocationModel(Model):
             np.array([e.weight for e in ahead]),
         )
 
-    def region_mean(self, values, by=None, mask=None, size=None) -> np.ndarray:
-        """Mean of a per-member array by region (or by ``by``), over ``mask``.
-
-        By default over members with a region; groups without members get 0.
-        """
-        w = self.world
-        by = w.member_region if by is None else by
-        mask = (by >= 0) if mask is None else mask & (by >= 0)
-        size = len(w.region_codes) if size is None else size
-        total = np.bincount(by[mask], weights=values[mask], minlength=size)
-        return total / np.maximum(np.bincount(by[mask], minlength=size), 1)
-
-    def party_mean(self, values: np.ndarray) -> np.ndarray:
-        """Mean of a per-member array by party."""
-        w = self.world
-        return np.bincount(w.member_party, values, len(w.party_codes)) / self.party_size
-
     def log(self, kind: str, actor: str, target: str, detail: str) -> None:
         """Append to the "why" log: who did what to whom this week, and why."""
         self.why.append((self.time, kind, actor, target, detail))
+
+
+def group_mean(values: np.ndarray, groups: np.ndarray, size: int, mask=None) -> np.ndarray:
+    """Mean of a per-member array within each group 0..size-1 (members in group -1 skipped).
+
+    Args:
+        values: (N,) per-member values.
+        groups: (N,) group index (region or party), -1 for none.
+        size: Number of groups.
+        mask: Optional (N,) bool, the members to include.
+
+    Returns:
+        (size,) means; a group without members gets 0.
+    """
+    keep = groups >= 0 if mask is None else mask & (groups >= 0)
+    total = np.bincount(groups[keep], weights=values[keep], minlength=size)
+    return total / np.maximum(np.bincount(groups[keep], minlength=size), 1)

@@ -86,7 +86,7 @@ def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
     names, party, region, seated, leader, labour, committee = members
     caucus_names = sorted({c for n in scenario.named for c in n.caucuses})
     caucus = np.zeros((len(names), len(caucus_names)), dtype=bool)
-    for _k, n in enumerate(scenario.named):
+    for n in scenario.named:
         row = names.index(n.name)
         for c in n.caucuses:
             caucus[row, caucus_names.index(c)] = True
