@@ -53,10 +53,12 @@ def yes_probability(
         noise: Scale of the logistic noise (> 0).
 
     Returns:
-        (n,) probabilities in (0, 1).
+        (n,) probabilities in [0, 1] (0 or 1 only where the utility dwarfs the noise).
     """
-    utility = regional_strength * regional_gain + discipline_strength * discipline * party_line
-    return 1.0 / (1.0 + np.exp(-utility / noise))
+    z = (regional_strength * regional_gain + discipline_strength * discipline * party_line) / noise
+    # exp of a non-positive number only: no overflow however small the noise.
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def cast_votes(p_yes: np.ndarray, uniform: np.ndarray) -> np.ndarray:

@@ -38,6 +38,12 @@ def test_yes_probability_follows_gain_and_whip():
     np.testing.assert_allclose(p, 1 / (1 + np.exp(-np.array([2.0, 3.0, -2.0, -3.0]))))
 
 
+def test_yes_probability_is_stable_when_noise_is_tiny():
+    with np.errstate(over="raise"):  # an overflow in exp would raise here
+        p = yes_probability(np.array([1.0, -1.0, 0.0]), np.zeros(3), np.ones(3), 100.0, 3.0, 0.01)
+    assert p.tolist() == [1.0, 0.0, 0.5]
+
+
 def test_votes_follow_draws():
     assert cast_votes(np.array([0.5, 0.5]), np.array([0.4, 0.6])).tolist() == [True, False]
 
