@@ -82,7 +82,7 @@ class RelocationModel(Model):
     def lobby(self) -> None:
         """Regions spend effort on the institutions they want; it reaches the ministries."""
         w, lp = self.world, self.params.lobbying
-        zeal = group_mean(self.stance[:, 1], w.member_region, len(w.region_codes))
+        zeal = self.region_mean @ self.stance[:, 1]
         self.effort = pressure.lobbying_effort(w.capacity, self.intent, zeal)
         ruling = self.ruling_share[self.executive]
         self.political = pressure.political_pressure(self.effort, ruling, lp.ruling_access)
@@ -94,7 +94,7 @@ class RelocationModel(Model):
         self.stance = friedkin_johnsen_step(
             self.stance, self.influence, self.susceptibility, self.anchor
         )
-        self.party_stance = group_mean(self.stance[:, 0], w.member_party, len(w.party_codes))
+        self.party_stance = self.party_mean @ self.stance[:, 0]
         moved = self.stance[:, 0] - before
         mover = int(np.argmax(np.abs(moved)))
         if abs(moved[mover]) < LOG_THRESHOLD:
@@ -281,10 +281,9 @@ class RelocationModel(Model):
         for the run (``_init_state``).
         """
         w, support = self.world, self.stance[:, 0]
-        lead = group_mean(support, w.member_party, len(w.party_codes), mask=w.leader)
         position = np.concatenate([
-            100 * group_mean(support, w.member_region, len(w.region_codes)),
-            100 * lead[self.leading_parties],
+            100 * (self.region_mean @ support),
+            100 * (self.leadership_mean @ support),
             self.ministry_position, np.zeros(len(w.union_codes)),
         ])  # fmt: skip
         salience = np.concatenate([
@@ -367,8 +366,7 @@ class RelocationModel(Model):
         self.union_pressure = 0.0
         # Share of each region's members in each party (access to an executive of that party).
         self.ruling_share = [
-            group_mean((w.member_party == p).astype(float), w.member_region, len(w.region_codes))
-            for p in range(n_parties)
+            self.region_mean @ (w.member_party == p).astype(float) for p in range(n_parties)
         ]
         self.equity_penalty = np.zeros(len(w.region_codes))
         self.progress = self.timing_bdm = self.timing_compromise = 0.0
@@ -377,7 +375,7 @@ class RelocationModel(Model):
         self.draft_changed()
         self.anchor = np.column_stack([self.announce_anchor(), self.claim_anchor])
         self.stance = self.anchor.copy()
-        self.party_stance = group_mean(self.stance[:, 0], w.member_party, n_parties)
+        self.party_stance = self.party_mean @ self.stance[:, 0]
         self.effort = np.zeros((len(w.region_codes), n_inst))
         self.political = np.zeros((n_inst, len(w.region_codes)))
         self.intent = (
@@ -463,6 +461,22 @@ class RelocationModel(Model):
         return np.where(w.leader, ip.leader_susceptibility, lam)
 
     @cached_property
+    def region_mean(self) -> np.ndarray:
+        """(R, N) averaging matrix: ``region_mean @ x`` is each region's members' mean of x."""
+        return averaging_matrix(self.world.member_region, len(self.world.region_codes))
+
+    @cached_property
+    def party_mean(self) -> np.ndarray:
+        """(P, N) averaging matrix over each party's members."""
+        return averaging_matrix(self.world.member_party, len(self.world.party_codes))
+
+    @cached_property
+    def leadership_mean(self) -> np.ndarray:
+        """Averaging matrix over the leaders of each party that has any (``leading_parties``)."""
+        w = self.world
+        return averaging_matrix(w.member_party, len(w.party_codes), w.leader)[self.leading_parties]
+
+    @cached_property
     def claim_anchor(self) -> np.ndarray:
         """Each member's anchor for pressing their region's claims: how much the region bids."""
         w = self.world
@@ -497,18 +511,22 @@ class RelocationModel(Model):
         self.why.append((self.time, kind, actor, target, detail))
 
 
-def group_mean(values: np.ndarray, groups: np.ndarray, size: int, mask=None) -> np.ndarray:
-    """Mean of a per-member array within each group 0..size-1 (members in group -1 skipped).
+def averaging_matrix(groups: np.ndarray, size: int, mask=None) -> np.ndarray:
+    """The (size, N) matrix A whose product A @ values is each group's mean of ``values``.
+
+    Built once per run, because the weekly means over regions and parties are then one small
+    matrix product each instead of several masked reductions.
 
     Args:
-        values: (N,) per-member values.
-        groups: (N,) group index (region or party), -1 for none.
+        groups: (N,) group index (region or party) of each member, -1 for none (skipped).
         size: Number of groups.
         mask: Optional (N,) bool, the members to include.
 
     Returns:
-        (size,) means; a group without members gets 0.
+        (size, N) row weights: 1/n_g on the n_g members of group g; a group without members
+        has a row of zeros, so its mean is 0.
     """
     keep = groups >= 0 if mask is None else mask & (groups >= 0)
-    total = np.bincount(groups[keep], weights=values[keep], minlength=size)
-    return total / np.maximum(np.bincount(groups[keep], minlength=size), 1)
+    matrix = np.zeros((size, len(groups)))
+    matrix[groups[keep], np.nonzero(keep)[0]] = 1.0
+    return matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1.0)

@@ -115,9 +115,10 @@ class BargainingParams:
 
     rounds: int = param(3, "BDM challenge rounds each time bargaining reopens.", lo=1, hi=50)
     reopen_threshold: float = param(
-        2.0,
+        5.0,
         "Points (of 100) some actor's position or salience must move before bargaining reopens.",
-        "assumption; 0 re-bargains every week",
+        "assumption: smaller shifts lie within the precision of expert-coded positions; 0 "
+        "re-bargains every week",
         lo=0,
     )
     party_salience: float = param(

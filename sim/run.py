@@ -5,7 +5,7 @@ give the same ``RunResult``, whatever process it runs in. The outcome schema is 
 ``OUTCOME_SCHEMA`` and docs/outcomes.md.
 """
 
-from dataclasses import dataclass
+from functools import cached_property
 from os import PathLike
 
 import numpy as np
@@ -38,19 +38,32 @@ OUTCOME_SCHEMA = {
 }
 
 
-@dataclass(frozen=True)
 class RunResult:
     """What one run returns.
+
+    The weekly series and the why log are tables built on first access, so that batch runs,
+    which mostly need only the outcome, do not pay for them.
 
     Attributes:
         outcome: Flat dict of scalars (OUTCOME_SCHEMA).
         series: One row per week (DataCollector model variables), indexed by date.
         why: The "why" log: one row per event, with week, date, kind, actor, target, detail.
+        model: The finished model, for anything the tables do not hold.
     """
 
-    outcome: dict
-    series: pd.DataFrame
-    why: pd.DataFrame
+    def __init__(self, model: RelocationModel, seed: int):
+        self.outcome = outcome(model, seed)
+        self.model = model
+
+    @cached_property
+    def series(self) -> pd.DataFrame:
+        """One row per week (DataCollector model variables), indexed by date."""
+        return series(self.model)
+
+    @cached_property
+    def why(self) -> pd.DataFrame:
+        """The "why" log, one row per event."""
+        return why_frame(self.model)
 
 
 def build_model(scenario: str | PathLike | Scenario, *, seed: int, **overrides) -> RelocationModel:
@@ -72,7 +85,7 @@ def run(scenario: str | PathLike | Scenario, *, seed: int, **overrides) -> RunRe
     """
     model = build_model(scenario, seed=seed, **overrides)
     model.run_for(weeks_in(model.setting))
-    return RunResult(outcome(model, seed), series(model), why_frame(model))
+    return RunResult(model, seed)
 
 
 def resolve(scenario, overrides) -> Scenario:
