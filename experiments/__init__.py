@@ -23,6 +23,8 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ impo
     from experiments.spec import Design, Experiment, Factor, from_dict, load_experiment
     from experiments.store import load_results, load_series, read_ledger, read_manifest
     from experiments.sweeper import SweepSummary, sweep
+    from experiments.validation import Validation, validate
+    from experiments.validation_spec import load_validation
 
 _HOMES = {
     "Design": "experiments.spec",
@@ -45,6 +47,9 @@ _HOMES = {
     "wilson": "experiments.reporting",
     "export_csv": "experiments.export",
     "sweep": "experiments.sweeper",
+    "Validation": "experiments.validation",
+    "load_validation": "experiments.validation_spec",
+    "validate": "experiments.validation",
 }
 
 __all__ = [
@@ -54,12 +59,14 @@ __all__ = [
     "Report",
     "RunSpec",
     "SweepSummary",
+    "Validation",
     "design_points",
     "export_csv",
     "from_dict",
     "load_experiment",
     "load_results",
     "load_series",
+    "load_validation",
     "read_ledger",
     "read_manifest",
     "report",
@@ -67,6 +74,7 @@ __all__ = [
     "run_seed",
     "run_specs",
     "sweep",
+    "validate",
     "wilson",
 ]
 

@@ -1,4 +1,4 @@
-"""``relocsim sweep``: the command-line face of experiments.sweep.
+"""``relocsim sweep``, ``report``, ``export`` and ``validate``: the experiments on the command line.
 
 Registered through the entry-point group ``relocsim.commands`` (see pyproject.toml), so that
 ``sim`` never imports this package. Exit codes: 0 when every run finished, 1 when any run
@@ -56,8 +56,9 @@ def add_sweep_command(commands) -> None:
         "--chunk-size", type=_positive, metavar="N", help="runs per task (default: automatic)"
     )
     p.set_defaults(handler=sweep_command)
-    add_report_command(commands)  # report and export share the plugin's entry point
+    add_report_command(commands)  # report, export and validate share the plugin's entry point
     add_export_command(commands)
+    add_validate_command(commands)
 
 
 def _positive(text: str) -> int:
@@ -163,6 +164,91 @@ def export_command(args) -> int:
     if args.out is None:
         write_stdout(text)
     return 0
+
+
+def add_validate_command(commands) -> None:
+    """Register ``relocsim validate`` on the CLI's subparsers object."""
+    p = commands.add_parser(
+        "validate",
+        help="historical cases against their truth (Brier score), and counterfactuals",
+        description="Run each historical case of FILE (default: the shipped "
+        "experiments/validation.toml) for N seeds, print the predicted probability of each "
+        "event against its truth, the Brier score and whether the targets are met; with "
+        "--counterfactuals, also the counterfactuals against their baselines. Rewrites the "
+        "generated part of the doc (between its validate markers) and its figures. Exit codes: "
+        "0 when it ran (even if a target is MISSED), 1 when runs failed, 2 for bad input.",
+    )
+    p.add_argument("file", nargs="?", type=Path, metavar="FILE", help="validation file (TOML)")
+    p.add_argument(
+        "--seeds",
+        type=_positive,
+        default=200,
+        metavar="N",
+        help="seeded runs per case and per counterfactual arm (default: %(default)s)",
+    )
+    p.add_argument(
+        "--workers",
+        type=_positive,
+        metavar="N",
+        help="worker processes (default: all cores; 1 runs in this process)",
+    )
+    p.add_argument(
+        "--counterfactuals", action="store_true", help="also run and report the counterfactuals"
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("results/validation"),
+        metavar="DIR",
+        help="folder of the runs' stores, one per case and arm; stores of an earlier "
+        "validation there are replaced (default: %(default)s)",
+    )
+    docs = p.add_mutually_exclusive_group()
+    docs.add_argument(
+        "--docs",
+        type=Path,
+        default=Path("docs/validation.md"),
+        metavar="PATH",
+        help="Markdown file to update between its validate markers, with figures in "
+        "figures/ next to it (default: %(default)s)",
+    )
+    docs.add_argument(
+        "--no-docs", dest="docs", action="store_const", const=None, help="write no doc or figure"
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the stores in DIR of an interrupted validation (same file and seeds)",
+    )
+    p.set_defaults(handler=validate_command)
+
+
+def validate_command(args) -> int:
+    """Handle ``relocsim validate``."""
+    from experiments.validation import validate
+
+    try:
+        result = validate(
+            args.file,
+            seeds=args.seeds,
+            workers=args.workers,
+            counterfactuals=args.counterfactuals,
+            out_dir=args.out,
+            docs=args.docs,
+            resume=args.resume,
+        )
+    except KeyboardInterrupt:
+        print(
+            f"relocsim validate: interrupted; the finished runs are stored in {args.out}; "
+            "continue with --resume",
+            file=sys.stderr,
+        )
+        return 130
+    print(result)
+    if result.files:
+        print("wrote " + ", ".join(str(f) for f in result.files))
+    print(f"ran in {result.seconds:.1f} s; runs stored in {result.out_dir}")
+    return 1 if result.failed else 0
 
 
 @contextlib.contextmanager

@@ -53,6 +53,7 @@ OUTCOME_TYPES = {
     "decision_before_{election}": "bool",
     "winner_{election}": "string",
     "dest_{institution}": "string",
+    "decided_{institution}_date": "string",
     "relocated": "int64",
     "relocated_staff": "float64",
     "act_{act}_fate": "string",

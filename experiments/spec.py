@@ -122,11 +122,16 @@ class Experiment:
         return tuple(f.path for f in self.factors)
 
 
+NOT_EXPERIMENTS = ("validation.toml", "calibration.toml")  # data files of validate, calibrate
+
+
 def shipped_experiments() -> list[str]:
     """Names of the experiments shipped in the ``experiments`` package (sorted)."""
     folder = resources.files("experiments")
     return sorted(
-        e.name.removesuffix(".toml") for e in folder.iterdir() if e.name.endswith(".toml")
+        e.name.removesuffix(".toml")
+        for e in folder.iterdir()
+        if e.name.endswith(".toml") and e.name not in NOT_EXPERIMENTS
     )
 
 

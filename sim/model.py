@@ -24,9 +24,8 @@ from sim.world import NO_REGION, build_world
 
 LOG_THRESHOLD = 5e-4  # smallest stance move the why log reports
 WAIT_REASON = {
-    "blueprint": " with a blueprint on the table",
-    "flagship": " with its flagship ready to designate",
-    "": ": bargaining has not agreed a scope worth announcing",
+    "blueprint": "a blueprint on the table",
+    "flagship": "its flagship ready to designate",
 }
 
 
@@ -164,33 +163,39 @@ class RelocationModel(Model):
                      f"{self.timing_compromise:.0f}")  # fmt: skip
 
     def decide(self) -> None:
-        """The executive announces the blueprint, designates one institution, or waits."""
-        w, tp = self.world, self.params.timing
+        """The executive announces the blueprint, designates its flagship, or waits.
+
+        The two options are competing hazards (docs/model.md): the blueprint weighs the whole
+        draft's credit and blame, the flagship only its own. One draw decides whether either
+        happens this week and, if so, which.
+        """
+        tp, w = self.params.timing, self.world
         self.proximity = timing.election_proximity(*self.election_clock(), tp.horizon_weeks)
-        self.blame = self.regional_blame + self.union_pressure
-        self.hazard = timing.announcement_hazard(
-            tp.base_hazard,
-            self.readiness,
-            self.credit,
-            tp.credit_weight,
-            self.blame,
-            tp.blame_weight,
-            self.proximity,
-        )
-        option = self.announceable()
-        self.p_announce = timing.weekly_probability(self.hazard) if option else 0.0
+        ruling = self.stance[w.seated & (w.member_party == self.executive), 0]
+        self.division = timing.party_division(ruling)
+        voice = timing.voiced_blame(1.0, self.division, tp.division_weight)
+        self.blame = (self.regional_blame + self.union_pressure) * voice
+        options = self.announceable()
+        hazards = {}
+        if "blueprint" in options:
+            hazards["blueprint"] = self.hazard_of(self.readiness, self.credit, self.blame)
+        if "flagship" in options:
+            credit, blame = self.flagship_stakes
+            blame = (blame + float(self.mobilisation @ self.flagship_union_weight)) * voice
+            hazards["flagship"] = self.hazard_of(self.timing_bdm / 100.0, credit, blame)
+        self.hazard = sum(hazards.values())
+        self.p_announce = timing.weekly_probability(self.hazard)
         why = (
             f"p={self.p_announce:.3f}: readiness {self.readiness:.2f}, credit {self.credit:.2f}"
-            f", blame {self.blame:.2f}, election proximity {self.proximity:.2f}"
+            f", blame {self.blame:.2f} (ruling-party division {self.division:.2f}), election "
+            f"proximity {self.proximity:.2f}"
         )
-        if self.rng.random() >= self.p_announce:
-            self.log(
-                "executive",
-                self.executive_name,
-                "",
-                f"waited{WAIT_REASON[option]}; {why}",
-            )
-        elif option == "blueprint":
+        draw = self.rng.random()
+        if draw >= self.p_announce:
+            held = " and ".join(WAIT_REASON[o] for o in options)
+            reason = f" with {held}" if held else ": no option open (no agreed scope, no flagship)"
+            self.log("executive", self.executive_name, "", f"waited{reason}; {why}")
+        elif draw < self.p_announce * hazards.get("blueprint", 0.0) / self.hazard:
             self.blueprint_week = self.steps
             self.commit(self.decided == UNDECIDED, self.draft)
             self.log("executive", self.executive_name, "blueprint", "announced; " + why)
@@ -207,6 +212,19 @@ class RelocationModel(Model):
                 s.flagship,
                 f"designated for {s.flagship_region}; {why}",
             )
+
+    def hazard_of(self, readiness: float, credit: float, blame: float) -> float:
+        """The announcement hazard of one option this week (sim.timing)."""
+        tp = self.params.timing
+        return timing.announcement_hazard(
+            tp.base_hazard,
+            readiness,
+            credit,
+            tp.credit_weight,
+            blame,
+            tp.blame_weight,
+            self.proximity,
+        )
 
     def legislate(self) -> None:
         """Committee, fast track and floor for each pending Act."""
@@ -255,22 +273,22 @@ class RelocationModel(Model):
         for i in np.nonzero(chosen & w.needs_act & (self.decided != STAY))[0]:
             self.bills.append(assembly.Bill(int(i), int(self.decided[i]), self.steps))
 
-    def announceable(self) -> str:
-        """What the executive could announce now: ``blueprint``, ``flagship`` or ``""``.
+    def announceable(self) -> list[str]:
+        """What the executive could announce now: some of ``blueprint`` and ``flagship``.
 
         A blueprint needs the bargained scope to reach ``blueprint_scope`` (and no blueprint
-        yet). Short of that, an executive whose party pledged a flagship can designate it alone,
-        as MOLIT did with KDB in 2023 (facts.md).
+        yet). An executive whose party pledged a flagship can also designate it alone, as MOLIT
+        did with KDB in 2023 (facts.md).
         """
-        s = self.setting
+        s, options = self.setting, []
         if self.blueprint_week < 0 and self.timing_bdm >= self.params.timing.blueprint_scope:
-            return "blueprint"
+            options.append("blueprint")
         flagship_open = (
             s.flagship and self.decided[self.world.inst_codes.index(s.flagship)] == UNDECIDED
         )
         if flagship_open and self.executive_name == s.flagship_party:
-            return "flagship"
-        return ""
+            options.append("flagship")
+        return options
 
     def bargaining_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Positions (0-100), saliences and capabilities of the bargaining actors.
@@ -372,6 +390,7 @@ class RelocationModel(Model):
         self.progress = self.timing_bdm = self.timing_compromise = 0.0
         self.last_bargained = None
         self.hazard = self.p_announce = self.proximity = self.credit = self.blame = 0.0
+        self.division = 0.0
         self.draft_changed()
         self.anchor = np.column_stack([self.announce_anchor(), self.claim_anchor])
         self.stance = self.anchor.copy()
@@ -475,6 +494,29 @@ class RelocationModel(Model):
         """Averaging matrix over the leaders of each party that has any (``leading_parties``)."""
         w = self.world
         return averaging_matrix(w.member_party, len(w.party_codes), w.leader)[self.leading_parties]
+
+    @cached_property
+    def flagship_stakes(self) -> tuple[float, float]:
+        """Credit and regional blame of designating the flagship alone (sim.allocation).
+
+        Only the flagship's own bidders are disappointed, and the capital region loses only
+        its staff: a single designation makes fewer losers than a whole blueprint.
+        """
+        w, s = self.world, self.setting
+        flagship = w.inst_codes.index(s.flagship)
+        alone = np.full(len(w.inst_codes), STAY)
+        alone[flagship] = w.region_codes.index(s.flagship_region)
+        own_bids = np.zeros_like(w.bids)
+        own_bids[flagship] = w.bids[flagship]
+        return allocation.credit_and_blame(alone, w.staff, own_bids, w.seat_share, w.source_region)
+
+    @cached_property
+    def flagship_union_weight(self) -> np.ndarray:
+        """Weights of the unions' mobilisation in the flagship's blame: those defending it."""
+        return (
+            self.union_weight
+            * self.world.defends[:, self.world.inst_codes.index(self.setting.flagship)]
+        )
 
     @cached_property
     def claim_anchor(self) -> np.ndarray:

@@ -2,12 +2,18 @@
 
 Each field carries its default, a one-line meaning and its source in ``metadata``. A source of
 ``"assumption"`` marks a number chosen by us, not taken from a publication or from facts.md;
-the calibration (issue 4) is where such numbers will be justified. Scenario files may override
+``CALIBRATED`` marks the three weights of the announcement hazard fitted by the one calibration
+(``make calibrate``, docs/validation.md). Scenario files may override
 any field in their ``[parameters]`` table, and ``--set parameters.GROUP.NAME=VALUE`` overrides
 them per run.
 """
 
 from dataclasses import dataclass, field
+
+CALIBRATED = (
+    "calibrated: best Brier score over all historical cases on the grid of "
+    "experiments/calibration.toml (make calibrate; docs/validation.md)"
+)
 
 
 def param(default, doc: str, source: str = "assumption", lo=None, hi=None):
@@ -141,16 +147,22 @@ class TimingParams:
     """The executive's announcement hazard (sim/timing.py)."""
 
     base_hazard: float = param(
-        0.08,
+        0.16,
         "h0: weekly hazard of announcing with a complete draft and no election effect.",
-        "calibrated by grid search on the season2_2020 pattern (tests/test_calibration.py)",
+        CALIBRATED,
         lo=0,
     )
     credit_weight: float = param(1.0, "b1: weight of credit from winning regions.", lo=0)
     blame_weight: float = param(
-        14.0,
+        8.0,
         "b2: weight of salience-weighted losers as the election nears.",
-        "calibrated by grid search on the season2_2020 pattern (tests/test_calibration.py)",
+        CALIBRATED,
+        lo=0,
+    )
+    division_weight: float = param(
+        10.0,
+        "w_D: blame of announcing is multiplied by exp(w_D * D), D the ruling party's division.",
+        CALIBRATED + "; the effect's direction: Greene & Haber 2015 (divided parties lose support)",
         lo=0,
     )
     horizon_weeks: float = param(

@@ -28,6 +28,7 @@ OUTCOME_SCHEMA = {
     "decision_before_{election}": "any blueprint or designation came before that election",
     "winner_{election}": "party that won the election, or None if not held in the window",
     "dest_{institution}": "region code, 'stay', or 'undecided', for each named institution",
+    "decided_{institution}_date": "ISO date its destination was decided, or None",
     "relocated": "institutions with a decided destination outside the capital region",
     "relocated_staff": "their head-office staff",
     "act_{act}_fate": "not_needed, not_introduced, committee, fast_track, passed, failed, lapsed",
@@ -125,7 +126,9 @@ def outcome(model: RelocationModel, seed: int) -> dict:
         record[f"winner_{e.code}"] = held.get(e.code)
     named = [inst for inst in s.institutions if inst.count == 1]
     for inst in named:
-        record[f"dest_{inst.code}"] = destination_name(model, w.inst_codes.index(inst.code))
+        i = w.inst_codes.index(inst.code)
+        record[f"dest_{inst.code}"] = destination_name(model, i)
+        record[f"decided_{inst.code}_date"] = iso(int(model.decided_week[i]))
     moved = (model.decided != UNDECIDED) & (model.decided != STAY)
     record["relocated"] = int(moved.sum())
     record["relocated_staff"] = float(w.staff[moved].sum())

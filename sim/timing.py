@@ -12,6 +12,13 @@ Mueller & Angelova (2021), "Electoral cycles in government policy making", BJPS 
 (governments adopt costly measures less often as elections approach). ``readiness`` in [0, 1]
 (how complete and agreed the draft is) is our addition: nothing is announced before a draft
 exists.
+
+B is amplified by the visible division of the ruling party (``party_division``): voters punish
+parties that appear divided (Greene & Haber 2015, "The consequences of appearing divided: an
+analysis of party evaluations and vote choice", Electoral Studies), so a decision that splits
+the ruling party's lawmakers costs more than one they carry together. This is how the ties
+network reaches the timing: cohesive parties pull their members together (Friedkin-Johnsen,
+sim/influence.py) and so lower the blame of announcing.
 """
 
 import numpy as np
@@ -36,6 +43,32 @@ def election_proximity(weeks_to_election: np.ndarray, weight: np.ndarray, scale:
     if not ahead.any():
         return 0.0
     return float(np.max(np.asarray(weight)[ahead] * np.exp(-tau[ahead] / scale)))
+
+
+def party_division(stances: np.ndarray) -> float:
+    """D = 2 * standard deviation of the ruling party's members' stances, in [0, 1].
+
+    Stances lie in [0, 1], so their standard deviation is at most 0.5 (half the members at
+    each end): D = 1 is a party split down the middle, D = 0 one that speaks with one voice.
+
+    Args:
+        stances: (n,) stances of the ruling party's lawmakers, each in [0, 1].
+
+    Returns:
+        D in [0, 1]; 0 for fewer than two members.
+    """
+    if len(stances) < 2:
+        return 0.0
+    return min(1.0, 2.0 * float(np.std(stances)))
+
+
+def voiced_blame(blame: float, division: float, division_weight: float) -> float:
+    """B' = B * exp(w_D * D): losers' blame, louder when the ruling party is divided.
+
+    Multiplicative, like every other term of the hazard's exponent: a party twice as divided
+    multiplies the blame by the same factor again, whatever the blame.
+    """
+    return blame * float(np.exp(division_weight * division))
 
 
 def announcement_hazard(

@@ -95,6 +95,10 @@ def test_wilson_matches_its_closed_form_on_a_hand_example():
     assert lo == pytest.approx(0.4901568, abs=1e-7)
     assert hi == pytest.approx(0.9433191, abs=1e-7)
     assert wilson(0, 10)[0] == 0.0 and wilson(10, 10)[1] == pytest.approx(1.0)
+    for n in range(1, 60):  # the interval holds p exactly, also at 0 and 1 (error bars need it)
+        for k in (0, n // 3, n):
+            lo, hi = wilson(k, n)
+            assert lo <= k / n <= hi
     assert all(math.isnan(v) for v in wilson(0, 0))
 
 

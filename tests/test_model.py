@@ -186,3 +186,32 @@ def test_averaging_matrix_gives_group_means():
             members = (groups == g) & (True if use_mask is None else use_mask)
             expected = values[members].mean() if members.any() else 0.0
             assert means[g] == pytest.approx(expected)
+
+
+def test_the_flagship_alone_makes_only_its_own_losers():
+    """Closed form from the scenario's data: credit = Busan's seat share; blame = the seat share
+    of the other regions bidding for KDB + the capital's share times KDB's share of the staff."""
+    model = sim.build_model("kdb_2023", seed=0)
+    s, w = model.setting, model.world
+    kdb, busan = w.inst_codes.index("KDB"), w.region_codes.index("busan")
+    credit, blame = model.flagship_stakes
+    rivals = [w.region_codes.index(r) for r in s.institution("KDB").bids if r != "busan"]
+    capital = w.seat_share[w.source_region] * w.staff[kdb] / w.staff.sum()
+    assert credit == pytest.approx(w.seat_share[busan])
+    assert blame == pytest.approx(w.seat_share[rivals].sum() + capital)
+    # Fewer losers than any whole blueprint that moves every institution somewhere.
+    model.draft = np.full(len(w.inst_codes), busan)
+    model.draft_changed()
+    assert blame < model.regional_blame
+
+
+def test_the_executive_designates_its_flagship_in_the_kdb_case():
+    designated = 0
+    for seed in range(12):
+        result = sim.run("kdb_2023", seed=seed)
+        rows = result.why[(result.why.kind == "executive") & (result.why.target == "KDB")]
+        if len(rows):
+            designated += 1
+            assert result.outcome["dest_KDB"] == "busan"
+            assert result.outcome["decided_KDB_date"] == rows.date.iloc[0]
+    assert designated > 0

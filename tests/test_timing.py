@@ -5,7 +5,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.timing import announcement_hazard, election_proximity, weekly_probability
+from sim.timing import (
+    announcement_hazard,
+    election_proximity,
+    party_division,
+    voiced_blame,
+    weekly_probability,
+)
 
 
 def hazard_at(weeks_to_election, blame=0.5, credit=0.4):
@@ -44,3 +50,18 @@ def test_weekly_probability_is_a_probability(h):
     p = weekly_probability(h)
     assert 0 <= p <= 1
     assert p == pytest.approx(1 - np.exp(-h))
+
+
+def test_party_division_closed_forms():
+    assert party_division(np.full(10, 0.7)) == 0.0  # one voice
+    assert party_division(np.array([0.0, 1.0] * 5)) == 1.0  # split down the middle
+    assert party_division(np.array([0.3])) == 0.0  # a party of one cannot be divided
+    x = np.array([0.2, 0.4, 0.9])
+    assert party_division(x) == pytest.approx(2 * np.sqrt(((x - x.mean()) ** 2).mean()))
+
+
+def test_voiced_blame_is_multiplicative_and_neutral_at_unity():
+    assert voiced_blame(0.6, 0.0, 10.0) == 0.6  # a united party: blame as it is
+    assert voiced_blame(0.6, 0.3, 0.0) == 0.6  # weight 0 switches the effect off
+    once, twice = voiced_blame(1.0, 0.1, 5.0), voiced_blame(1.0, 0.2, 5.0)
+    assert twice == pytest.approx(once**2) and once == pytest.approx(np.exp(0.5))
