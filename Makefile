@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench clean browser web-assets
+.PHONY: demo test validate calibrate lint format bench clean browser web-assets
 
 $(STAMP): pyproject.toml tools/find-python
 	@interp=$$(sh tools/find-python) || exit 1; \
@@ -40,6 +40,39 @@ web-assets: $(STAMP)
 	@command -v npm >/dev/null || (apt-get update && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends npm)
 	$(PY) -m sim.app
+
+# Issue 4: historical cases against their truth, and the counterfactuals (200 seeds each); rewrites
+# the generated part of docs/validation.md and its figures.
+validate: $(STAMP)
+	$(VENV)/bin/relocsim validate --counterfactuals
+
+# Issue 4: the one calibration (docs/validation.md, "Calibration"): prints the grid's table.
+calibrate: $(STAMP)
+	$(PY) -m experiments.calibration --workers 2
+
+# Notebooks and lessons (docs/notebooks.md). `make lesson` installs JupyterLab (the `notebooks`
+# extra) into .venv once, then serves this machine only and opens the first lesson.
+NB_STAMP := $(VENV)/.notebooks-installed
+
+.PHONY: lesson notebooks strip-notebooks
+
+$(NB_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[notebooks]'
+	@touch $(NB_STAMP)
+
+# --allow-root: the project's machines run as root, where JupyterLab otherwise refuses to start.
+# The lesson is the default URL, so that the address JupyterLab prints opens it too.
+lesson: $(NB_STAMP)
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --allow-root --ServerApp.root_dir=. \
+		--LabApp.default_url=/lab/tree/notebooks/lessons/01_why_governments_wait.ipynb
+
+# Runs every notebook top to bottom and saves it with its outputs, for reading without running.
+# Strip them before committing (tests/test_notebooks.py fails on a notebook with outputs).
+notebooks: $(STAMP)
+	$(PY) tools/notebooks.py execute
+
+strip-notebooks: $(STAMP)
+	$(PY) tools/notebooks.py strip
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -81,10 +81,10 @@ compromise would. Genuine capitulation needs a risk-averse target (r > 1: failin
 succeeding pleases). And two actors at one position have EU 0 against each other, so nobody
 challenges a like-minded actor.
 
-Docking: BDM's (1994) EU car-emission example is the published fixture; its inputs are in
-tests/test_bargaining.py. No round-by-round numbers of Scholz et al. or BDM could be retrieved in
-text form, so the tests check the hand-computable quantities on that fixture (weighted median,
-compromise) and dock the rest on hand-worked examples.
+Docking (docs/docking.md, tests/test_docking.py): on BDM's (1994) EU car-emission example the
+compromise is exact and these functions agree with a line-by-line transcription of Scholz et
+al.'s equations, but not with their published round-by-round medians (7.0 against 8.4-9.9),
+which the published offer rules leave under-determined.
 """
 
 from dataclasses import dataclass
