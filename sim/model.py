@@ -196,22 +196,28 @@ class RelocationModel(Model):
             reason = f" with {held}" if held else ": no option open (no agreed scope, no flagship)"
             self.log("executive", self.executive_name, "", f"waited{reason}; {why}")
         elif draw < self.p_announce * hazards.get("blueprint", 0.0) / self.hazard:
-            self.blueprint_week = self.steps
-            self.commit(self.decided == UNDECIDED, self.draft)
-            self.log("executive", self.executive_name, "blueprint", "announced; " + why)
+            self.announce_blueprint(why)
         else:
-            s = self.setting
-            flagship = w.inst_codes.index(s.flagship)
-            region = w.region_codes.index(s.flagship_region)
-            self.commit(
-                np.arange(len(self.decided)) == flagship, np.full(len(w.inst_codes), region)
-            )
-            self.log(
-                "executive",
-                self.executive_name,
-                s.flagship,
-                f"designated for {s.flagship_region}; {why}",
-            )
+            self.designate_flagship(why)
+
+    def announce_blueprint(self, why: str) -> None:
+        """Every undecided institution gets its draft destination (including "stay")."""
+        self.blueprint_week = self.steps
+        self.commit(self.decided == UNDECIDED, self.draft)
+        self.log("executive", self.executive_name, "blueprint", "announced; " + why)
+
+    def designate_flagship(self, why: str) -> None:
+        """The flagship alone goes to its pledged region, by administrative act."""
+        w, s = self.world, self.setting
+        flagship = w.inst_codes.index(s.flagship)
+        region = w.region_codes.index(s.flagship_region)
+        self.commit(np.arange(len(self.decided)) == flagship, np.full(len(w.inst_codes), region))
+        self.log(
+            "executive",
+            self.executive_name,
+            s.flagship,
+            f"designated for {s.flagship_region}; {why}",
+        )
 
     def hazard_of(self, readiness: float, credit: float, blame: float) -> float:
         """The announcement hazard of one option this week (sim.timing)."""
