@@ -68,7 +68,7 @@ def draft_allocation(
         (I,) destination region index, or STAY (-1). Exactly one entry per institution.
     """
     score = fit_weight * fit + (1.0 - fit_weight) * normalise_rows(pressure) - penalty
-    score = np.where(receives[None, :], score, -np.inf)
+    score[:, ~receives] = -np.inf  # in place: score is a fresh array
     best = score.argmax(axis=1)
     moves = score[np.arange(len(best)), best] >= stay_threshold
     return np.where(moves, best, STAY)
@@ -93,7 +93,18 @@ def rebalance(
     Returns:
         (R,) new penalties, zero for regions that cannot receive.
     """
-    load = np.bincount(destination[destination != STAY], minlength=len(penalty)).astype(float)
+    return rebalance_load(penalty, draft_load(destination, len(penalty)), receives, rate)
+
+
+def draft_load(destination: np.ndarray, n_regions: int) -> np.ndarray:
+    """(R,) number of institutions the draft sends to each region, as floats."""
+    return np.bincount(destination[destination != STAY], minlength=n_regions).astype(float)
+
+
+def rebalance_load(
+    penalty: np.ndarray, load: np.ndarray, receives: np.ndarray, rate: float
+) -> np.ndarray:
+    """``rebalance`` from the draft's ``draft_load``, which changes only with the draft."""
     quota = load[receives].mean()
     if quota == 0:
         return penalty

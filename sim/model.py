@@ -82,7 +82,7 @@ class RelocationModel(Model):
         """Regions spend effort on the institutions they want; it reaches the ministries."""
         w, lp = self.world, self.params.lobbying
         zeal = self.region_mean @ self.stance[:, 1]
-        self.effort = pressure.lobbying_effort(w.capacity, self.intent, zeal)
+        self.effort = pressure.effort_from_shares(w.capacity, self.intent_share, zeal)
         ruling = self.ruling_share[self.executive]
         self.political = pressure.political_pressure(self.effort, ruling, lp.ruling_access)
 
@@ -125,16 +125,20 @@ class RelocationModel(Model):
         """The drafting ministry advances the plan and redraws undecided institutions."""
         dp = self.params.drafting
         self.progress = min(1.0, self.progress + 1.0 / dp.drafting_weeks)
-        draft = allocation.draft_allocation(
-            self.fit, self.political, dp.fit_weight, self.equity_penalty, dp.stay_threshold,
-            self.world.receives,
-        )  # fmt: skip
-        draft = np.where(self.decided == UNDECIDED, draft, self.decided)
+        undecided = self.decided == UNDECIDED
+        if undecided.any():
+            draft = allocation.draft_allocation(
+                self.fit, self.political, dp.fit_weight, self.equity_penalty, dp.stay_threshold,
+                self.world.receives,
+            )  # fmt: skip
+            draft = np.where(undecided, draft, self.decided)
+        else:  # everything is decided (after a blueprint): the draft is the decisions
+            draft = self.decided.copy()
         if not np.array_equal(draft, self.draft):
             self.draft = draft
             self.draft_changed()
-        self.equity_penalty = allocation.rebalance(
-            self.equity_penalty, self.draft, self.world.receives, dp.equity_rate
+        self.equity_penalty = allocation.rebalance_load(
+            self.equity_penalty, self.draft_load, self.world.receives, dp.equity_rate
         )
 
     def bargain(self) -> None:
@@ -152,8 +156,7 @@ class RelocationModel(Model):
                 return
         self.last_bargained = (position, salience)
         self.timing_compromise = float(compromise(position, salience, capability))
-        risk = np.full(len(position), bp.risk)
-        result = bdm_bargain(position, salience, capability, risk, bp.rounds, record=False)
+        result = bdm_bargain(position, salience, capability, bp.risk, bp.rounds, record=False)
         self.timing_bdm = float(result.forecast)
         moved = np.abs(result.positions - position)
         k = int(moved.argmax())
@@ -169,10 +172,9 @@ class RelocationModel(Model):
         draft's credit and blame, the flagship only its own. One draw decides whether either
         happens this week and, if so, which.
         """
-        tp, w = self.params.timing, self.world
+        tp = self.params.timing
         self.proximity = timing.election_proximity(*self.election_clock(), tp.horizon_weeks)
-        ruling = self.stance[w.seated & (w.member_party == self.executive), 0]
-        self.division = timing.party_division(ruling)
+        self.division = timing.party_division(self.stance[self.ruling_members, 0])
         voice = timing.voiced_blame(1.0, self.division, tp.division_weight)
         self.blame = (self.regional_blame + self.union_pressure) * voice
         options = self.announceable()
@@ -236,14 +238,11 @@ class RelocationModel(Model):
         """Committee, fast track and floor for each pending Act."""
         w = self.world
         for bill in (b for b in self.bills if b.pending):
-            gain = assembly.regional_gain(
-                w.member_region, bill.destination, w.bids[bill.institution], w.source_region
-            )
             union = self.union_pressure * self.params.influence.union_pressure_weight
             members = {
                 **self.voting_arrays,
-                "gain": gain - union * w.labour,
-                "line": self.party_line[w.member_party],
+                "gain": self.bill_gain(bill) - union * w.labour,
+                "line": self.member_line,
             }
             for event in assembly.week_of_bill(
                 bill, self.steps, members, self.rng, self.params.legislature
@@ -258,6 +257,7 @@ class RelocationModel(Model):
         if e.kind == "presidential" and not ruling_wins:
             self.executive = self.world.party_codes.index(winner)
             self.progress = 0.0  # a new government restarts the plan
+            self.executive_changed()
         elif not ruling_wins:
             # Defeat revives the issue (the DP after the 2021 by-elections, facts.md).
             self.pledge[self.executive] = min(
@@ -311,15 +311,16 @@ class RelocationModel(Model):
             self.ministry_position, np.zeros(len(w.union_codes)),
         ])  # fmt: skip
         salience = np.concatenate([
-            0.3 + 0.7 * np.abs(self.stake), self.party_salience, self.ministry_salience,
-            self.mobilisation,
+            self.region_salience, self.party_salience, self.ministry_salience, self.mobilisation,
         ])  # fmt: skip
         return position, salience, self.bargainer_capability
 
     def draft_changed(self) -> None:
         """Recompute what depends on the draft alone: stakes, threats, credit and blame."""
         w = self.world
+        self.draft_load = allocation.draft_load(self.draft, len(w.region_codes))
         self.stake = allocation.regional_stake(self.draft, w.staff, w.receives)
+        self.region_salience = 0.3 + 0.7 * np.abs(self.stake)  # regions' in bargaining_table
         self.threat = pressure.union_threat(w.defends, self.draft != STAY, w.staff)
         self.credit, self.regional_blame = allocation.credit_and_blame(
             self.draft, w.staff, w.bids, w.seat_share, w.source_region
@@ -338,10 +339,6 @@ class RelocationModel(Model):
         base = (ip.region_gain_weight * np.clip(0.5 + regional, 0.0, 1.0)
                 + (1.0 - ip.region_gain_weight) * pledge)  # fmt: skip
         self.anchor_base = np.where(w.leader, pledge, base)
-        # Unions press ruling-party members with labour ties (not the leaders).
-        self.union_pressed = ip.union_pressure_weight * (
-            w.labour & (w.member_party == self.executive) & ~w.leader
-        )
 
     def announce_anchor(self) -> np.ndarray:
         """Each member's constituency anchor for announcing now, this week."""
@@ -380,6 +377,7 @@ class RelocationModel(Model):
         w, s = self.world, self.setting
         n_inst, n_parties = len(w.inst_codes), len(w.party_codes)
         self.executive = w.party_codes.index(s.executive)
+        self.executive_changed()
         self.pledge = w.pledge.copy()
         self.draft = np.full(n_inst, STAY)
         self.decided = np.full(n_inst, UNDECIDED)
@@ -397,6 +395,7 @@ class RelocationModel(Model):
         self.last_bargained = None
         self.hazard = self.p_announce = self.proximity = self.credit = self.blame = 0.0
         self.division = 0.0
+        self._bill_gain: dict = {}  # bill_gain's cache
         self.draft_changed()
         self.anchor = np.column_stack([self.announce_anchor(), self.claim_anchor])
         self.stance = self.anchor.copy()
@@ -409,6 +408,10 @@ class RelocationModel(Model):
             + self.params.lobbying.hub_bonus * np.outer(w.is_finance, w.hub)
         ).T
         self.intent = self.intent * w.receives[:, None]
+        # Fixed for the run, so computed once. C order (regions as rows) makes the weekly
+        # pressure (institutions x regions, sim.pressure) its transposed view, whose per-
+        # institution maxima (allocation.normalise_rows) are then one pass over contiguous rows.
+        self.intent_share = np.ascontiguousarray(pressure.intent_shares(self.intent))
         self.blueprint_week = -1
         self.bills: list[assembly.Bill] = []
         self.why: list[tuple] = []
@@ -553,6 +556,29 @@ class RelocationModel(Model):
             np.array([self.week_of(e.date) - self.steps for e in ahead]),
             np.array([e.weight for e in ahead]),
         )
+
+    def executive_changed(self) -> None:
+        """Recompute what depends only on who holds the presidency (at start and elections)."""
+        w, ip = self.world, self.params.influence
+        ruling = w.member_party == self.executive
+        self.ruling_members = np.nonzero(w.seated & ruling)[0]
+        self.member_line = self.party_line[w.member_party]  # each member's whip on HQ bills
+        # Unions press ruling-party members with labour ties (not the leaders).
+        self.union_pressed = ip.union_pressure_weight * (w.labour & ruling & ~w.leader)
+
+    def bill_gain(self, bill: assembly.Bill) -> np.ndarray:
+        """Value of a bill to each member's constituency (``assembly.regional_gain``).
+
+        It depends only on the bill's institution and destination, so it is computed once per
+        bill instead of every week the bill is pending.
+        """
+        key = (bill.institution, bill.destination)
+        if key not in self._bill_gain:
+            w = self.world
+            self._bill_gain[key] = assembly.regional_gain(
+                w.member_region, bill.destination, w.bids[bill.institution], w.source_region
+            )
+        return self._bill_gain[key]
 
     def log(self, kind: str, actor: str, target: str, detail: str) -> None:
         """Append to the "why" log: who did what to whom this week, and why."""

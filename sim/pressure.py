@@ -25,8 +25,21 @@ def lobbying_effort(capacity: np.ndarray, intent: np.ndarray, zeal: np.ndarray) 
     Returns:
         (R, I) effort; each row sums to capacity * zeal (or 0 if the region wants nothing).
     """
+    return effort_from_shares(capacity, intent_shares(intent), zeal)
+
+
+def intent_shares(intent: np.ndarray) -> np.ndarray:
+    """(R, I) share of each region's desire that goes to each institution; rows sum to 1 or 0.
+
+    Intents are fixed for a run, so the model computes these once (``lobbying_effort`` is
+    ``effort_from_shares`` of them).
+    """
     total = intent.sum(axis=1, keepdims=True)
-    share = np.divide(intent, total, out=np.zeros_like(intent, dtype=float), where=total > 0)
+    return np.divide(intent, total, out=np.zeros_like(intent, dtype=float), where=total > 0)
+
+
+def effort_from_shares(capacity: np.ndarray, share: np.ndarray, zeal: np.ndarray) -> np.ndarray:
+    """(R, I) effort capacity_r * zeal_r * share[r, i], from precomputed ``intent_shares``."""
     return (capacity * zeal)[:, None] * share
 
 

@@ -39,10 +39,13 @@ def election_proximity(weeks_to_election: np.ndarray, weight: np.ndarray, scale:
         g in [0, 1]; 0 if no election is ahead.
     """
     tau = np.asarray(weeks_to_election, dtype=float)
+    weight = np.asarray(weight)
     ahead = tau >= 0
-    if not ahead.any():
+    if not ahead.all():  # usually every election in the list is still ahead: no copies then
+        tau, weight = tau[ahead], weight[ahead]
+    if tau.size == 0:
         return 0.0
-    return float(np.max(np.asarray(weight)[ahead] * np.exp(-tau[ahead] / scale)))
+    return float((weight * np.exp(-tau / scale)).max())
 
 
 def party_division(stances: np.ndarray) -> float:
@@ -59,7 +62,12 @@ def party_division(stances: np.ndarray) -> float:
     """
     if len(stances) < 2:
         return 0.0
-    return min(1.0, 2.0 * float(np.std(stances)))
+    # np.std(stances) (population, ddof=0) written out with the same operations in the same
+    # order, so the result is the same to the bit; np.std's dispatch costs more than the sums
+    # themselves on a party's few hundred members, and this runs every week.
+    n = len(stances)
+    deviation = stances - stances.sum() / n
+    return min(1.0, 2.0 * float(np.sqrt((deviation * deviation).sum() / n)))
 
 
 def voiced_blame(blame: float, division: float, division_weight: float) -> float:

@@ -7,10 +7,18 @@ from sim.allocation import (
     bureaucratic_fit,
     credit_and_blame,
     draft_allocation,
+    draft_load,
     rebalance,
+    rebalance_load,
     staff_won,
 )
-from sim.pressure import lobbying_effort, mobilisation_step, union_threat
+from sim.pressure import (
+    effort_from_shares,
+    intent_shares,
+    lobbying_effort,
+    mobilisation_step,
+    union_threat,
+)
 
 
 @given(st.integers(0, 10_000), st.floats(0, 1), st.floats(0, 1))
@@ -68,6 +76,11 @@ def test_rebalance_only_penalises_over_served_receiving_regions():
     dest = np.array([0, 0, 0, 1, STAY])
     new = rebalance(np.zeros(3), dest, np.array([True, True, False]), 0.1)
     np.testing.assert_allclose(new, [0.1 * (3 / 2 - 1), 0.0, 0.0])
+    # The model's split form: the draft's load once, the weekly update from it.
+    load = draft_load(dest, 3)
+    assert load.tolist() == [3.0, 1.0, 0.0]
+    receives = np.array([True, True, False])
+    assert np.array_equal(rebalance_load(np.zeros(3), load, receives, 0.1), new)
 
 
 def test_poor_fits_stay():
@@ -99,6 +112,10 @@ def test_effort_rows_sum_to_capacity_times_zeal():
     intent = np.array([[1.0, 3.0], [0.0, 0.0]])
     e = lobbying_effort(np.array([2.0, 1.0]), intent, np.array([0.5, 1.0]))
     np.testing.assert_allclose(e, [[0.25, 0.75], [0, 0]])
+    # The model's split form: shares once per run, effort every week.
+    np.testing.assert_allclose(intent_shares(intent), [[0.25, 0.75], [0, 0]])
+    split = effort_from_shares(np.array([2.0, 1.0]), intent_shares(intent), np.array([0.5, 1.0]))
+    assert np.array_equal(split, e)
 
 
 def test_mobilisation_rises_fast_and_decays_slowly_to_target():

@@ -41,6 +41,7 @@ def test_hazard_rises_with_credit():
 
 def test_proximity_ignores_past_elections_and_takes_the_nearest_weighted():
     assert election_proximity(np.array([-1.0]), np.array([1.0]), 40) == 0.0
+    assert election_proximity(np.array([]), np.array([]), 40) == 0.0  # none left in the window
     g = election_proximity(np.array([-3.0, 10.0, 2.0]), np.array([1.0, 1.0, 0.3]), 40)
     assert g == pytest.approx(max(np.exp(-10 / 40), 0.3 * np.exp(-2 / 40)))
 
@@ -65,3 +66,12 @@ def test_voiced_blame_is_multiplicative_and_neutral_at_unity():
     assert voiced_blame(0.6, 0.3, 0.0) == 0.6  # weight 0 switches the effect off
     once, twice = voiced_blame(1.0, 0.1, 5.0), voiced_blame(1.0, 0.2, 5.0)
     assert twice == pytest.approx(once**2) and once == pytest.approx(np.exp(0.5))
+
+
+def test_party_division_is_numpys_std_to_the_bit():
+    # party_division writes np.std out for speed; it must not change a single result.
+    rng = np.random.default_rng(7)
+    for n in (2, 3, 17, 150, 303):
+        for _ in range(50):
+            x = rng.random(n) ** rng.uniform(0.2, 5.0)
+            assert party_division(x) == min(1.0, 2.0 * float(np.std(x)))
