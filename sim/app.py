@@ -32,6 +32,7 @@ from mesa.visualization.utils import update_counter
 
 from sim.allocation import STAY, UNDECIDED
 from sim.model import RelocationModel
+from sim.plots import PARTY_COLOURS  # the notebooks' and the figures' colours too
 from sim.run import weeks_in
 from sim.scenario import Scenario, available_scenarios, load_scenario
 
@@ -44,15 +45,6 @@ CARD = (  # each view fills its cell of SolaraViz's grid, light even in the dark
     " background: #fff; color: #222;"
 )
 
-PARTY_COLOURS = {  # the parties' own colours where they have one
-    "DP": "#1f5fbf",
-    "UFP": "#d62728",
-    "PPP": "#d62728",
-    "JP": "#e6b800",
-    "PP": "#ff7f0e",
-    "ODP": "#17becf",
-    "IND": "#8c8c8c",
-}
 OTHER_COLOURS = ["#9467bd", "#2ca02c", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"]
 
 

@@ -1,14 +1,72 @@
-"""Figures of one run: the timeline with the elections marked."""
+"""Figures of one run, and the helpers the notebooks share: elections on a time axis, party colours.
 
-import matplotlib
+Importing this module leaves matplotlib's backend alone, so that notebooks and scripts can use
+it with whatever backend they picked. ``timeline_figure`` builds a ``matplotlib.figure.Figure``
+without pyplot: it needs no backend at all, and ``save_figure`` writes it headless (``relocsim
+run --out``). In a notebook, show it with ``display(fig)``.
+"""
 
-matplotlib.use("Agg")  # files only; notebooks and the dashboard pick their own backend
-import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.figure import Figure
+
+__all__ = ["PARTY_COLOURS", "mark_elections", "save_figure", "timeline_figure"]
+
+PARTY_COLOURS = {  # the parties' own colours where they have one; the dashboard's too
+    "DP": "#1f5fbf",
+    "UFP": "#d62728",
+    "PPP": "#d62728",
+    "JP": "#e6b800",
+    "PP": "#ff7f0e",
+    "ODP": "#17becf",
+    "IND": "#8c8c8c",
+}
 
 
-def timeline_figure(series: pd.DataFrame, elections, outcome: dict, title: str):
-    """Three stacked panels over calendar time, elections as vertical lines.
+def mark_elections(ax, scenario, *, label=True, weeks=False) -> list:
+    """Draw the scenario's elections as vertical lines, on a date axis or a week axis.
+
+    Presidential elections are dashed, the others (by-elections, local) dotted. Only the
+    elections inside the axes' current x-range are drawn, so call it after plotting the data.
+
+    Args:
+        ax: The matplotlib axes; its x axis holds dates (``weeks=False``) or weeks after the
+            scenario's start (``weeks=True``).
+        scenario: A loaded scenario (``sim.load_scenario``), overrides included; anything with
+            ``elections`` (and ``start``, for ``weeks=True``) will do.
+        label: Whether to name the elections in the legend, e.g. "presidential election 09 Mar
+            2022"; False for all but one of several stacked axes.
+        weeks: Whether the x axis counts weeks after ``scenario.start`` instead of dates.
+
+    Returns:
+        The lines drawn, in the order of ``scenario.elections``.
+    """
+    start = pd.Timestamp(scenario.start) if weeks else None
+    return _mark(ax, scenario.elections, start=start, label=label)
+
+
+def _mark(ax, elections, *, start, label) -> list:
+    low, high = sorted(ax.get_xlim())
+    lines = []
+    for e in elections:
+        stamp = pd.Timestamp(e.date)
+        x = stamp if start is None else (stamp - start).days / 7
+        where = ax.xaxis.convert_units(x) if start is None else x
+        if not low <= where <= high:
+            continue
+        lines.append(
+            ax.axvline(
+                x,
+                color="black",
+                linewidth=1,
+                linestyle="--" if e.kind == "presidential" else ":",
+                label=f"{e.kind} election {e.date:%d %b %Y}" if label else None,
+            )
+        )
+    return lines
+
+
+def timeline_figure(series: pd.DataFrame, elections, outcome: dict, title: str) -> Figure:
+    """Three stacked panels over calendar time; elections and blueprint named below them.
 
     Args:
         series: ``RunResult.series``.
@@ -17,10 +75,12 @@ def timeline_figure(series: pd.DataFrame, elections, outcome: dict, title: str):
         title: Figure title.
 
     Returns:
-        A matplotlib Figure.
+        A matplotlib Figure, not managed by pyplot: save it with ``save_figure``, or show it
+        with ``display(fig)`` in a notebook.
     """
     when = pd.to_datetime(series.index)
-    fig, axes = plt.subplots(3, 1, figsize=(10, 8), sharex=True, constrained_layout=True)
+    fig = Figure(figsize=(10, 8), layout="constrained")
+    axes = fig.subplots(3, 1, sharex=True)
     top, mid, low = axes
     top.plot(when, series["readiness"], label="readiness (draft x bargained timing)")
     top.plot(when, series["p_announce"], label="P(announce) this week")
@@ -29,45 +89,36 @@ def timeline_figure(series: pd.DataFrame, elections, outcome: dict, title: str):
     mid.plot(when, series["union_pressure"], color="tab:red", label="union mobilisation")
     mid.plot(when, series["blame"], color="tab:brown", label="blame B")
     mid.plot(when, series["credit"], color="tab:green", label="credit G")
-    mid.set_ylabel("index (0-1)")
+    mid.set_ylabel("index (mobilisation, credit 0-1)")
     for column in (c for c in series.columns if c.startswith("stance_")):
-        low.plot(when, series[column], label=column.removeprefix("stance_"))
+        code = column.removeprefix("stance_")
+        low.plot(when, series[column], color=PARTY_COLOURS.get(code), label=code)
     low.set_ylabel("mean support for announcing (0-1)")
     low.set_xlabel("date (weekly ticks)")
-    for ax in axes:
-        for e in elections:
-            stamp = pd.Timestamp(e.date)
-            if when[0] <= stamp <= when[-1]:
-                ax.axvline(stamp, color="grey", linestyle="--", linewidth=1)
+    for ax in axes:  # each panel's legend names its series; the marks get one legend below
         ax.legend(loc="upper left", fontsize=8, ncols=3)
-    for e in elections:
-        stamp = pd.Timestamp(e.date)
-        if when[0] <= stamp <= when[-1]:
-            top.annotate(
-                f"{e.kind} {e.date:%Y-%m-%d}",
-                (stamp, 1.0),
-                xycoords=("data", "axes fraction"),
-                rotation=90,
-                va="top",
-                ha="right",
-                fontsize=7,
+    blueprint = outcome.get("blueprint_date")
+    marks = []
+    for ax in axes:
+        marks = _mark(ax, elections, start=None, label=True)
+        if blueprint:
+            marks.append(
+                ax.axvline(pd.Timestamp(blueprint), color="black", linewidth=2, label="blueprint")
             )
-    if outcome.get("blueprint_date"):
-        for ax in axes:
-            ax.axvline(pd.Timestamp(outcome["blueprint_date"]), color="black", linewidth=2)
-        top.annotate(
-            "blueprint",
-            (pd.Timestamp(outcome["blueprint_date"]), 0.5),
-            xycoords=("data", "axes fraction"),
-            rotation=90,
-            ha="right",
-            fontsize=8,
-        )
+    if marks:
+        fig.legend(handles=marks, loc="outside lower center", ncols=len(marks), fontsize=8)
     fig.suptitle(title)
     return fig
 
 
 def save_figure(fig, path) -> None:
-    """Save with no timestamp or version metadata, so that equal runs give equal files."""
+    """Save with no timestamp or version metadata, so that equal runs give equal files.
+
+    A figure made through pyplot is closed afterwards; one made by ``timeline_figure`` needs
+    no closing.
+    """
     fig.savefig(path, dpi=110, metadata={"Software": None})
-    plt.close(fig)
+    if fig.canvas.manager is not None:  # made through pyplot: release it
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
