@@ -198,8 +198,9 @@ def _assumption_blocks(lines):
         yield line, inside
 
 
-def test_every_number_in_the_default_carries_a_source():
-    text = (resources.files("sim") / "scenarios" / FILE).read_text(encoding="utf-8")
+@pytest.mark.parametrize("name", available_scenarios())
+def test_every_number_in_a_shipped_scenario_carries_a_source(name):
+    text = (resources.files("sim") / "scenarios" / f"{name}.toml").read_text(encoding="utf-8")
     number = re.compile(r"^\s*[A-Za-z_]+\s*=\s*[^\"#]*\d")
     missing = [
         line

@@ -6,10 +6,8 @@ are transcribed here as a ledger of moves ([recall], the same list the TOML's no
 the test checks that facts.md's 2020 figures plus the ledger give the scenario's seats.
 """
 
-import re
 from collections import Counter
 from datetime import date, timedelta
-from importlib import resources
 
 import numpy as np
 import pytest
@@ -22,7 +20,6 @@ from tests.test_scenario import (
     FACTS_CONSTITUENCY,
     FACTS_PARTY_SEATS,
     MODEL_REGION,
-    _assumption_blocks,
 )
 
 CASE = "kdb_2023"
@@ -196,19 +193,6 @@ def test_named_actors(case):
 def test_one_calibration_no_parameters_table(case, default):
     assert "parameters" not in load_scenario_data(CASE)
     assert case.parameters == Parameters() == default.parameters
-
-
-@pytest.mark.parametrize("name", available_scenarios())
-def test_every_number_in_a_shipped_scenario_carries_a_source(name):
-    # tests/test_scenario.py checks the default; this runs the same rule over every shipped file.
-    text = (resources.files("sim") / "scenarios" / f"{name}.toml").read_text(encoding="utf-8")
-    number = re.compile(r"^\s*[A-Za-z_]+\s*=\s*[^\"#]*\d")
-    missing = [
-        line
-        for line, inside in _assumption_blocks(text.splitlines())
-        if number.match(line) and not inside and "#" not in line
-    ]
-    assert not missing
 
 
 def test_a_run_reaches_the_general_election():
