@@ -14,12 +14,12 @@ import argparse
 import os
 import shutil
 import sys
-import tomllib
 from pathlib import Path
 
 import pandas as pd
 
 from experiments import spec
+from experiments.checks import read_toml
 from experiments.store import load_results
 from experiments.sweeper import sweep
 from experiments.validation_spec import load_validation
@@ -49,7 +49,7 @@ def calibrate(
         ratio and ``admissible`` (every pattern reproduced); admissible points first, each
         group by Brier score, so the first row is the calibration.
     """
-    grid = tomllib.loads(Path(grid_file).read_text())
+    grid = read_toml(Path(grid_file))
     patterns = grid.pop("patterns", [])
     if replicates is not None:
         grid["replicates"] = replicates

@@ -5,10 +5,11 @@ sees the same kind of message for a bad experiment as for a bad scenario or ``--
 """
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, NoReturn
 
 from sim import ScenarioError
-from sim.scenario_errors import MISSING, one_of, show  # the same message style as scenarios
+from sim.scenario_errors import MISSING, one_of, parse_toml, show  # as scenarios report
 
 
 class Checker:
@@ -58,3 +59,12 @@ class Checker:
         if not isinstance(value, bool):
             self.fail(path, "true or false", value)
         return value
+
+
+def read_toml(path: Path) -> dict:
+    """Read and parse a TOML file, with the one-line errors of scenario files."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(path.name, "(file)", "a readable UTF-8 file", show(str(err))) from None
+    return parse_toml(text, path.name)

@@ -10,8 +10,6 @@ A file that cannot be used raises ``sim.ScenarioError`` with a one-line message,
 
 import math
 import os
-import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -19,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from experiments.checks import MISSING, Checker, one_of, show
+from experiments.checks import MISSING, Checker, one_of, read_toml, show
 from sim import ScenarioError, load_scenario
 
 DESIGNS = ("full_factorial", "points", "lhs", "sobol", "morris")
@@ -164,15 +162,7 @@ def load_experiment(ref: str | os.PathLike) -> Experiment:
         path = Path(ref).expanduser().resolve()
         if not path.is_file():
             raise ScenarioError(path.name, "(file)", "an existing experiment file", show(str(path)))
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as err:
-        raise ScenarioError(path.name, "(file)", "a readable UTF-8 file", show(str(err))) from None
-    except tomllib.TOMLDecodeError as err:
-        found = re.search(r"\s*\(at (line \d+, column \d+|end of document)\)$", str(err))
-        where = found.group(1) if found else "(syntax)"
-        reason = str(err)[: found.start()] if found else str(err)
-        raise ScenarioError(path.name, where, "valid TOML", reason) from None
+    data = read_toml(path)
     return from_dict(data, name=path.stem, base_dir=path.parent, source=str(path))
 
 

@@ -10,8 +10,6 @@ anything runs. Running and scoring are in experiments/validation.py.
 
 import math
 import os
-import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from experiments import spec
-from experiments.checks import MISSING, Checker, show
+from experiments.checks import MISSING, Checker, read_toml, show
 from experiments.columns import fits, probe
 from experiments.reporting import _slug
 from sim import ScenarioError
@@ -239,15 +237,7 @@ def load_validation(path: str | os.PathLike | None = None) -> ValidationSpec:
     path = Path(path).expanduser().resolve() if path is not None else default_file()
     if not path.is_file():
         raise ScenarioError(path.name, "(file)", "an existing validation file", show(str(path)))
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as err:
-        raise ScenarioError(path.name, "(file)", "a readable UTF-8 file", show(str(err))) from None
-    except tomllib.TOMLDecodeError as err:  # as experiments/spec.py reports it
-        found = re.search(r"\s*\(at (line \d+, column \d+|end of document)\)$", str(err))
-        where = found.group(1) if found else "(syntax)"
-        reason = str(err)[: found.start()] if found else str(err)
-        raise ScenarioError(path.name, where, "valid TOML", reason) from None
+    data = read_toml(path)
     return validation_from_dict(data, base_dir=path.parent, source=str(path))
 
 

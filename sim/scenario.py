@@ -17,14 +17,20 @@ of the scenario code, re-exporting what the rest of relocsim uses from the modul
 import copy
 import functools
 import os
-import re
-import tomllib
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
 from sim.scenario_checks import from_dict
-from sim.scenario_errors import OVERRIDE_FILE, Loc, ScenarioError, file_label, one_of, show
+from sim.scenario_errors import (
+    OVERRIDE_FILE,
+    Loc,
+    ScenarioError,
+    file_label,
+    one_of,
+    parse_toml,
+    show,
+)
 from sim.scenario_overrides import (
     apply_overrides,
     apply_tracked,
@@ -147,14 +153,7 @@ def _read(where: tuple[str, str], stamp: tuple[int, int]) -> dict:
         raise ScenarioError(label, "(file)", "a readable file", show(str(err))) from None
     except UnicodeDecodeError as err:
         raise ScenarioError(label, "(file)", "UTF-8 text", show(str(err))) from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        message = str(err)
-        found = re.search(r"\s*\(at (line \d+, column \d+|end of document)\)$", message)
-        where_text = found.group(1) if found else "(syntax)"
-        reason = message[: found.start()] if found else message
-        raise ScenarioError(label, where_text, "valid TOML", reason) from None
+    return parse_toml(text, label)
 
 
 def load_scenario_data(name_or_path: str | os.PathLike) -> dict:

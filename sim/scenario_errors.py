@@ -9,6 +9,7 @@ import json
 import numbers
 import os
 import re
+import tomllib
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
@@ -120,3 +121,18 @@ def _fmt_key(key: object) -> str:
     """A key as written in a path: bare when plain, quoted otherwise."""
     text = str(key)
     return text if _PLAIN_KEY.fullmatch(text) else json.dumps(text, ensure_ascii=False)
+
+
+def parse_toml(text: str, label: str) -> dict:
+    """Parse TOML; a syntax error becomes ``LABEL: line L, column C: expected valid TOML, got ...``.
+
+    Shared by scenario, experiment and validation files, so that all report it the same way.
+    """
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        message = str(err)
+        found = re.search(r"\s*\(at (line \d+, column \d+|end of document)\)$", message)
+        where = found.group(1) if found else "(syntax)"
+        reason = message[: found.start()] if found else message
+        raise ScenarioError(label, where, "valid TOML", reason) from None
