@@ -63,7 +63,9 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
         started = time.perf_counter()
         try:
             overrides = {**task.overrides, **dict(zip(task.paths, spec.values, strict=True))}
-            result = sim.run(task.scenario, seed=spec.seed, **overrides)
+            result = sim.run(
+                task.scenario, seed=spec.seed, series_every=task.series_every, **overrides
+            )
             outcome = fit_outcome(result.outcome, task.columns)
             if task.series_every:
                 series.append(series_table(result.series, spec, task))

@@ -35,11 +35,14 @@ class RelocationModel(Model):
     Args:
         setting: A validated scenario (``sim.load_scenario``).
         rng: Seed or generator; every random draw of the run comes from it.
+        series_every: The DataCollector records every k-th week (week 0 first); 0 records
+            none, for batch runs that keep only the outcome. It changes nothing else.
     """
 
-    def __init__(self, setting: Scenario, rng=None):
+    def __init__(self, setting: Scenario, rng=None, series_every: int = 1):
         super().__init__(rng=rng)
         self.setting, self.params = setting, setting.parameters
+        self.series_every = series_every
         self.world = w = build_world(setting, self.rng)
         self.ties = network.draw_ties(
             self.rng,
@@ -64,7 +67,7 @@ class RelocationModel(Model):
         for e in self.upcoming:
             self.schedule_event(self.hold_election, at=self.week_of(e.date))
         self.datacollector = DataCollector(model_reporters=reporters(w.party_codes))
-        self.datacollector.collect(self)
+        self.record_week()
 
     def step(self) -> None:
         """One week: the process overview of docs/model.md, in order."""
@@ -75,7 +78,7 @@ class RelocationModel(Model):
         self.bargain()
         self.decide()
         self.legislate()
-        self.datacollector.collect(self)
+        self.record_week()
 
     # ---- submodels -------------------------------------------------------------------------
     def lobby(self) -> None:
@@ -120,6 +123,8 @@ class RelocationModel(Model):
             up.anticipation,
         )
         self.union_pressure = float(self.mobilisation @ self.union_weight)
+        if self.union_pressure > self.peak_pressure:  # the first week of the highest peak
+            self.peak_pressure, self.peak_week = self.union_pressure, self.steps
 
     def redraft(self) -> None:
         """The drafting ministry advances the plan and redraws undecided institutions."""
@@ -270,6 +275,11 @@ class RelocationModel(Model):
                 bill.stage, bill.closed = "lapsed", self.steps
         self.log("election", e.code, winner, f"{e.kind} election won by {winner}")
 
+    def record_week(self) -> None:
+        """The DataCollector's weekly record, on the weeks ``series_every`` asks for."""
+        if self.series_every and self.steps % self.series_every == 0:
+            self.datacollector.collect(self)
+
     # ---- helpers of the submodels ----------------------------------------------------------
     def commit(self, chosen: np.ndarray, destination: np.ndarray) -> None:
         """Fix the destinations of ``chosen`` institutions and introduce the Acts they need."""
@@ -385,7 +395,8 @@ class RelocationModel(Model):
         self.mobilisation = np.zeros(len(w.union_codes))
         # Union pressure = mobilisation weighted by strength x membership share, in [0, 1].
         self.union_weight = w.union_strength * w.union_members / max(w.union_members.sum(), 1.0)
-        self.union_pressure = 0.0
+        self.union_pressure = self.peak_pressure = 0.0
+        self.peak_week = 0
         # Share of each region's members in each party (access to an executive of that party).
         self.ruling_share = [
             self.region_mean @ (w.member_party == p).astype(float) for p in range(n_parties)

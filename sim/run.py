@@ -8,7 +8,6 @@ give the same ``RunResult``, whatever process it runs in. The outcome schema is 
 from functools import cached_property
 from os import PathLike
 
-import numpy as np
 import pandas as pd
 
 from sim.allocation import STAY, UNDECIDED
@@ -67,24 +66,30 @@ class RunResult:
         return why_frame(self.model)
 
 
-def build_model(scenario: str | PathLike | Scenario, *, seed: int, **overrides) -> RelocationModel:
+def build_model(
+    scenario: str | PathLike | Scenario, *, seed: int, series_every: int = 1, **overrides
+) -> RelocationModel:
     """A ready-to-step model (for notebooks and the dashboard); arguments as for ``run``."""
-    return RelocationModel(resolve(scenario, overrides), rng=seed)
+    return RelocationModel(resolve(scenario, overrides), rng=seed, series_every=series_every)
 
 
-def run(scenario: str | PathLike | Scenario, *, seed: int, **overrides) -> RunResult:
+def run(
+    scenario: str | PathLike | Scenario, *, seed: int, series_every: int = 1, **overrides
+) -> RunResult:
     """Run one scenario to its horizon.
 
     Args:
         scenario: A shipped scenario's name, a TOML path, or a loaded ``Scenario``.
         seed: Seed of the run's random generator.
+        series_every: Record the weekly series every k-th week; 0 records none (the outcome
+            is the same either way, and batch runs that keep no series run faster).
         **overrides: Scenario values by dotted path (``"parameters.timing.blame_weight"``),
             or with ``__`` for the dots (``parameters__timing__blame_weight=2``).
 
     Returns:
         The outcome record, weekly series and why log.
     """
-    model = build_model(scenario, seed=seed, **overrides)
+    model = build_model(scenario, seed=seed, series_every=series_every, **overrides)
     model.run_for(weeks_in(model.setting))
     return RunResult(model, seed)
 
@@ -138,10 +143,8 @@ def outcome(model: RelocationModel, seed: int) -> dict:
         fate = bill.stage if bill else "not_introduced"
         record[f"act_{inst.code}_fate"] = fate if inst.hq_act else "not_needed"
         record[f"act_{inst.code}_date"] = iso(bill.closed) if bill else None
-    mobilisation = model.datacollector.model_vars["union_pressure"]
-    peak = int(np.argmax(mobilisation))
-    record["peak_mobilisation"] = float(mobilisation[peak])
-    record["peak_mobilisation_date"] = iso(peak)
+    record["peak_mobilisation"] = model.peak_pressure
+    record["peak_mobilisation_date"] = iso(model.peak_week)
     record["executive_end"] = model.executive_name
     return record
 
@@ -155,10 +158,11 @@ def destination_name(model: RelocationModel, i: int) -> str:
 
 
 def series(model: RelocationModel) -> pd.DataFrame:
-    """The weekly series, indexed by the date of each week."""
+    """The weekly series, indexed by the date of each recorded week."""
     frame = model.datacollector.get_model_vars_dataframe()
-    frame.index = pd.Index([model.date_of(k).isoformat() for k in range(len(frame))], name="date")
-    frame.insert(0, "week", range(len(frame)))
+    weeks = range(0, len(frame) * model.series_every, model.series_every or 1)
+    frame.index = pd.Index([model.date_of(k).isoformat() for k in weeks], name="date")
+    frame.insert(0, "week", weeks)
     return frame
 
 

@@ -24,6 +24,24 @@ def test_same_seed_same_result():
     pd.testing.assert_frame_equal(a.why, b.why)
 
 
+@pytest.mark.parametrize("every", [0, 4])
+def test_recording_fewer_weeks_changes_only_the_series(every):
+    full, thin = (
+        sim.run("season2_2020", seed=5),
+        sim.run("season2_2020", seed=5, series_every=every),
+    )
+    assert thin.outcome == full.outcome
+    pd.testing.assert_frame_equal(thin.why, full.why)
+    if every:
+        pd.testing.assert_frame_equal(thin.series, full.series[full.series.week % every == 0])
+    else:
+        assert thin.series.empty and list(thin.series.columns) == list(full.series.columns)
+    # the peak of the full weekly series is what the outcome reports, whatever is recorded
+    peak = full.series.union_pressure.idxmax()
+    assert full.outcome["peak_mobilisation"] == full.series.union_pressure.max()
+    assert full.outcome["peak_mobilisation_date"] == peak
+
+
 def test_different_seeds_differ():
     outcomes = {str(default_run(seed).outcome) for seed in range(6)}
     assert len(outcomes) > 1
