@@ -37,8 +37,19 @@ def bureaucratic_fit(
 
 def normalise_rows(values: np.ndarray) -> np.ndarray:
     """Scale each row to a maximum of 1 (rows of zeros stay zero)."""
+    return _normalise_rows_into(values, np.empty_like(values, dtype=float))
+
+
+def _normalise_rows_into(values: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``normalise_rows`` written into ``out``, a float array of the same shape; returns out."""
     top = values.max(axis=1, keepdims=True)
-    return np.divide(values, top, out=np.zeros_like(values, dtype=float), where=top > 0)
+    # Usually every row has a positive maximum: a plain division then gives the same numbers
+    # as the masked one below at half its cost. (A NaN maximum fails the test as it fails
+    # top > 0; an empty array, which has no minimum, takes the masked division.)
+    if top.size and top.min() > 0:
+        return np.divide(values, top, out=out)
+    out.fill(0.0)
+    return np.divide(values, top, out=out, where=top > 0)
 
 
 def draft_allocation(
@@ -67,11 +78,20 @@ def draft_allocation(
     Returns:
         (I,) destination region index, or STAY (-1). Exactly one entry per institution.
     """
-    score = fit_weight * fit + (1.0 - fit_weight) * normalise_rows(pressure) - penalty
-    score[:, ~receives] = -np.inf  # in place: score is a fresh array
+    # score = w * fit + (1 - w) * normalised pressure - penalty: the formula's operations in
+    # its order (so the same bits), in place on one fresh array rather than a temporary per
+    # operation. The model's pressure is a transposed (column-major) view; normalising it into
+    # a row-major array puts every later step on rows, like the row-major fit.
+    score = _normalise_rows_into(pressure, np.empty(pressure.shape))
+    score *= 1.0 - fit_weight
+    score += fit_weight * fit  # a + b == b + a exactly
+    # Regions that may not receive get a penalty of infinity: finite scores minus it are -inf,
+    # what masking their columns gave, in the one pass that subtracts the penalties anyway.
+    score -= np.where(receives, penalty, np.inf)
     best = score.argmax(axis=1)
     moves = score[np.arange(len(best)), best] >= stay_threshold
-    return np.where(moves, best, STAY)
+    best[~moves] = STAY  # in place: best is a fresh array
+    return best
 
 
 def rebalance(
@@ -98,23 +118,48 @@ def rebalance(
 
 def draft_load(destination: np.ndarray, n_regions: int) -> np.ndarray:
     """(R,) number of institutions the draft sends to each region, as floats."""
-    return np.bincount(destination[destination != STAY], minlength=n_regions).astype(float)
+    # Shifted by one, STAY (-1) counts in bin 0, which is dropped: cheaper than selecting the
+    # moving institutions first. A lower code such as UNDECIDED stays negative: bincount
+    # rejects it, shifted or not.
+    return np.bincount(destination - STAY, minlength=n_regions + 1)[1:].astype(float)
 
 
 def rebalance_load(
     penalty: np.ndarray, load: np.ndarray, receives: np.ndarray, rate: float
 ) -> np.ndarray:
     """``rebalance`` from the draft's ``draft_load``, which changes only with the draft."""
-    quota = load[receives].mean()
+    served = load[receives]
+    # The mean written out: np.mean is this sum over this count, without its dispatch. (With
+    # no receiving region, np.mean itself, for its "Mean of empty slice" warning.)
+    quota = served.sum() / served.size if served.size else served.mean()
     if quota == 0:
         return penalty
-    return np.where(receives, np.maximum(0.0, penalty + rate * (load / quota - 1.0)), 0.0)
+    # max(0, penalty + rate * (load / quota - 1)) on receiving regions, 0 elsewhere: the same
+    # operations in the same order, in place on one fresh array.
+    new = load / quota
+    new -= 1.0
+    new *= rate
+    new += penalty
+    np.maximum(0.0, new, out=new)
+    new[~receives] = 0.0
+    return new
 
 
 def staff_won(destination: np.ndarray, staff: np.ndarray, n_regions: int) -> np.ndarray:
     """Head-office staff each region receives under ``destination`` ((R,), zeros if none)."""
+    return _won_and_moved(destination, staff, n_regions)[0]
+
+
+def _won_and_moved(
+    destination: np.ndarray, staff: np.ndarray, n_regions: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``staff_won``, and the staff of the moving institutions (the capital region's loss).
+
+    Callers that need both then select the moving institutions once.
+    """
     moving = destination != STAY
-    return np.bincount(destination[moving], weights=staff[moving], minlength=n_regions)
+    moved = staff[moving]
+    return np.bincount(destination[moving], weights=moved, minlength=n_regions), moved
 
 
 def regional_stake(destination: np.ndarray, staff: np.ndarray, receives: np.ndarray) -> np.ndarray:
@@ -123,9 +168,12 @@ def regional_stake(destination: np.ndarray, staff: np.ndarray, receives: np.ndar
     A receiving region's stake is the staff it wins relative to the best-served region; the
     capital region's is minus the share of eligible staff it loses.
     """
-    won = staff_won(destination, staff, len(receives))
-    lost = staff[destination != STAY].sum() / staff.sum()
-    return np.where(receives, won / max(won.max(), 1.0), -lost)
+    won, moved = _won_and_moved(destination, staff, len(receives))
+    lost = moved.sum() / staff.sum()
+    # Not in place: with nothing moving, bincount's zeros are integers.
+    stake = won / max(won.max(), 1.0)
+    stake[~receives] = -lost  # as np.where(receives, stake, -lost), without a second array
+    return stake
 
 
 def credit_and_blame(
@@ -153,10 +201,11 @@ def credit_and_blame(
     Returns:
         (G, B).
     """
-    won = staff_won(destination, staff, len(seat_share)) > 0
-    bidders = bids.any(axis=0)
-    disappointed = bidders & ~won
-    lost_share = staff[destination != STAY].sum() / staff.sum()
+    won_staff, moved = _won_and_moved(destination, staff, len(seat_share))
+    won = won_staff > 0
+    disappointed = bids.any(axis=0)
+    disappointed &= ~won  # bidders that win nothing; in place: any() made a fresh array
+    lost_share = moved.sum() / staff.sum()
     credit = float(seat_share[won].sum())
     blame = float(seat_share[disappointed].sum() + seat_share[source_region] * lost_share)
     return credit, blame

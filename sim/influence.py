@@ -54,7 +54,14 @@ def friedkin_johnsen_step(
         The updated stances, same shape as ``stance``. Stances inside [0, 1] stay inside,
         because each new stance is a convex combination of old stances and the anchor.
     """
-    lam = susceptibility if stance.ndim == 1 else susceptibility[:, None]
+    # For (n, k) stances, Lambda as an (n, k) array rather than an (n, 1) column broadcast
+    # over the k columns: numpy works through a broadcast column one short row of k at a time,
+    # which for the model's k = 2 costs more than repeating it once. Same numbers and dtypes.
+    lam = (
+        susceptibility
+        if stance.ndim == 1
+        else susceptibility.repeat(stance.shape[1]).reshape(stance.shape)
+    )
     return lam * (influence @ stance) + (1.0 - lam) * anchor
 
 
@@ -98,5 +105,5 @@ def strongest_influencer(
         (j, pull) with the largest absolute pull; j may be i itself only if i has no ties.
     """
     pull = influence[member] * (stance - stance[member])
-    j = int(np.argmax(np.abs(pull)))
+    j = int(np.abs(pull).argmax())  # the method: np.argmax adds a dispatch layer
     return j, float(pull[j])

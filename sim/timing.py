@@ -21,6 +21,8 @@ network reaches the timing: cohesive parties pull their members together (Friedk
 sim/influence.py) and so lower the blame of announcing.
 """
 
+import math
+
 import numpy as np
 
 
@@ -40,11 +42,13 @@ def election_proximity(weeks_to_election: np.ndarray, weight: np.ndarray, scale:
     """
     tau = np.asarray(weeks_to_election, dtype=float)
     weight = np.asarray(weight)
-    ahead = tau >= 0
-    if not ahead.all():  # usually every election in the list is still ahead: no copies then
+    # Usually every election in the list is still ahead: one minimum tells, and no copies are
+    # made then. (A NaN minimum fails the test, and NaN fails tau >= 0: dropped below.)
+    if not (tau.size and tau.min() >= 0):
+        ahead = tau >= 0
         tau, weight = tau[ahead], weight[ahead]
-    if tau.size == 0:
-        return 0.0
+        if tau.size == 0:
+            return 0.0
     return float((weight * np.exp(-tau / scale)).max())
 
 
@@ -65,9 +69,12 @@ def party_division(stances: np.ndarray) -> float:
     # np.std(stances) (population, ddof=0) written out with the same operations in the same
     # order, so the result is the same to the bit; np.std's dispatch costs more than the sums
     # themselves on a party's few hundred members, and this runs every week.
+    # (np.std squares in place too; math.sqrt is exact like np.sqrt, IEEE 754 rounds square
+    # roots correctly, and skips numpy's scalar machinery.)
     n = len(stances)
     deviation = stances - stances.sum() / n
-    return min(1.0, 2.0 * float(np.sqrt((deviation * deviation).sum() / n)))
+    np.multiply(deviation, deviation, out=deviation)
+    return min(1.0, 2.0 * math.sqrt(deviation.sum() / n))
 
 
 def voiced_blame(blame: float, division: float, division_weight: float) -> float:

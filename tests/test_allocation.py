@@ -8,8 +8,10 @@ from sim.allocation import (
     credit_and_blame,
     draft_allocation,
     draft_load,
+    normalise_rows,
     rebalance,
     rebalance_load,
+    regional_stake,
     staff_won,
 )
 from sim.pressure import (
@@ -132,3 +134,65 @@ def test_union_threat_is_the_staff_share_moved():
     defends = np.array([[True, True, False]])
     t = union_threat(defends, np.array([True, False, True]), np.array([1.0, 3.0, 5.0]))
     assert t.tolist() == [0.25]
+
+
+def test_draft_and_rebalance_are_their_formulas_to_the_bit():
+    # draft_allocation, normalise_rows and rebalance_load work in place for speed; they must
+    # give what the plain formulas give, to the bit. The stay threshold is set to one of the
+    # best scores, so that a score off by one unit in the last place would change the draft.
+    rng = np.random.default_rng(11)
+    for _ in range(300):
+        n_inst, n_reg = rng.integers(1, 40), rng.integers(1, 15)
+        fit = rng.random((n_inst, n_reg))
+        # Column-major like the model's pressure, with some institutions nobody presses for.
+        pressure = rng.random((n_reg, n_inst)).T * (rng.random((n_inst, 1)) < 0.8)
+        receives = rng.random(n_reg) < 0.8
+        receives[rng.integers(n_reg)] = True
+        penalty, w, rate = rng.random(n_reg) * 0.2, rng.random(), 0.01
+        top = pressure.max(axis=1, keepdims=True)
+        scaled = np.divide(pressure, top, out=np.zeros_like(pressure), where=top > 0)
+        assert normalise_rows(pressure).tobytes() == scaled.tobytes()
+        score = w * fit + (1.0 - w) * scaled - penalty
+        score[:, ~receives] = -np.inf
+        best = score.argmax(axis=1)
+        threshold = score[rng.integers(n_inst)].max()
+        expected = np.where(score[np.arange(n_inst), best] >= threshold, best, STAY)
+        dest = draft_allocation(fit, pressure, w, penalty, threshold, receives)
+        assert np.array_equal(dest, expected)
+        load = draft_load(dest, n_reg)
+        assert np.array_equal(load, np.bincount(dest[dest != STAY], minlength=n_reg))
+        quota = load[receives].mean()
+        new = np.where(receives, np.maximum(0.0, penalty + rate * (load / quota - 1.0)), 0.0)
+        assert rebalance_load(penalty, load, receives, rate).tobytes() == new.tobytes()
+
+
+def test_stakes_threats_and_mobilisation_are_their_formulas_to_the_bit():
+    # The draft's stakes, credit, blame and union threat share one selection of the moving
+    # institutions, and mobilisation is computed union by union; same results to the bit.
+    rng = np.random.default_rng(12)
+    for _ in range(300):
+        n_inst, n_reg, n_unions = rng.integers(1, 40), rng.integers(2, 15), rng.integers(1, 8)
+        dest = rng.integers(STAY, n_reg, n_inst)
+        staff = rng.integers(1, 5000, n_inst) * rng.random(n_inst)
+        receives = rng.random(n_reg) < 0.8
+        bids = rng.random((n_inst, n_reg)) < 0.2
+        seat_share = rng.dirichlet(np.ones(n_reg))
+        moving = dest != STAY
+        won = np.bincount(dest[moving], weights=staff[moving], minlength=n_reg)
+        lost = staff[moving].sum() / staff.sum()
+        stake = np.where(receives, won / max(won.max(), 1.0), -lost)
+        assert regional_stake(dest, staff, receives).tobytes() == stake.tobytes()
+        disappointed = bids.any(axis=0) & ~(won > 0)
+        blame = float(seat_share[disappointed].sum() + seat_share[0] * lost)
+        expected = (float(seat_share[won > 0].sum()), blame)
+        assert credit_and_blame(dest, staff, bids, seat_share, 0) == expected
+        defends = rng.random((n_unions, n_inst)) < 0.3
+        defended, threatened = defends @ staff, defends @ (staff * moving)
+        share = np.divide(threatened, defended, out=np.zeros_like(defended), where=defended > 0)
+        threat = union_threat(defends, moving, staff)
+        assert threat.tobytes() == share.tobytes()
+        m, strength, nearness = rng.random(n_unions), rng.random(n_unions), rng.random()
+        target = strength * np.minimum(1.0, 3.0 * nearness * threat)  # often clipped at 1
+        rate = np.where(target > m, 0.15, 0.03)
+        step = mobilisation_step(m, threat, nearness, strength, 0.15, 0.03, 3.0)
+        assert step.tobytes() == (m + rate * (target - m)).tobytes()

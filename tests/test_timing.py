@@ -75,3 +75,17 @@ def test_party_division_is_numpys_std_to_the_bit():
         for _ in range(50):
             x = rng.random(n) ** rng.uniform(0.2, 5.0)
             assert party_division(x) == min(1.0, 2.0 * float(np.std(x)))
+
+
+def test_election_proximity_is_its_formula_to_the_bit():
+    # Checked against the plain masked formula, with and without elections already past.
+    rng = np.random.default_rng(8)
+    for n in (1, 2, 5):
+        for _ in range(100):
+            tau = rng.uniform(-20, 200, n)
+            weight = rng.random(n)
+            ahead = tau >= 0
+            expected = (
+                float((weight[ahead] * np.exp(-tau[ahead] / 40.0)).max()) if ahead.any() else 0.0
+            )
+            assert election_proximity(tau, weight, 40.0) == expected
