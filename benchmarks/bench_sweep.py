@@ -15,7 +15,10 @@ number of processes, and runs an adapter model (``BatchRunModel`` below: the rel
 built from the scenario with the same overrides, that stops at the scenario's horizon, so that
 ``max_steps`` is the same number of weekly ticks). The seeds differ in form (batch_run gives
 replicate ``r`` the same seed at every point; our sweep seeds every point and replicate
-independently), the work per run does not.
+independently), the work per run does not, with one difference that belongs to the tools:
+``batch_run`` reads its results from the model's DataCollector, so the model records its
+weekly series, while our sweep keeps outcomes only (the experiment asks for no series), so its
+runs record none (``series_every=0``; the outcome is the same).
 
 Throughput is compared at the first size: each tool runs ``--repeats`` times, alternately, and
 the table shows the median. Our sweep then runs once at every further size, for its peak
