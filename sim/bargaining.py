@@ -87,6 +87,7 @@ al.'s equations, but not with their published round-by-round medians (7.0 agains
 which the published offer rules leave under-determined.
 """
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 import numpy as np
@@ -116,6 +117,11 @@ OFFER_DTYPE = np.dtype(
 )
 
 _KIND_NAMES = np.array(OFFER_KINDS)
+_NO_OFFERS = np.empty(0, dtype=OFFER_DTYPE)  # every unrecorded round's offers, read-only
+_NO_OFFERS.flags.writeable = False
+# Constants of the hot loop as 0-d arrays: numpy converts a Python float operand anew on every
+# call, which costs about as much as the arithmetic itself on a 27 x 27 array.
+_ZERO, _ONE, _MINUS_ONE, _INF = (np.array(v) for v in (0.0, 1.0, -1.0, np.inf))
 _GAP_BLOCK_FLOATS = 16384  # 128 kB of float64 per block of the n^3 gap array
 
 
@@ -160,15 +166,16 @@ def compromise(
         s = s[:, None]
     elif s.shape != x.shape:
         raise ValueError(f"salience must have shape {x.shape}, got {s.shape}")
+    # (Array methods .all() and .any(): np.all and np.any add a wrapper's cost to each call.)
     for name, arr in (("position", x), ("salience", s), ("capability", c)):
-        if not np.all(np.isfinite(arr)):
+        if not np.isfinite(arr).all():
             raise ValueError(f"{name} must be finite")
-    if np.any(s < 0) or np.any(c < 0):
+    if (s < 0).any() or (c < 0).any():
         raise ValueError("salience and capability must be non-negative")
 
     weight = c[:, None] * s if x.ndim == 2 else c * s
     total = weight.sum(axis=0)
-    if np.any(total <= 0):
+    if (total <= 0).any():
         issues = np.flatnonzero(np.atleast_1d(total) <= 0).tolist()
         raise ValueError(
             f"sum(c * s) is 0 on issue(s) {issues}: nobody has power there, so the compromise "
@@ -212,17 +219,21 @@ def weighted_median(position: ArrayLike, weight: ArrayLike) -> float:
 
 def _weighted_median(x: np.ndarray, w: np.ndarray) -> float:
     """:func:`weighted_median` on validated input (finite, w >= 0, sum(w) > 0)."""
-    order = np.argsort(x, kind="stable")
+    # (Array methods rather than np.argsort and np.cumsum, which only add a wrapper's cost.)
+    order = x.argsort(kind="stable")
     xs = x[order]
-    cumulative = np.cumsum(w[order])
+    ws = w[order]
+    # The running totals as Python floats (the same doubles): bisect and scalar arithmetic on
+    # them cost a fraction of numpy's on numpy scalars, and these arrays are short.
+    cumulative = ws.cumsum().tolist()
     total = cumulative[-1]
     half = 0.5 * total
     tol = 1e-12 * total
-    m = int(np.searchsorted(cumulative, half - tol))  # first index with cumulative >= half
+    m = bisect_left(cumulative, half - tol)  # first index with cumulative >= half
     if abs(cumulative[m] - half) <= tol:
         # Exactly half the weight at or below xs[m]: the median is the interval up to the next
         # position that carries weight (zero-weight actors do not vote).
-        above = np.flatnonzero(w[order][m + 1 :] > 0)
+        above = np.flatnonzero(ws[m + 1 :] > 0)
         if above.size:
             return float(0.5 * (xs[m] + xs[m + 1 + above[0]]))
     return float(xs[m])
@@ -312,11 +323,12 @@ def bdm_expected_utilities(
     w = c * s
     prob = _win_probabilities(dist, w)
     deviation = _median_deviation(x, w, span, q)
+    resisted = s * prob.T
     if r.ndim == 0:
-        own = _expected_utility(dist / span, prob, s, float(r), q, t, deviation)
+        own = _expected_utility(dist / span, resisted, float(r), q, t, deviation)
         return own, own.copy()
-    own = _expected_utility(dist / span, prob, s, r[:, None], q, t, deviation)
-    perceived = _expected_utility(dist / span, prob, s, r[None, :], q, t, deviation)
+    own = _expected_utility(dist / span, resisted, r[:, None], q, t, deviation)
+    perceived = _expected_utility(dist / span, resisted, r[None, :], q, t, deviation)
     return own, perceived
 
 
@@ -409,7 +421,8 @@ def bdm_round(
     r = None if risk is None else _validate_risk(risk, x.size)
     _validate_model_constants(x, span, q, t)
     new_x, offers, _ = _round(x, s, c * s, r, span, q, t, record)
-    return new_x, offers
+    _assert_in_range(new_x)
+    return new_x, (np.empty(0, dtype=OFFER_DTYPE) if offers is None else offers)
 
 
 @dataclass(frozen=True)
@@ -478,7 +491,8 @@ def bdm_bargain(
     if int(rounds) != rounds or rounds < 0:
         raise ValueError(f"rounds must be a non-negative integer, got {rounds}")
     w = c * s
-    if not w.sum() > 0:
+    total = w.sum()
+    if not total > 0:
         raise ValueError("sum(c * s) is 0: nobody has power on the issue, so no forecast exists")
 
     trajectory = np.empty((int(rounds) + 1, x.size))
@@ -494,17 +508,18 @@ def bdm_bargain(
             trajectory[k + 1] = current
             continue
         current, round_offers, used_risk = _round(current, s, w, fixed_risk, span, q, t, record)
-        offers.append(round_offers)
+        offers.append(_NO_OFFERS if round_offers is None else round_offers)
         risks[k] = used_risk
         trajectory[k + 1] = current
+    _assert_in_range(trajectory)
 
-    for arr in (trajectory, risks, *offers):
-        arr.flags.writeable = False
+    for arr in (trajectory, risks, *offers) if record else (trajectory, risks):
+        arr.flags.writeable = False  # (unrecorded offers are all _NO_OFFERS, read-only)
     final = trajectory[-1]
     return BargainResult(
         positions=final,
         forecast=_weighted_median(final, w),
-        compromise=float(np.dot(w, final) / w.sum()),
+        compromise=float(w.dot(final) / total),
         offers=tuple(offers),
         trajectory=trajectory,
         risk=risks,
@@ -574,53 +589,83 @@ def _validate_model_constants(x: np.ndarray, span: float, q: float, t: float) ->
 def _win_probabilities(dist: np.ndarray, w: np.ndarray) -> np.ndarray:
     """P[i, j] from the distance matrix ``dist[k, i] = |x_k - x_i|`` and weights w = c s."""
     n = w.size
-    # gap[k, i, j] = |x_k - x_j| - |x_k - x_i|, how much nearer k is to i than to j. The n^3
-    # floats are built a block of k at a time, each block small enough (128 kB) to stay in
-    # cache: at n = 25 that is one block; at n = 60 it is 5x faster than one big array.
+    # gap[k, i, j] = |x_k - x_j| - |x_k - x_i|, how much nearer k is to i than to j, laid out
+    # as an (n, n^2) matrix: one matrix-vector product per block of k (128 kB of gap each)
+    # sums 2 w_k (gap_kij)^+ over the block, and the blocks' sums are added in order. The
+    # blocks fix the order of the floating-point additions, so they never change.
     block = max(1, _GAP_BLOCK_FLOATS // (n * n))
-    if block >= n:
-        gap = dist[:, None, :] - dist[:, :, None]
-        # gap + |gap| = 2 gap^+ exactly in floating point, and faster than np.maximum(gap, 0).
-        gap += np.abs(gap)
-        backing = w @ gap.reshape(n, n * n)  # 2 sum_k w_k (gap_kij)^+, flattened over (i, j)
-    else:
-        backing = np.zeros(n * n)
-        for k0 in range(0, n, block):
-            part = dist[k0 : k0 + block]
-            gap = part[:, None, :] - part[:, :, None]
-            gap += np.abs(gap)
-            backing += w[k0 : k0 + block] @ gap.reshape(-1, n * n)
+    # The array is built whole while small (n <= 32: fewer numpy calls) and a block at a time
+    # beyond that, to stay in cache (at n = 60, 5x faster than one big array).
+    rows = n if n**3 <= 2 * _GAP_BLOCK_FLOATS else block
+    # 2 gap^+ = 2 |x_k - x_j| - min(2 |x_k - x_j|, 2 |x_k - x_i|). Doubling is exact, so this
+    # is gap + |gap| bit for bit, in one pass fewer over the n^3 floats.
+    twice = dist + dist
+    backing = None
+    for r0 in range(0, n, rows):
+        part = twice[r0 : r0 + rows]
+        # repeat() lays the rows out by plain copying, several times faster than a 3-d
+        # broadcast (over which numpy would loop n^2 times, n floats at a time).
+        gap = part.repeat(n, axis=0).reshape(-1, n * n)  # 2 |x_k - x_j| at [k, (i, j)]
+        nearer = part.repeat(n).reshape(-1, n * n)  # 2 |x_k - x_i| at [k, (i, j)]
+        gap -= np.minimum(gap, nearer, out=nearer)  # 2 gap^+
+        for k0 in range(0, gap.shape[0], block):
+            # A block sliced out of a bigger array has its shape and strides: the same sums.
+            partial = w[r0 + k0 : r0 + k0 + block] @ gap[k0 : k0 + block]
+            if backing is None:
+                backing = partial  # = 0 + partial, bit for bit: these sums are never -0
+            else:
+                backing += partial
     backing = backing.reshape(n, n)
     # |g| = g^+ + (-g)^+ and gap_kji = -gap_kij, so the denominator is backing + backing.T:
     # exactly symmetric, which keeps P + P.T = 1 to rounding, and a lone powerful actor nearer
-    # to i than to j gives P_ij = 1 exactly.
-    contested = backing + backing.T
-    prob = np.full((n, n), 0.5)
-    np.divide(backing, contested, out=prob, where=contested > 0.0)
+    # to i than to j gives P_ij = 1 exactly. (Numpy is faster on a transposed copy than on a
+    # transposed operand.)
+    contested = backing + backing.T.copy()
+    prob = np.empty((n, n))
+    prob.fill(0.5)
+    np.divide(backing, contested, out=prob, where=contested > _ZERO)
     assert prob.min() >= 0.0 and prob.max() <= 1.0, "win probabilities left [0, 1]"
-    assert np.abs(prob + prob.T - 1.0).max() <= 1e-12, "P + P.T != 1"
+    # max |P + P.T - 1| <= 1e-12, read off the extremes of P + P.T: with P in [0, 1], t - 1.0
+    # is exact wherever it could pass, so this is the same test in fewer array passes.
+    total = prob + prob.T.copy()
+    assert total.min() - 1.0 >= -1e-12 and total.max() - 1.0 <= 1e-12, "P + P.T != 1"
     return prob
 
 
+def _assert_in_range(positions: np.ndarray) -> None:
+    """Positions after a round lie between the old and the proposer's, so inside [0, 100]."""
+    assert positions.min() >= POSITION_MIN and positions.max() <= POSITION_MAX, (
+        "position left [0, 100]"
+    )
+
+
 def _median_deviation(x: np.ndarray, w: np.ndarray, span: float, q: float) -> np.ndarray | None:
-    """|x_i - mu| / span with mu the weighted median; only needed (and computed) when Q < 1."""
+    """|x_i - mu| / span with mu the weighted median; only needed (and computed) when Q < 1.
+
+    An (n, 1) column, as the challenger i indexes the rows of :func:`_expected_utility`'s EU.
+    """
     if q == 1.0:
         return None
     if not w.sum() > 0:
         raise ValueError("Q < 1 needs the median position, undefined when sum(c * s) = 0")
-    return np.abs(x - _weighted_median(x, w)) / span
+    return (np.abs(x - _weighted_median(x, w)) / span)[:, None]
 
 
 def _expected_utility(
     d: np.ndarray,
-    prob: np.ndarray,
-    s: np.ndarray,
+    resisted: np.ndarray,
     r: float | np.ndarray,
     q: float,
     t: float,
     deviation: np.ndarray | None,
 ) -> np.ndarray:
-    """EU[i, j] of i challenging j for scaled distances d, P, target saliences s, exponent r.
+    """EU[i, j] of i challenging j, for scaled distances d and the target's resistance.
+
+    ``resisted[i, j] = s_j P_ji``: the target j resists with probability s_j, then wins the
+    contest with probability 1 - P_ij = P_ji. ``r`` is the challenger's exponent and
+    ``deviation`` its |x_i - mu| / span (None when Q = 1), each broadcasting to d's shape.
+    As d is symmetric, passing ``resisted`` and ``deviation`` (and an array r) transposed
+    gives EU transposed, EU_ij at [j, i].
 
     Uses (0.5 -/+ 0.5 d)^r = 0.5^r (1 -/+ d)^r, so with g = 4 * 0.5^r
     U^s - U^sq = g (1 - (1 - d)^r) and U^s - U^f = g ((1 + d)^r - (1 - d)^r); then
@@ -628,15 +673,19 @@ def _expected_utility(
     :func:`bdm_expected_utilities`, rearranged to cut array passes in the hot loop.
     """
     if isinstance(r, float) and r == 1.0:  # the default: risk-neutral, no powers needed
-        nearer, farther, g = 1.0 - d, 1.0 + d, 2.0
+        nearer, farther, g = _ONE - d, _ONE + d, 2.0
     else:
         nearer, farther, g = (1.0 - d) ** r, (1.0 + d) ** r, 4.0 * 0.5**r
-    # 1 - P_ij = P_ji: the target j wins the contest and resists successfully.
-    eu = g * ((1.0 - nearer) - s[None, :] * prob.T * (farther - nearer))
+    # eu = g ((1 - nearer) - resisted (farther - nearer)), each step in place (fewer arrays).
+    farther -= nearer
+    farther *= resisted
+    eu = np.subtract(_ONE, nearer, out=nearer)
+    eu -= farther
+    eu *= g
     if deviation is None:  # Q = 1: without a challenge the status quo holds for sure
         return eu
     u_status_quo = 2.0 - 4.0 * 0.5**r
-    spread = 0.25 * (deviation[:, None] + d)
+    spread = 0.25 * (deviation + d)
     u_better = 2.0 - 4.0 * (0.5 - spread) ** r
     u_worse = 2.0 - 4.0 * (0.5 + spread) ** r
     # eu above already subtracts U^sq in full; replace that by the Q-weighted mixture.
@@ -652,7 +701,7 @@ def _endogenous_risk(
     deviation: np.ndarray | None,
 ) -> np.ndarray:
     """Scholz et al.'s risk exponents from the r = 1 expected utilities (sec. 5)."""
-    eu = _expected_utility(d, prob, s, 1.0, q, t, deviation)
+    eu = _expected_utility(d, s * prob.T, 1.0, q, t, deviation)
     threat = eu.sum(axis=0)  # threat[i] = sum_j EU_ji; the diagonal is 0
     high, low = threat.max(), threat.min()
     if high - low <= 1e-12 * max(1.0, abs(high), abs(low)):
@@ -672,8 +721,13 @@ def _round(
     q: float,
     t: float,
     record: bool = True,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One BDM round on validated inputs; returns (new positions, offers, risk used)."""
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """One BDM round on validated inputs; returns (new positions, offers, risk used).
+
+    The offers are None unless ``record``; the risk is 0-d when one exponent served everyone.
+    The new positions are not checked against [0, 100] here: callers assert that once on all
+    the rounds they ran.
+    """
     n = x.size
     dist = np.abs(x[:, None] - x)
     d = dist / span
@@ -686,42 +740,49 @@ def _round(
 
     # Rows are targets i, columns proposers j.
     if risk.ndim == 0:
-        own = _expected_utility(d, prob, s, float(risk), q, t, deviation)
-        eu_proposer = own.T  # j's EU of challenging i; everyone shares one exponent
-        offer = eu_proposer > 0.0
+        # Everyone shares one exponent, so one EU matrix serves all, computed straight into
+        # this layout (the transposed one of EU_ij, d being symmetric) so that the arrays
+        # below are C-contiguous: numpy is several times slower on transposed operands.
+        eu_proposer = _expected_utility(  # j's EU of challenging i
+            d, s[:, None] * prob, float(risk), q, t, None if deviation is None else deviation.T
+        )
+        eu_target = eu_proposer.T  # i's own EU of challenging j
+        offer = eu_proposer > _ZERO
     else:
-        own = _expected_utility(d, prob, s, risk[:, None], q, t, deviation)
-        perceived = _expected_utility(d, prob, s, risk[None, :], q, t, deviation)
+        resisted = s * prob.T
+        own = _expected_utility(d, resisted, risk[:, None], q, t, deviation)
+        perceived = _expected_utility(d, resisted, risk[None, :], q, t, deviation)
         eu_proposer = perceived.T  # j's EU of challenging i as i estimates it (with r_i)
         # j challenges when its own estimate is positive; i reacts only if it agrees.
         offer = (own.T > 0.0) & (eu_proposer > 0.0)
-    eu_target = own  # i's own EU of challenging j
+        eu_target = own  # i's own EU of challenging j
 
     # Classify every offer by ratio = -a / b (a = eu_target, b = eu_proposer > 0):
     #   ratio <= -1      a >= b > 0: i expects to win the conflict, nobody moves;
     #   -1 < ratio < 0   0 < a < b: conflict that i loses, i moves all the way;
     #   0 <= ratio < 1   compromise, i moves the fraction |a| / b;
     #   ratio >= 1       capitulation, i moves all the way.
-    ratio = np.full((n, n), np.inf)  # stays inf where there is no offer: -inf after negation
-    np.divide(eu_target, eu_proposer, out=ratio, where=offer)
+    # Where there is no offer the ratio is a placeholder (a / 1, cheaper than a masked
+    # division) that ``moving`` masks out: nothing below reads it outside ``moving``.
+    ratio = np.where(offer, eu_proposer, _ONE)
+    np.divide(eu_target, ratio, out=ratio)
     np.negative(ratio, out=ratio)
-    moving = ratio > -1.0
-    fraction = np.where(ratio < 0.0, 1.0, np.minimum(ratio, 1.0))
-    movement = np.where(moving, fraction * dist, np.inf)
+    moving = ratio > _MINUS_ONE
+    moving &= offer
+    fraction = np.where(ratio < _ZERO, _ONE, np.minimum(ratio, _ONE))
+    movement = np.where(moving, fraction * dist, _INF)
 
     choice = movement.argmin(axis=1)
-    rows = np.arange(n)
-    accepts = movement[rows, choice] < np.inf
-    step = np.where(accepts, fraction[rows, choice], 0.0)
+    chosen = choice + np.arange(0, n * n, n)  # flat indices of (i, choice[i])
+    accepts = movement.ravel()[chosen] < _INF
+    step = np.where(accepts, fraction.ravel()[chosen], _ZERO)
     goal = x[choice]
     # Land exactly on the proposer for full moves, and never overshoot it through rounding.
-    new_x = np.where(step == 1.0, goal, x + step * (goal - x))
+    new_x = np.where(step == _ONE, goal, x + step * (goal - x))
     new_x = np.minimum(np.maximum(new_x, np.minimum(x, goal)), np.maximum(x, goal))
-    assert new_x.min() >= POSITION_MIN and new_x.max() <= POSITION_MAX, "position left [0, 100]"
 
-    used_risk = np.full(n, risk) if risk.ndim == 0 else risk
     if not record:
-        return new_x, np.empty(0, dtype=OFFER_DTYPE), used_risk
+        return new_x, None, risk
     flat = moving.ravel().nonzero()[0]
     target_idx, proposer_idx = np.divmod(flat, n)
     r = ratio.ravel()[flat]
@@ -735,4 +796,4 @@ def _round(
     offers["accepted"] = accepts[target_idx] & (choice[target_idx] == proposer_idx)
     offers["eu_proposer"] = eu_proposer.ravel()[flat]
     offers["eu_target"] = eu_target.ravel()[flat]
-    return new_x, offers, used_risk
+    return new_x, offers, risk

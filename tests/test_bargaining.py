@@ -191,10 +191,10 @@ def test_two_actor_probability_is_power_share():
     assert p[1, 0] == pytest.approx(0.25, abs=1e-15)
 
 
-@pytest.mark.parametrize("n", [3, 25, 40, 60])
+@pytest.mark.parametrize("n", [3, 25, 27, 40, 60])
 def test_win_probabilities_match_pairwise_definition(n):
     # A direct pair-by-pair evaluation of the formula; n >= 27 also covers the blocked
-    # evaluation of the n^3 array.
+    # evaluation of the n^3 array (built whole at n = 27, a block at a time at 40 and 60).
     rng = np.random.default_rng(n)
     x = rng.choice([0.0, 12.5, 50.0, 80.0, 100.0], n) if n == 3 else rng.uniform(0, 100, n)
     s, c = rng.uniform(0, 1, n), rng.uniform(0, 5, n)
@@ -392,6 +392,27 @@ def test_bargain_zero_rounds_and_record_off():
     loud = bdm_bargain(X3, S3, C3, 1.0, 3)
     np.testing.assert_array_equal(quiet.trajectory, loud.trajectory)
     assert all(o.size == 0 for o in quiet.offers)
+
+
+@settings(max_examples=50)
+@given(_issue(min_size=1, max_size=8), st.sampled_from([1.0, 1.5, None, "each"]))
+def test_bargain_record_changes_nothing_but_the_offers(issue, risk):
+    # record=False skips building the offers; everything else must come out bit for bit the
+    # same, whichever way the risk exponents are set (one for all, one each, endogenous).
+    x, s, c = issue
+    assume((c * s).sum() > 1e-9)
+    if risk == "each":
+        risk = np.linspace(0.5, 2.0, x.size)
+    quiet = bdm_bargain(x, s, c, risk, 3, record=False)
+    loud = bdm_bargain(x, s, c, risk, 3)
+    np.testing.assert_array_equal(quiet.trajectory, loud.trajectory)
+    np.testing.assert_array_equal(quiet.risk, loud.risk)
+    assert (quiet.forecast, quiet.compromise) == (loud.forecast, loud.compromise)
+    assert all(o.size == 0 and o.dtype == OFFER_DTYPE for o in quiet.offers)
+    assert not any(o.flags.writeable for o in (*quiet.offers, *loud.offers))
+    new, offers = bdm_round(x, s, c, risk, record=False)
+    np.testing.assert_array_equal(new, loud.trajectory[1])
+    assert offers.size == 0 and offers.dtype == OFFER_DTYPE
 
 
 def test_eu_emissions_fixture_bargaining_invariants():
