@@ -9,7 +9,7 @@ import statistics
 import time
 
 import sim
-from sim.run import weeks_in
+from sim.runner import weeks_in
 
 
 def main() -> None:

@@ -65,7 +65,7 @@ MB = 1024 * 1024
 try:
     import sim
     from sim.model import RelocationModel
-    from sim.run import weeks_in
+    from sim.runner import weeks_in
 except ImportError:  # pragma: no cover - run it with the project's venv
     raise SystemExit("bench_sweep: run with the project's venv (.venv/bin/python)") from None
 

@@ -33,7 +33,7 @@ from mesa.visualization.utils import update_counter
 from sim.allocation import STAY, UNDECIDED
 from sim.model import RelocationModel
 from sim.plots import PARTY_COLOURS  # the notebooks' and the figures' colours too
-from sim.run import weeks_in
+from sim.runner import weeks_in
 from sim.scenario import Scenario, available_scenarios, load_scenario
 
 DEFAULT_SCENARIO = "season2_2020"

@@ -97,7 +97,7 @@ def run_command(args) -> int:
     if args.out and args.out.exists() and not args.out.is_dir():
         print(f"relocsim run: --out {args.out}: expected a folder, got a file", file=sys.stderr)
         return 2
-    from sim.run import run  # imported here so that `relocsim --help` stays fast
+    from sim.runner import run  # imported here so that `relocsim --help` stays fast
 
     result = run(args.scenario, seed=args.seed, **parse_set_options(args.overrides))
     if args.json:
@@ -139,7 +139,7 @@ def summary(result) -> str:
 def write_outputs(result, out: Path, scenario: str, overrides: list[str]) -> None:
     """Write all files into a temporary folder, then move them into ``out`` one by one."""
     from sim.plots import save_figure, timeline_figure
-    from sim.run import resolve
+    from sim.runner import resolve
 
     setting = resolve(scenario, parse_set_options(overrides))
     out.mkdir(parents=True, exist_ok=True)

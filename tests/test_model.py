@@ -12,7 +12,7 @@ import sim
 from agents import LawmakerAgent, MinistryAgent, RegionAgent, UnionAgent
 from sim.allocation import STAY, UNDECIDED
 from sim.network import influence_matrix
-from sim.run import weeks_in
+from sim.runner import weeks_in
 from tests.conftest import default_run
 from tests.strategies import scenarios
 
