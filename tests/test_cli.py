@@ -105,3 +105,22 @@ def test_out_naming_a_file_is_refused_before_running(tmp_path):
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert "expected a folder" in done.stderr and done.stdout == ""
     assert existing.read_text() == "keep me"
+
+
+def test_reading_the_arguments_loads_neither_mesa_nor_pandas():
+    # `relocsim --help` and argument errors must answer at once: the heavy imports wait until
+    # a command runs (sim's lazy run function, experiments' lazy names).
+    probe = (
+        "import sys, sim, sim.cli, experiments.cli\n"
+        "from sim import load_scenario, ScenarioError\n"
+        "print(sorted(m for m in ('mesa', 'pandas', 'pyarrow') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_sim_run_is_the_function_even_after_its_module_is_imported():
+    probe = "import sim, sim.runner; print(callable(sim.run), sim.run is sim.runner.run)"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.stdout.split() == ["True", "True"], done.stderr
