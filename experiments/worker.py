@@ -102,14 +102,14 @@ def runs_table(rows: list[list], columns: Columns) -> pa.Table:
 
 
 def series_table(frame, spec: RunSpec, task: ChunkTask) -> pa.Table:
-    """Every ``series_every``-th week of one run's series, keyed by run.
+    """One run's series (the run recorded every ``series_every``-th week), keyed by run.
 
     Raises:
         ValueError: If the run's series has other columns than the store's.
     """
     if set(frame.columns) != set(task.columns.series):
         raise ValueError(f"series columns {list(frame.columns)} differ from the sweep's")
-    kept = frame[frame["week"] % task.series_every == 0].reset_index(names="date")
+    kept = frame.reset_index(names="date")
     kept.insert(0, "run_id", spec.run_id)
     kept.insert(1, "point", spec.point)
     kept.insert(2, "replicate", spec.replicate)

@@ -37,19 +37,13 @@ def bureaucratic_fit(
 
 def normalise_rows(values: np.ndarray) -> np.ndarray:
     """Scale each row to a maximum of 1 (rows of zeros stay zero)."""
-    return _normalise_rows_into(values, np.empty_like(values, dtype=float))
-
-
-def _normalise_rows_into(values: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """``normalise_rows`` written into ``out``, a float array of the same shape; returns out."""
     top = values.max(axis=1, keepdims=True)
     # Usually every row has a positive maximum: a plain division then gives the same numbers
     # as the masked one below at half its cost. (A NaN maximum fails the test as it fails
     # top > 0; an empty array, which has no minimum, takes the masked division.)
     if top.size and top.min() > 0:
-        return np.divide(values, top, out=out)
-    out.fill(0.0)
-    return np.divide(values, top, out=out, where=top > 0)
+        return values / top
+    return np.divide(values, top, out=np.zeros_like(values, dtype=float), where=top > 0)
 
 
 def draft_allocation(
@@ -78,20 +72,11 @@ def draft_allocation(
     Returns:
         (I,) destination region index, or STAY (-1). Exactly one entry per institution.
     """
-    # score = w * fit + (1 - w) * normalised pressure - penalty: the formula's operations in
-    # its order (so the same bits), in place on one fresh array rather than a temporary per
-    # operation. The model's pressure is a transposed (column-major) view; normalising it into
-    # a row-major array puts every later step on rows, like the row-major fit.
-    score = _normalise_rows_into(pressure, np.empty(pressure.shape))
-    score *= 1.0 - fit_weight
-    score += fit_weight * fit  # a + b == b + a exactly
-    # Regions that may not receive get a penalty of infinity: finite scores minus it are -inf,
-    # what masking their columns gave, in the one pass that subtracts the penalties anyway.
-    score -= np.where(receives, penalty, np.inf)
+    score = fit_weight * fit + (1.0 - fit_weight) * normalise_rows(pressure) - penalty
+    score[:, ~receives] = -np.inf  # in place: score is a fresh array
     best = score.argmax(axis=1)
     moves = score[np.arange(len(best)), best] >= stay_threshold
-    best[~moves] = STAY  # in place: best is a fresh array
-    return best
+    return np.where(moves, best, STAY)
 
 
 def rebalance(
@@ -134,15 +119,7 @@ def rebalance_load(
     quota = served.sum() / served.size if served.size else served.mean()
     if quota == 0:
         return penalty
-    # max(0, penalty + rate * (load / quota - 1)) on receiving regions, 0 elsewhere: the same
-    # operations in the same order, in place on one fresh array.
-    new = load / quota
-    new -= 1.0
-    new *= rate
-    new += penalty
-    np.maximum(0.0, new, out=new)
-    new[~receives] = 0.0
-    return new
+    return np.where(receives, np.maximum(0.0, penalty + rate * (load / quota - 1.0)), 0.0)
 
 
 def staff_won(destination: np.ndarray, staff: np.ndarray, n_regions: int) -> np.ndarray:

@@ -119,9 +119,6 @@ OFFER_DTYPE = np.dtype(
 _KIND_NAMES = np.array(OFFER_KINDS)
 _NO_OFFERS = np.empty(0, dtype=OFFER_DTYPE)  # every unrecorded round's offers, read-only
 _NO_OFFERS.flags.writeable = False
-# Constants of the hot loop as 0-d arrays: numpy converts a Python float operand anew on every
-# call, which costs about as much as the arithmetic itself on a 27 x 27 array.
-_ZERO, _ONE, _MINUS_ONE, _INF = (np.array(v) for v in (0.0, 1.0, -1.0, np.inf))
 _GAP_BLOCK_FLOATS = 16384  # 128 kB of float64 per block of the n^3 gap array
 
 
@@ -422,7 +419,7 @@ def bdm_round(
     _validate_model_constants(x, span, q, t)
     new_x, offers, _ = _round(x, s, c * s, r, span, q, t, record)
     _assert_in_range(new_x)
-    return new_x, (np.empty(0, dtype=OFFER_DTYPE) if offers is None else offers)
+    return new_x, offers
 
 
 @dataclass(frozen=True)
@@ -508,13 +505,13 @@ def bdm_bargain(
             trajectory[k + 1] = current
             continue
         current, round_offers, used_risk = _round(current, s, w, fixed_risk, span, q, t, record)
-        offers.append(_NO_OFFERS if round_offers is None else round_offers)
+        offers.append(round_offers)
         risks[k] = used_risk
         trajectory[k + 1] = current
     _assert_in_range(trajectory)
 
-    for arr in (trajectory, risks, *offers) if record else (trajectory, risks):
-        arr.flags.writeable = False  # (unrecorded offers are all _NO_OFFERS, read-only)
+    for arr in (trajectory, risks, *offers):
+        arr.flags.writeable = False
     final = trajectory[-1]
     return BargainResult(
         positions=final,
@@ -590,31 +587,22 @@ def _win_probabilities(dist: np.ndarray, w: np.ndarray) -> np.ndarray:
     """P[i, j] from the distance matrix ``dist[k, i] = |x_k - x_i|`` and weights w = c s."""
     n = w.size
     # gap[k, i, j] = |x_k - x_j| - |x_k - x_i|, how much nearer k is to i than to j, laid out
-    # as an (n, n^2) matrix: one matrix-vector product per block of k (128 kB of gap each)
-    # sums 2 w_k (gap_kij)^+ over the block, and the blocks' sums are added in order. The
-    # blocks fix the order of the floating-point additions, so they never change.
+    # as an (n, n^2) matrix and built a block of k at a time, each block small enough (128 kB)
+    # to stay in cache: at n = 60 that is 5x faster than one big array. One matrix-vector
+    # product per block sums 2 w_k (gap_kij)^+ over it.
     block = max(1, _GAP_BLOCK_FLOATS // (n * n))
-    # The array is built whole while small (n <= 32: fewer numpy calls) and a block at a time
-    # beyond that, to stay in cache (at n = 60, 5x faster than one big array).
-    rows = n if n**3 <= 2 * _GAP_BLOCK_FLOATS else block
     # 2 gap^+ = 2 |x_k - x_j| - min(2 |x_k - x_j|, 2 |x_k - x_i|). Doubling is exact, so this
     # is gap + |gap| bit for bit, in one pass fewer over the n^3 floats.
     twice = dist + dist
-    backing = None
-    for r0 in range(0, n, rows):
-        part = twice[r0 : r0 + rows]
+    backing = np.zeros(n * n)
+    for k0 in range(0, n, block):
+        part = twice[k0 : k0 + block]
         # repeat() lays the rows out by plain copying, several times faster than a 3-d
         # broadcast (over which numpy would loop n^2 times, n floats at a time).
         gap = part.repeat(n, axis=0).reshape(-1, n * n)  # 2 |x_k - x_j| at [k, (i, j)]
         nearer = part.repeat(n).reshape(-1, n * n)  # 2 |x_k - x_i| at [k, (i, j)]
         gap -= np.minimum(gap, nearer, out=nearer)  # 2 gap^+
-        for k0 in range(0, gap.shape[0], block):
-            # A block sliced out of a bigger array has its shape and strides: the same sums.
-            partial = w[r0 + k0 : r0 + k0 + block] @ gap[k0 : k0 + block]
-            if backing is None:
-                backing = partial  # = 0 + partial, bit for bit: these sums are never -0
-            else:
-                backing += partial
+        backing += w[k0 : k0 + block] @ gap
     backing = backing.reshape(n, n)
     # |g| = g^+ + (-g)^+ and gap_kji = -gap_kij, so the denominator is backing + backing.T:
     # exactly symmetric, which keeps P + P.T = 1 to rounding, and a lone powerful actor nearer
@@ -623,7 +611,7 @@ def _win_probabilities(dist: np.ndarray, w: np.ndarray) -> np.ndarray:
     contested = backing + backing.T.copy()
     prob = np.empty((n, n))
     prob.fill(0.5)
-    np.divide(backing, contested, out=prob, where=contested > _ZERO)
+    np.divide(backing, contested, out=prob, where=contested > 0.0)
     assert prob.min() >= 0.0 and prob.max() <= 1.0, "win probabilities left [0, 1]"
     # max |P + P.T - 1| <= 1e-12, read off the extremes of P + P.T: with P in [0, 1], t - 1.0
     # is exact wherever it could pass, so this is the same test in fewer array passes.
@@ -673,13 +661,13 @@ def _expected_utility(
     :func:`bdm_expected_utilities`, rearranged to cut array passes in the hot loop.
     """
     if isinstance(r, float) and r == 1.0:  # the default: risk-neutral, no powers needed
-        nearer, farther, g = _ONE - d, _ONE + d, 2.0
+        nearer, farther, g = 1.0 - d, 1.0 + d, 2.0
     else:
         nearer, farther, g = (1.0 - d) ** r, (1.0 + d) ** r, 4.0 * 0.5**r
     # eu = g ((1 - nearer) - resisted (farther - nearer)), each step in place (fewer arrays).
     farther -= nearer
     farther *= resisted
-    eu = np.subtract(_ONE, nearer, out=nearer)
+    eu = np.subtract(1.0, nearer, out=nearer)
     eu -= farther
     eu *= g
     if deviation is None:  # Q = 1: without a challenge the status quo holds for sure
@@ -724,7 +712,7 @@ def _round(
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
     """One BDM round on validated inputs; returns (new positions, offers, risk used).
 
-    The offers are None unless ``record``; the risk is 0-d when one exponent served everyone.
+    The offers are empty unless ``record``; the risk is 0-d when one exponent served everyone.
     The new positions are not checked against [0, 100] here: callers assert that once on all
     the rounds they ran.
     """
@@ -747,7 +735,7 @@ def _round(
             d, s[:, None] * prob, float(risk), q, t, None if deviation is None else deviation.T
         )
         eu_target = eu_proposer.T  # i's own EU of challenging j
-        offer = eu_proposer > _ZERO
+        offer = eu_proposer > 0.0
     else:
         resisted = s * prob.T
         own = _expected_utility(d, resisted, risk[:, None], q, t, deviation)
@@ -764,25 +752,25 @@ def _round(
     #   ratio >= 1       capitulation, i moves all the way.
     # Where there is no offer the ratio is a placeholder (a / 1, cheaper than a masked
     # division) that ``moving`` masks out: nothing below reads it outside ``moving``.
-    ratio = np.where(offer, eu_proposer, _ONE)
+    ratio = np.where(offer, eu_proposer, 1.0)
     np.divide(eu_target, ratio, out=ratio)
     np.negative(ratio, out=ratio)
-    moving = ratio > _MINUS_ONE
+    moving = ratio > -1.0
     moving &= offer
-    fraction = np.where(ratio < _ZERO, _ONE, np.minimum(ratio, _ONE))
-    movement = np.where(moving, fraction * dist, _INF)
+    fraction = np.where(ratio < 0.0, 1.0, np.minimum(ratio, 1.0))
+    movement = np.where(moving, fraction * dist, np.inf)
 
     choice = movement.argmin(axis=1)
     chosen = choice + np.arange(0, n * n, n)  # flat indices of (i, choice[i])
-    accepts = movement.ravel()[chosen] < _INF
-    step = np.where(accepts, fraction.ravel()[chosen], _ZERO)
+    accepts = movement.ravel()[chosen] < np.inf
+    step = np.where(accepts, fraction.ravel()[chosen], 0.0)
     goal = x[choice]
     # Land exactly on the proposer for full moves, and never overshoot it through rounding.
-    new_x = np.where(step == _ONE, goal, x + step * (goal - x))
+    new_x = np.where(step == 1.0, goal, x + step * (goal - x))
     new_x = np.minimum(np.maximum(new_x, np.minimum(x, goal)), np.maximum(x, goal))
 
     if not record:
-        return new_x, None, risk
+        return new_x, _NO_OFFERS, risk
     flat = moving.ravel().nonzero()[0]
     target_idx, proposer_idx = np.divmod(flat, n)
     r = ratio.ravel()[flat]

@@ -54,14 +54,7 @@ def friedkin_johnsen_step(
         The updated stances, same shape as ``stance``. Stances inside [0, 1] stay inside,
         because each new stance is a convex combination of old stances and the anchor.
     """
-    # For (n, k) stances, Lambda as an (n, k) array rather than an (n, 1) column broadcast
-    # over the k columns: numpy works through a broadcast column one short row of k at a time,
-    # which for the model's k = 2 costs more than repeating it once. Same numbers and dtypes.
-    lam = (
-        susceptibility
-        if stance.ndim == 1
-        else susceptibility.repeat(stance.shape[1]).reshape(stance.shape)
-    )
+    lam = susceptibility if stance.ndim == 1 else susceptibility[:, None]
     return lam * (influence @ stance) + (1.0 - lam) * anchor
 
 

@@ -8,6 +8,7 @@ functions elsewhere in ``sim/``; this module wires them to the agents' state.
 
 from datetime import date, timedelta
 from functools import cached_property
+from numbers import Integral
 
 import numpy as np
 from mesa import Model
@@ -40,6 +41,9 @@ class RelocationModel(Model):
     """
 
     def __init__(self, setting: Scenario, rng=None, series_every: int = 1):
+        whole = isinstance(series_every, Integral) and not isinstance(series_every, bool)
+        if not whole or series_every < 0:
+            raise ValueError(f"series_every must be an integer >= 0, got {series_every!r}")
         super().__init__(rng=rng)
         self.setting, self.params = setting, setting.parameters
         self.series_every = series_every

@@ -96,14 +96,6 @@ def mobilisation_step(
     Returns:
         (U,) new mobilisation, in [0, 1].
     """
-    # Union by union in Python floats: a scenario has a handful of unions, for which numpy's
-    # cost per call (eight calls here) exceeds the arithmetic. The operations and their order
-    # are those of the vectorised formula, so the doubles are the same; the clipping is written
-    # so that a NaN passes through as it does through np.minimum.
-    gain = anticipation * nearness
-    new = []
-    for m, t, s in zip(mobilisation.tolist(), threat.tolist(), strength.tolist(), strict=True):
-        perceived = gain * t
-        target = s * (1.0 if perceived > 1.0 else perceived)
-        new.append(m + (rise if target > m else decay) * (target - m))
-    return np.array(new)
+    target = strength * np.minimum(1.0, anticipation * nearness * threat)
+    rate = np.where(target > mobilisation, rise, decay)
+    return mobilisation + rate * (target - mobilisation)

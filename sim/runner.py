@@ -46,7 +46,7 @@ class RunResult:
 
     Attributes:
         outcome: Flat dict of scalars (OUTCOME_SCHEMA).
-        series: One row per week (DataCollector model variables), indexed by date.
+        series: One row per recorded week (DataCollector model variables), indexed by date.
         why: The "why" log: one row per event, with week, date, kind, actor, target, detail.
         model: The finished model, for anything the tables do not hold.
     """
@@ -57,7 +57,7 @@ class RunResult:
 
     @cached_property
     def series(self) -> pd.DataFrame:
-        """One row per week (DataCollector model variables), indexed by date."""
+        """One row per recorded week (DataCollector model variables), indexed by date."""
         return series(self.model)
 
     @cached_property

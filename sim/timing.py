@@ -21,8 +21,6 @@ network reaches the timing: cohesive parties pull their members together (Friedk
 sim/influence.py) and so lower the blame of announcing.
 """
 
-import math
-
 import numpy as np
 
 
@@ -69,12 +67,9 @@ def party_division(stances: np.ndarray) -> float:
     # np.std(stances) (population, ddof=0) written out with the same operations in the same
     # order, so the result is the same to the bit; np.std's dispatch costs more than the sums
     # themselves on a party's few hundred members, and this runs every week.
-    # (np.std squares in place too; math.sqrt is exact like np.sqrt, IEEE 754 rounds square
-    # roots correctly, and skips numpy's scalar machinery.)
     n = len(stances)
     deviation = stances - stances.sum() / n
-    np.multiply(deviation, deviation, out=deviation)
-    return min(1.0, 2.0 * math.sqrt(deviation.sum() / n))
+    return min(1.0, 2.0 * float(np.sqrt((deviation * deviation).sum() / n)))
 
 
 def voiced_blame(blame: float, division: float, division_weight: float) -> float:

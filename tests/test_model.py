@@ -42,6 +42,12 @@ def test_recording_fewer_weeks_changes_only_the_series(every):
     assert full.outcome["peak_mobilisation_date"] == peak
 
 
+@pytest.mark.parametrize("every", [-1, 1.5, True])
+def test_recording_needs_a_whole_number_of_weeks(every):
+    with pytest.raises(ValueError, match="series_every"):
+        sim.build_model("season2_2020", seed=0, series_every=every)
+
+
 def test_different_seeds_differ():
     outcomes = {str(default_run(seed).outcome) for seed in range(6)}
     assert len(outcomes) > 1
