@@ -194,7 +194,7 @@ def test_two_actor_probability_is_power_share():
 @pytest.mark.parametrize("n", [3, 25, 27, 40, 60])
 def test_win_probabilities_match_pairwise_definition(n):
     # A direct pair-by-pair evaluation of the formula; n >= 27 also covers the blocked
-    # evaluation of the n^3 array (built whole at n = 27, a block at a time at 40 and 60).
+    # evaluation of the n^3 array (two blocks at n = 27, more at 40 and 60).
     rng = np.random.default_rng(n)
     x = rng.choice([0.0, 12.5, 50.0, 80.0, 100.0], n) if n == 3 else rng.uniform(0, 100, n)
     s, c = rng.uniform(0, 1, n), rng.uniform(0, 5, n)
