@@ -139,17 +139,47 @@ def _won_and_moved(
     return np.bincount(destination[moving], weights=moved, minlength=n_regions), moved
 
 
-def regional_stake(destination: np.ndarray, staff: np.ndarray, receives: np.ndarray) -> np.ndarray:
+def origin_losses(destination: np.ndarray, staff: np.ndarray, origin, n_regions: int) -> np.ndarray:
+    """(R,) share of the eligible staff based in each region that ``destination`` moves away.
+
+    Args:
+        destination: (I,) region index or STAY.
+        staff: (I,) head-office staff.
+        origin: (I,) region index each institution would move from, or one index for all.
+        n_regions: R.
+
+    Returns:
+        (R,) in [0, 1]; 0 for a region no institution comes from.
+    """
+    origin = np.broadcast_to(origin, staff.shape)
+    based = np.bincount(origin, weights=staff, minlength=n_regions)
+    lost = np.bincount(
+        origin, weights=np.where(destination != STAY, staff, 0.0), minlength=n_regions
+    )
+    return np.divide(lost, based, out=np.zeros(n_regions), where=based > 0)
+
+
+def regional_stake(
+    destination: np.ndarray, staff: np.ndarray, receives: np.ndarray, origin=None
+) -> np.ndarray:
     """What each region stands to gain (+) or lose (-) from the draft, in [-1, 1].
 
-    A receiving region's stake is the staff it wins relative to the best-served region; the
-    capital region's is minus the share of eligible staff it loses.
+    A receiving region's stake is the staff it wins relative to the best-served region; a
+    region that does not receive has minus the share of the staff based there that it loses.
+
+    Args:
+        destination: (I,) region index or STAY.
+        staff: (I,) head-office staff.
+        receives: (R,) bool.
+        origin: (I,) origin region of each institution; default: the first region that does
+            not receive, for all.
     """
-    won, moved = _won_and_moved(destination, staff, len(receives))
-    lost = moved.sum() / staff.sum()
+    won, _ = _won_and_moved(destination, staff, len(receives))
+    origin = int(np.argmin(receives)) if origin is None else origin
+    lost = origin_losses(destination, staff, origin, len(receives))
     # Not in place: with nothing moving, bincount's zeros are integers.
     stake = won / max(won.max(), 1.0)
-    stake[~receives] = -lost  # as np.where(receives, stake, -lost), without a second array
+    stake[~receives] = -lost[~receives]
     return stake
 
 
@@ -158,31 +188,32 @@ def credit_and_blame(
     staff: np.ndarray,
     bids: np.ndarray,
     seat_share: np.ndarray,
-    source_region: int,
+    origin,
 ) -> tuple[float, float]:
     """Electoral credit G and regional blame B of announcing ``destination``.
 
     G is the seat share (an electorate proxy) of regions that win at least one institution.
-    B is the seat share of regions that bid and win none of their bids, plus the capital
-    region's seat share times the share of eligible staff it loses. Both lie in [0, 1]. This
-    operationalises "winners are few, losers are many" (Weaver 1986) in the units the hazard
-    needs (model-anchors.md section 4).
+    B is the seat share of regions that bid and win none of their bids, plus each origin
+    region's seat share times the share of the eligible staff based there that it loses. Both
+    lie in [0, 1]. This operationalises "winners are few, losers are many" (Weaver 1986) in the
+    units the hazard needs (model-anchors.md section 4).
 
     Args:
         destination: (I,) region index or STAY.
         staff: (I,) head-office staff.
         bids: (I, R) bool open bids.
         seat_share: (R,) share of all seats elected in each region.
-        source_region: Index of the capital region that loses institutions.
+        origin: (I,) region index each institution would move from, or one index (the
+            capital region) for all.
 
     Returns:
         (G, B).
     """
-    won_staff, moved = _won_and_moved(destination, staff, len(seat_share))
+    won_staff, _ = _won_and_moved(destination, staff, len(seat_share))
     won = won_staff > 0
     disappointed = bids.any(axis=0)
     disappointed &= ~won  # bidders that win nothing; in place: any() made a fresh array
-    lost_share = moved.sum() / staff.sum()
+    losses = origin_losses(destination, staff, origin, len(seat_share))
     credit = float(seat_share[won].sum())
-    blame = float(seat_share[disappointed].sum() + seat_share[source_region] * lost_share)
+    blame = float(seat_share[disappointed].sum() + seat_share @ losses)
     return credit, blame

@@ -99,7 +99,7 @@ class DashboardModel(RelocationModel):
 
 def main_parties(setting: Scenario) -> tuple[str, ...]:
     """The executive's party and the challenger (DP and UFP in the default scenario)."""
-    return tuple(dict.fromkeys((setting.executive, setting.challenger)))
+    return tuple(dict.fromkeys((setting.executive.party, setting.challenger)))
 
 
 def umbrella_union(setting: Scenario):

@@ -1,42 +1,68 @@
-"""The National Assembly's handling of HQ Acts: committee, fast track and floor, week by week.
+"""The legislature's handling of bills: committee, fast track and floor, week by week.
 
-This wires the pure vote rules of ``sim.legislature`` to the bills a decision creates. It knows
-nothing of Mesa: the model passes in its arrays and its RNG.
+This wires the pure vote rules of ``sim.legislature`` to the bills: the HQ Acts a decision
+creates, and the bills a scenario tables on a date. It knows nothing of Mesa: the model passes
+in its arrays and its RNG.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from sim import legislature
 from sim.parameters import LegislatureParams
 
-COMMITTEE = 0  # index of the National Policy Committee in scenario.COMMITTEES
+FLOOR = -1  # committee index of a bill that goes straight to the floor
+
+
+@dataclass
+class Vote:
+    """One recorded vote: who voted, and who voted yes.
+
+    Attributes:
+        stage: ``committee``, ``fast_track`` or ``floor``.
+        week: When.
+        voters: Member indices of those who voted.
+        yes: (len(voters),) bool, their votes.
+    """
+
+    stage: str
+    week: int
+    voters: np.ndarray
+    yes: np.ndarray
 
 
 @dataclass
 class Bill:
-    """An amendment moving one institution's HQ out of Seoul.
+    """A bill before the legislature: an HQ Act amendment, or a bill the scenario tables.
 
     Attributes:
-        institution: Institution index.
-        destination: Region index.
+        institution: Institution index of an HQ Act (-1 for a tabled bill).
+        destination: Region index (-1 for none).
         introduced: Week introduced.
+        code: The tabled bill's code (``""`` for an HQ Act).
+        committee: Index of the committee that takes it up, or FLOOR.
+        threshold: Share of the members voting that passes it on the floor (0.5: a majority).
         stage: ``committee``, ``fast_track``, ``passed``, ``failed`` or ``lapsed``.
         floor_week: Week a fast-tracked bill reaches the floor.
         committee_defeats: Committee votes lost so far.
         fast_track_tried: Whether its sponsors already tried the fast track.
         closed: Week the bill passed, failed or lapsed (-1 while pending).
+        votes: Every vote on it, in order.
     """
 
     institution: int
     destination: int
     introduced: int
+    code: str = ""
+    committee: int = 0
+    threshold: float = 0.5
     stage: str = "committee"
     floor_week: int = -1
     committee_defeats: int = 0
     fast_track_tried: bool = False
     closed: int = -1
+    votes: list[Vote] = field(default_factory=list)
 
     @property
     def pending(self) -> bool:
@@ -47,12 +73,18 @@ class Bill:
 def regional_gain(member_region, destination, bids_row, source_region):
     """Value of a bill to each member's constituency.
 
-    +1 for the destination, -1 for the capital region, -0.5 for a region that bid for the
-    institution and lost, 0 otherwise.
+    +1 for the destination, -1 for the region(s) the institutions leave, -0.5 for a region
+    that bid for them and lost, 0 otherwise.
+
+    Args:
+        member_region: (N,) region index of each member (-1 for none).
+        destination: Region index the bill sends the institutions to.
+        bids_row: (R,) bool, the regions that bid for them.
+        source_region: The region index they leave, or an array of such indices.
     """
     gain = np.zeros(len(member_region))
     gain[member_region == destination] = 1.0
-    gain[member_region == source_region] = -1.0
+    gain[np.isin(member_region, source_region)] = -1.0
     losers = np.nonzero(bids_row)[0]
     gain[np.isin(member_region, losers[losers != destination])] = -0.5
     return gain
@@ -65,8 +97,8 @@ def week_of_bill(bill, week, members, rng, params: LegislatureParams) -> list[st
         bill: The bill, updated in place.
         week: Current week.
         members: Dict of member arrays: ``gain`` (value of this bill), ``line`` (party whip),
-            ``discipline``, ``seated``, ``committee`` (bool, on the committee), ``recognition``
-            (weights).
+            ``discipline``, ``seated``, ``committees`` ((N, C) bool, seated members on each
+            committee), ``recognition`` (weights).
         rng: The model's generator.
         params: Legislature parameters.
     """
@@ -74,13 +106,15 @@ def week_of_bill(bill, week, members, rng, params: LegislatureParams) -> list[st
         if week >= bill.floor_week:
             return [floor_vote(bill, week, members, rng, params)]
         return []
+    if bill.committee == FLOOR:
+        return [floor_vote(bill, week, members, rng, params)]
     events = []
-    on = members["committee"]
+    on = members["committees"][:, bill.committee]
     proposer = rng.choice(
         np.nonzero(on)[0], p=legislature.recognition_probabilities(members["recognition"][on])
     )
     if members["gain"][proposer] > 0 or members["line"][proposer] > 0:
-        yes, n = _vote(on, members, rng, params)
+        yes, n = _vote(bill, "committee", week, on, members, rng, params)
         if legislature.majority(yes, n):
             events.append(f"passed committee {yes}/{n}")
             events.append(floor_vote(bill, week, members, rng, params))
@@ -89,7 +123,7 @@ def week_of_bill(bill, week, members, rng, params: LegislatureParams) -> list[st
         events.append(f"failed in committee {yes}/{n}")
     if not bill.fast_track_tried and week - bill.introduced >= params.committee_patience_weeks:
         bill.fast_track_tried = True
-        yes, n = _vote(members["seated"], members, rng, params)
+        yes, n = _vote(bill, "fast_track", week, members["seated"], members, rng, params)
         if legislature.supermajority(yes, n, params.fast_track_share):
             bill.stage, bill.floor_week = "fast_track", week + params.fast_track_weeks
             events.append(f"fast-tracked {yes}/{n}")
@@ -99,14 +133,23 @@ def week_of_bill(bill, week, members, rng, params: LegislatureParams) -> list[st
 
 
 def floor_vote(bill, week, members, rng, params) -> str:
-    """Plenary vote: a simple majority of seated members passes the bill, else it fails."""
-    yes, n = _vote(members["seated"], members, rng, params)
-    bill.stage = "passed" if legislature.majority(yes, n) else "failed"
+    """Plenary vote: the bill's threshold of seated members passes it, else it fails.
+
+    A threshold of one half is a simple majority (strictly more than half); a higher one, such
+    as 3/5, is a supermajority (at least that share).
+    """
+    yes, n = _vote(bill, "floor", week, members["seated"], members, rng, params)
+    if bill.threshold == 0.5:
+        passed = legislature.majority(yes, n)
+    else:
+        passed = legislature.supermajority(yes, n, bill.threshold)
+    bill.stage = "passed" if passed else "failed"
     bill.closed = week
     return f"floor {bill.stage} {yes}/{n}"
 
 
-def _vote(voters, members, rng, params) -> tuple[int, int]:
+def _vote(bill, stage, week, voters, members, rng, params) -> tuple[int, int]:
+    """Members in the ``voters`` mask vote on ``bill``; the vote is recorded on the bill."""
     p = legislature.yes_probability(
         members["gain"][voters],
         members["line"][voters],
@@ -116,4 +159,5 @@ def _vote(voters, members, rng, params) -> tuple[int, int]:
         params.vote_noise,
     )
     yes = legislature.cast_votes(p, rng.random(len(p)))
+    bill.votes.append(Vote(stage, week, np.nonzero(voters)[0], yes))
     return int(yes.sum()), len(p)

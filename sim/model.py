@@ -21,9 +21,15 @@ from sim.bargaining import bdm_bargain, compromise
 from sim.influence import friedkin_johnsen_step, strongest_influencer
 from sim.reporters import reporters
 from sim.scenario import Scenario
+from sim.scenario_types import DECIDING_KIND, THRESHOLDS, WHIPS, Event, TabledBill
 from sim.world import NO_REGION, build_world
 
 LOG_THRESHOLD = 5e-4  # smallest stance move the why log reports
+# Cached properties that hang on the members of the legislature (dropped when it changes).
+_MEMBER_CACHES = (
+    "susceptibility", "region_mean", "party_mean", "leadership_mean", "voting_arrays",
+    "claim_anchor", "ties_graph", "flagship_stakes", "faction_members",
+)  # fmt: skip
 WAIT_REASON = {
     "blueprint": "a blueprint on the table",
     "flagship": "its flagship ready to designate",
@@ -48,19 +54,7 @@ class RelocationModel(Model):
         self.setting, self.params = setting, setting.parameters
         self.series_every = series_every
         self.world = w = build_world(setting, self.rng)
-        self.ties = network.draw_ties(
-            self.rng,
-            w.member_party,
-            w.member_region,
-            w.committee,
-            w.caucus,
-            w.leader,
-            w.cohesion,
-            self.params.network,
-        )
-        self.influence = network.influence_matrix(
-            self.ties, len(w.names), self.params.network.self_weight
-        )
+        self.draw_ties()
         self.fit = allocation.bureaucratic_fit(w.cluster_match, w.bids, w.hub, w.is_finance)
         # Institutions of one pool differ in ways the data do not record; without this they
         # would move as one block.
@@ -70,6 +64,16 @@ class RelocationModel(Model):
         self.upcoming = [e for e in setting.elections if setting.start <= e.date <= setting.horizon]
         for e in self.upcoming:
             self.schedule_event(self.hold_election, at=self.week_of(e.date))
+        # The clock counts every listed election, also those after the horizon: the last weeks
+        # of a run are not "no election ahead" because the scenario stops there.
+        self.election_weeks = np.array([self.week_of(e.date) for e in setting.elections])
+        self.election_weights = np.array([e.weight for e in setting.elections])
+        self.pending_events = [e for e in setting.events if e.date <= setting.horizon]
+        for week in sorted({self.week_of(e.date) for e in self.pending_events}):
+            self.schedule_event(self.apply_events, at=week)
+        self.unlisted_bills = [b for b in setting.bills if b.tabled <= setting.horizon]
+        for week in sorted({self.week_of(b.tabled) for b in self.unlisted_bills}):
+            self.schedule_event(self.table_bills, at=week)
         self.datacollector = DataCollector(model_reporters=reporters(w.party_codes))
         self.record_week()
 
@@ -244,27 +248,87 @@ class RelocationModel(Model):
         )
 
     def legislate(self) -> None:
-        """Committee, fast track and floor for each pending Act."""
+        """Committee, fast track and floor for each pending bill."""
         w = self.world
+        union = self.union_pressure * self.params.influence.union_pressure_weight
         for bill in (b for b in self.bills if b.pending):
-            union = self.union_pressure * self.params.influence.union_pressure_weight
             members = {
                 **self.voting_arrays,
                 "gain": self.bill_gain(bill) - union * w.labour,
-                "line": self.member_line,
+                "line": self.bill_line(bill),
             }
+            name = bill.code or w.inst_codes[bill.institution] + " Act"
             for event in assembly.week_of_bill(
                 bill, self.steps, members, self.rng, self.params.legislature
             ):
-                self.log("assembly", w.inst_codes[bill.institution] + " Act", "", event)
+                self.log("assembly", name, "", event)
+            if bill.stage == "passed" and bill.code:
+                self.enact(self.setting_bill(bill.code))
+
+    def table_bills(self) -> None:
+        """Bills the scenario tables this week go to their committee (or to the floor)."""
+        w, now = self.world, self.time
+        due = [b for b in self.unlisted_bills if self.week_of(b.tabled) <= now]
+        self.unlisted_bills = [b for b in self.unlisted_bills if b not in due]
+        for spec in due:
+            dest = w.region_codes.index(spec.destination) if spec.destination else -1
+            committee = (w.committee_codes.index(spec.committee) if spec.committee
+                         else assembly.FLOOR)  # fmt: skip
+            self.bills.append(assembly.Bill(-1, dest, self.steps, code=spec.code,
+                                            committee=committee,
+                                            threshold=THRESHOLDS[spec.threshold]))  # fmt: skip
+            self.log("assembly", spec.code, spec.destination, f"{spec.kind} bill tabled")
+
+    def enact(self, spec: TabledBill) -> None:
+        """A passed move or reversal fixes its institutions' destinations.
+
+        A framework act fixes none: it enables moves without naming them.
+        """
+        if spec.kind == "framework":
+            return
+        w = self.world
+        chosen = np.isin(w.inst_entry, [k for k, i in enumerate(self.setting.institutions)
+                                         if i.code in spec.institutions])  # fmt: skip
+        destination = w.region_codes.index(spec.destination) if spec.kind == "move" else STAY
+        self.decided[chosen] = destination
+        self.decided_week[chosen] = self.steps
+
+    def apply_events(self) -> None:
+        """Dated changes of role: a named actor's new role, or a new head of government."""
+        due = [e for e in self.pending_events if self.week_of(e.date) <= self.time]
+        self.pending_events = [e for e in self.pending_events if e not in due]
+        for event in due:
+            if event.kind == "executive":
+                self.executive = self.world.party_codes.index(event.party)
+                self.partners = [self.world.party_codes.index(p) for p in event.partners]
+                self.executive_changed()
+                self.log("event", event.who, event.party, "became head of government")
+            else:
+                self.take_role(event)
+
+    def take_role(self, event: Event) -> None:
+        """A named actor takes a new role; leading a party changes whom members listen to."""
+        w = self.world
+        i = w.names.index(event.who)
+        w.leader[i] = event.role in ("leader", "floor_leader")
+        for name in ("susceptibility", "leadership_mean", "voting_arrays"):
+            self.__dict__.pop(name, None)
+        self.refresh_anchor_base()
+        self.log("event", event.who, event.ministry, f"became {event.role.replace('_', ' ')}")
 
     def hold_election(self) -> None:
-        """Polling day: the ruling party keeps or loses; the post-election regime applies."""
+        """Polling day: the ruling side keeps or loses; the post-election regime applies."""
         e = self.upcoming.pop(0)
-        ruling_wins = self.rng.random() < e.p_ruling_win
+        if e.result:
+            ruling_wins = e.result == "ruling_wins"
+        else:
+            ruling_wins = self.rng.random() < e.p_ruling_win
         winner = self.executive_name if ruling_wins else self.opposition_name
-        if e.kind == "presidential" and not ruling_wins:
+        if e.seats:
+            self.seat_assembly(self.seated_setting.seated_after(e))
+        if e.kind == DECIDING_KIND[self.setting.executive.office] and not ruling_wins:
             self.executive = self.world.party_codes.index(winner)
+            self.partners = []
             self.progress = 0.0  # a new government restarts the plan
             self.executive_changed()
         elif not ruling_wins:
@@ -333,11 +397,11 @@ class RelocationModel(Model):
         """Recompute what depends on the draft alone: stakes, threats, credit and blame."""
         w = self.world
         self.draft_load = allocation.draft_load(self.draft, len(w.region_codes))
-        self.stake = allocation.regional_stake(self.draft, w.staff, w.receives)
+        self.stake = allocation.regional_stake(self.draft, w.staff, w.receives, w.origin)
         self.region_salience = 0.3 + 0.7 * np.abs(self.stake)  # regions' in bargaining_table
         self.threat = pressure.union_threat(w.defends, self.draft != STAY, w.staff)
         self.credit, self.regional_blame = allocation.credit_and_blame(
-            self.draft, w.staff, w.bids, w.seat_share, w.source_region
+            self.draft, w.staff, w.bids, w.seat_share, w.origin
         )
         self.refresh_anchor_base()
 
@@ -349,7 +413,9 @@ class RelocationModel(Model):
         """
         w, ip, stake = self.world, self.params.influence, self.stake
         regional = np.where(w.member_region >= 0, stake[w.member_region], stake[w.receives].mean())
+        # A faction's members follow its stance where their party's leadership would pledge.
         pledge = self.pledge[w.member_party]
+        pledge[self.faction_members] = w.faction_stance[w.faction[self.faction_members]]
         base = (ip.region_gain_weight * np.clip(0.5 + regional, 0.0, 1.0)
                 + (1.0 - ip.region_gain_weight) * pledge)  # fmt: skip
         self.anchor_base = np.where(w.leader, pledge, base)
@@ -361,12 +427,7 @@ class RelocationModel(Model):
     # ---- state and derived quantities ------------------------------------------------------
     def _create_agents(self) -> None:
         w, s = self.world, self.setting
-        party = [w.party_codes[p] for p in w.member_party]
-        region = [w.region_codes[r] if r != NO_REGION else "" for r in w.member_region]
-        n = len(w.names)
-        self.lawmakers = LawmakerAgent.create_agents(
-            self, n, list(range(n)), w.names, party, region, w.seated.tolist()
-        )
+        self.lawmakers = self._create_lawmakers()
         r = len(w.region_codes)
         self.regions = RegionAgent.create_agents(
             self, r, list(range(r)), w.region_codes, w.region_names, w.receives.tolist()
@@ -387,11 +448,21 @@ class RelocationModel(Model):
             self, len(fields), *map(list, zip(*fields, strict=True))
         )
 
+    def _create_lawmakers(self):
+        """One LawmakerAgent per member of the current legislature (and unseated actor)."""
+        w = self.world
+        party = [w.party_codes[p] for p in w.member_party]
+        region = [w.region_codes[r] if r != NO_REGION else "" for r in w.member_region]
+        n = len(w.names)
+        return LawmakerAgent.create_agents(
+            self, n, list(range(n)), w.names, party, region, w.seated.tolist()
+        )
+
     def _init_state(self) -> None:
         w, s = self.world, self.setting
-        n_inst, n_parties = len(w.inst_codes), len(w.party_codes)
-        self.executive = w.party_codes.index(s.executive)
-        self.executive_changed()
+        n_inst = len(w.inst_codes)
+        self.executive = w.party_codes.index(s.executive.party)
+        self.partners = [w.party_codes.index(p) for p in s.executive.partners]
         self.pledge = w.pledge.copy()
         self.draft = np.full(n_inst, STAY)
         self.decided = np.full(n_inst, UNDECIDED)
@@ -401,20 +472,11 @@ class RelocationModel(Model):
         self.union_weight = w.union_strength * w.union_members / max(w.union_members.sum(), 1.0)
         self.union_pressure = self.peak_pressure = 0.0
         self.peak_week = 0
-        # Share of each region's members in each party (access to an executive of that party).
-        self.ruling_share = [
-            self.region_mean @ (w.member_party == p).astype(float) for p in range(n_parties)
-        ]
         self.equity_penalty = np.zeros(len(w.region_codes))
         self.progress = self.timing_bdm = self.timing_compromise = 0.0
         self.last_bargained = None
         self.hazard = self.p_announce = self.proximity = self.credit = self.blame = 0.0
         self.division = 0.0
-        self._bill_gain: dict = {}  # bill_gain's cache
-        self.draft_changed()
-        self.anchor = np.column_stack([self.announce_anchor(), self.claim_anchor])
-        self.stance = self.anchor.copy()
-        self.party_stance = self.party_mean @ self.stance[:, 0]
         self.effort = np.zeros((len(w.region_codes), n_inst))
         self.political = np.zeros((n_inst, len(w.region_codes)))
         self.intent = (
@@ -430,31 +492,89 @@ class RelocationModel(Model):
         self.blueprint_week = -1
         self.bills: list[assembly.Bill] = []
         self.why: list[tuple] = []
-        # Bargaining actors and their fixed capabilities: each group's sum to 1, the unions'
-        # to union_capability.
         bp = self.params.bargaining
-        self.leading_parties = np.nonzero(
-            np.bincount(w.member_party[w.leader], minlength=n_parties)
-        )[0]
-        seats = np.bincount(w.member_party[w.seated], minlength=n_parties)[self.leading_parties]
-        reach = w.capacity * w.seat_share
-        union_weight = w.union_members * w.union_strength
-        self.party_salience = np.full(len(self.leading_parties), bp.party_salience)
         self.ministry_position = np.array([m.position for m in s.ministries], dtype=float)
         self.ministry_salience = np.array([m.salience for m in s.ministries], dtype=float)
+        roles = [m.role for m in s.ministries]
+        self.coordinator_index = roles.index("coordinator")
+        # The coordinator (PMO) follows the president's party; it changes only at elections.
+        self.ministry_position[self.coordinator_index] = 100 * self.pledge[self.executive]
+        self.seated_setting = s
+        self._init_members()
+        self.bargainers = [
+            *w.region_codes, *(w.party_codes[p] + " leadership" for p in self.leading_parties),
+            *(m.code for m in s.ministries), *w.union_codes,
+        ]  # fmt: skip
+        self.party_salience = np.full(len(self.leading_parties), bp.party_salience)
+
+    def _init_members(self) -> None:
+        """Set up what hangs on the members of the legislature.
+
+        At the start, and again after the seats change at a general election
+        (``seat_assembly``).
+        """
+        w, s, bp = self.world, self.setting, self.params.bargaining
+        n_parties = len(w.party_codes)
+        for name in _MEMBER_CACHES:
+            self.__dict__.pop(name, None)
+        self._bill_gain: dict = {}  # bill_gain's cache
+        self.executive_changed()
+        # Share of each region's members in each party (access to an executive of that party).
+        self.ruling_share = [
+            self.region_mean @ (w.member_party == p).astype(float) for p in range(n_parties)
+        ]
+        self.draft_changed()
+        self.anchor = np.column_stack([self.announce_anchor(), self.claim_anchor])
+        self.stance = self.anchor.copy()
+        self.party_stance = self.party_mean @ self.stance[:, 0]
+        # Bargaining actors and their capabilities: each group's sum to 1, the unions' to
+        # union_capability. The parties at the table are those with a leader at the start.
+        if not hasattr(self, "leading_parties"):
+            self.leading_parties = np.nonzero(
+                np.bincount(w.member_party[w.leader], minlength=n_parties)
+            )[0]
+        seats = np.bincount(w.member_party[w.seated], minlength=n_parties)[self.leading_parties]
+        # Without constituency seats (a case whose seats are all national lists) every
+        # region reaches the table by its lobbying capacity alone.
+        reach = w.capacity * w.seat_share if w.seat_share.any() else w.capacity
+        union_weight = w.union_members * w.union_strength
         ministry = np.array([m.capability for m in s.ministries], dtype=float)
         self.bargainer_capability = np.concatenate([
             reach / reach.sum(), seats / max(seats.sum(), 1), ministry / ministry.sum(),
             bp.union_capability * union_weight / max(union_weight.sum(), 1.0),
         ])  # fmt: skip
-        self.bargainers = [
-            *w.region_codes, *(w.party_codes[p] + " leadership" for p in self.leading_parties),
-            *(m.code for m in s.ministries), *w.union_codes,
-        ]  # fmt: skip
-        roles = [m.role for m in s.ministries]
-        self.coordinator_index = roles.index("coordinator")
-        # The coordinator (PMO) follows the president's party; it changes only at elections.
-        self.ministry_position[self.coordinator_index] = 100 * self.pledge[self.executive]
+
+    def draw_ties(self) -> None:
+        """Draw the ties graph of the current members, and its influence matrix."""
+        w = self.world
+        self.ties = network.draw_ties(
+            self.rng,
+            w.member_party,
+            w.member_region,
+            w.committee,
+            w.caucus,
+            w.leader,
+            w.cohesion,
+            self.params.network,
+            w.faction,
+            w.faction_leader,
+        )
+        self.influence = network.influence_matrix(
+            self.ties, len(w.names), self.params.network.self_weight
+        )
+
+    def seat_assembly(self, setting: Scenario) -> None:
+        """A new legislature from the seat table of a general election.
+
+        Members, their committees, factions and ties are drawn anew from the new seats, and
+        every member starts again from their anchor: a new Assembly, not the old one reshuffled.
+        """
+        self.seated_setting = setting
+        self.world = build_world(setting, self.rng)
+        self.draw_ties()
+        self.lawmakers.do("remove")
+        self.lawmakers = self._create_lawmakers()
+        self._init_members()
 
     @property
     def readiness(self) -> float:
@@ -470,12 +590,16 @@ class RelocationModel(Model):
     def opposition_name(self) -> str:
         """Code of the main party not holding the presidency (the scenario's other camp)."""
         s = self.setting
-        return s.executive if self.executive_name == s.challenger else s.challenger
+        return s.executive.party if self.executive_name == s.challenger else s.challenger
 
     @property
     def party_line(self) -> np.ndarray:
-        """Each party's whip on an HQ bill: the president's party for, the opposition against."""
+        """Each party's whip on an HQ bill.
+
+        The government's parties for, the opposition against, the rest free.
+        """
         line = np.zeros(len(self.world.party_codes))
+        line[self.partners] = 1.0
         line[self.executive] = 1.0
         line[self.world.party_codes.index(self.opposition_name)] = -1.0
         return line
@@ -484,14 +608,13 @@ class RelocationModel(Model):
     def voting_arrays(self) -> dict:
         """Static per-member arrays the vote rules need."""
         w, lp = self.world, self.params.legislature
-        committee = w.committee[:, assembly.COMMITTEE] & w.seated
         recognition = np.ones(len(w.names))
         recognition[w.leader] = lp.leader_recognition
         recognition[w.chair[w.chair >= 0]] = lp.leader_recognition
         return {
             "discipline": w.discipline[w.member_party],
             "seated": w.seated,
-            "committee": committee,
+            "committees": w.committee & w.seated[:, None],
             "recognition": recognition,
         }
 
@@ -532,7 +655,7 @@ class RelocationModel(Model):
         alone[flagship] = w.region_codes.index(s.flagship_region)
         own_bids = np.zeros_like(w.bids)
         own_bids[flagship] = w.bids[flagship]
-        return allocation.credit_and_blame(alone, w.staff, own_bids, w.seat_share, w.source_region)
+        return allocation.credit_and_blame(alone, w.staff, own_bids, w.seat_share, w.origin)
 
     @cached_property
     def flagship_union_weight(self) -> np.ndarray:
@@ -541,6 +664,11 @@ class RelocationModel(Model):
             self.union_weight
             * self.world.defends[:, self.world.inst_codes.index(self.setting.flagship)]
         )
+
+    @cached_property
+    def faction_members(self) -> np.ndarray:
+        """Indices of the members of some faction."""
+        return np.nonzero(self.world.faction >= 0)[0]
 
     @cached_property
     def claim_anchor(self) -> np.ndarray:
@@ -565,12 +693,8 @@ class RelocationModel(Model):
         return self.setting.start + timedelta(days=round(7 * week))
 
     def election_clock(self) -> tuple[np.ndarray, np.ndarray]:
-        """Weeks to each upcoming election, and each election's weight."""
-        ahead = self.upcoming
-        return (
-            np.array([self.week_of(e.date) - self.steps for e in ahead]),
-            np.array([e.weight for e in ahead]),
-        )
+        """Weeks to each listed election (negative once past), and each election's weight."""
+        return self.election_weeks - self.steps, self.election_weights
 
     def executive_changed(self) -> None:
         """Recompute what depends only on who holds the presidency (at start and elections)."""
@@ -584,16 +708,54 @@ class RelocationModel(Model):
     def bill_gain(self, bill: assembly.Bill) -> np.ndarray:
         """Value of a bill to each member's constituency (``assembly.regional_gain``).
 
-        It depends only on the bill's institution and destination, so it is computed once per
-        bill instead of every week the bill is pending.
+        A move's value depends only on its institutions and destination, so it is computed
+        once per bill instead of every week the bill is pending; a reversal's is minus the
+        move's. A framework act moves nothing yet: its value is each member's support for
+        relocating now, from -1 to 1.
         """
-        key = (bill.institution, bill.destination)
+        spec = self.setting_bill(bill.code) if bill.code else None
+        if spec is not None and spec.kind == "framework":
+            return 2.0 * self.stance[:, 0] - 1.0
+        key = (bill.code, bill.institution, bill.destination)
         if key not in self._bill_gain:
             w = self.world
-            self._bill_gain[key] = assembly.regional_gain(
-                w.member_region, bill.destination, w.bids[bill.institution], w.source_region
+            if spec is None:
+                moved = np.arange(len(w.inst_codes)) == bill.institution
+            else:
+                codes = [k for k, i in enumerate(self.setting.institutions)
+                         if i.code in spec.institutions]  # fmt: skip
+                moved = np.isin(w.inst_entry, codes)
+            gain = assembly.regional_gain(
+                w.member_region, bill.destination, w.bids[moved].any(axis=0), w.origin[moved]
             )
+            self._bill_gain[key] = -gain if spec is not None and spec.kind == "reversal" else gain
         return self._bill_gain[key]
+
+    def bill_line(self, bill: assembly.Bill) -> np.ndarray:
+        """Each member's whip on a bill: +1 yes, -1 no, 0 free.
+
+        HQ Acts follow the government's line (``party_line``). A tabled bill follows its own
+        whips: a party's entry replaces the government's line for its members, a faction's
+        replaces its party's; on a free vote nobody is whipped.
+        """
+        if not bill.code:
+            return self.member_line
+        w, spec = self.world, self.setting_bill(bill.code)
+        if spec.free_vote:
+            return np.zeros(len(w.names))
+        party = self.party_line
+        for code, whip in spec.whip.items():
+            if code in w.party_codes:
+                party[w.party_codes.index(code)] = WHIPS[whip]
+        line = party[w.member_party]
+        for code, whip in spec.whip.items():
+            if code in w.faction_codes:
+                line[w.faction == w.faction_codes.index(code)] = WHIPS[whip]
+        return line
+
+    def setting_bill(self, code: str) -> TabledBill:
+        """The scenario's tabled bill with this code."""
+        return next(b for b in self.setting.bills if b.code == code)
 
     def log(self, kind: str, actor: str, target: str, detail: str) -> None:
         """Append to the "why" log: who did what to whom this week, and why."""

@@ -7,7 +7,10 @@ spirit of Korean party politics, summarised in docs/model.md):
 - ``region``: members of one region, of any party, with ``region_tie_prob`` (regional interest
   crosses party lines);
 - ``committee``: members of one committee with ``committee_tie_prob``;
-- ``caucus``: all members of one caucus, e.g. the innovation-city caucus.
+- ``caucus``: all members of one caucus, e.g. the innovation-city caucus;
+- ``faction``: members of one faction inside a party, with ``within_party_density`` (a
+  faction is a party within the party: Carey 2007, model-anchors.md section 8); its members
+  also listen to its leader, as a ``leader`` tie.
 
 Ties are drawn as numpy arrays, so that a run pays microseconds, not milliseconds, for them.
 ``ties_graph`` turns the same edge list into a networkx graph for analysis and drawing.
@@ -22,7 +25,7 @@ import numpy as np
 from sim.influence import row_stochastic
 from sim.parameters import NetworkParams
 
-KINDS = ("party", "region", "committee", "caucus", "leader")
+KINDS = ("party", "region", "committee", "caucus", "leader", "faction")
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,8 @@ def draw_ties(
     leader: np.ndarray,
     cohesion: np.ndarray,
     params: NetworkParams,
+    faction: np.ndarray | None = None,
+    faction_leader: np.ndarray | None = None,
 ) -> Ties:
     """Draw the ties of one run.
 
@@ -97,6 +102,8 @@ def draw_ties(
         leader: (N,) bool, the member leads their party (leader or floor leader).
         cohesion: (P,) cohesion of each party in [0, 1].
         params: Densities and weights.
+        faction: (N,) faction index of each member, -1 for none (default: no factions).
+        faction_leader: (N,) bool, the member leads their faction.
 
     Returns:
         The ties, peer kinds as unordered pairs, leader ties one way.
@@ -109,11 +116,19 @@ def draw_ties(
     parts["committee"] = _draw_in_columns(rng, committee, params.committee_tie_prob)
     parts["caucus"] = _draw_in_columns(rng, caucus, 1.0)
     member, lead = np.nonzero((party[:, None] == party[None, :]) & leader[None, :])
+    if faction is not None and faction_leader is not None and faction_leader.any():
+        f_member, f_lead = np.nonzero(
+            (faction[:, None] == faction[None, :]) & (faction[:, None] >= 0) & faction_leader
+        )
+        member, lead = np.concatenate([member, f_member]), np.concatenate([lead, f_lead])
     not_self = member != lead
     parts["leader"] = (member[not_self], lead[not_self])
+    groups = np.full(len(party), -1) if faction is None else faction
+    density = np.full(int(groups.max()) + 1, params.within_party_density)
+    parts["faction"] = _draw_within(rng, groups, density)
     weights = {
         "party": 1.0, "region": params.region_weight, "committee": 1.0,
-        "caucus": params.caucus_weight, "leader": params.leader_weight,
+        "caucus": params.caucus_weight, "leader": params.leader_weight, "faction": 1.0,
     }  # fmt: skip
     return Ties(
         source=np.concatenate([parts[k][0] for k in KINDS]),

@@ -38,29 +38,40 @@ from sim.scenario_overrides import (
     parse_set_options,
 )
 from sim.scenario_types import (
-    COMMITTEES,
+    BILL_KINDS,
     ELECTION_KINDS,
     HUB_STATUSES,
     MINISTRY_ROLES,
     ROLES,
+    THRESHOLDS,
+    WHIPS,
     Election,
+    Event,
+    Executive,
+    Faction,
     Institution,
     Ministry,
     NamedLawmaker,
     Party,
     Region,
     Scenario,
+    TabledBill,
     Union,
 )
 
 __all__ = [
-    "COMMITTEES",
+    "BILL_KINDS",
     "ELECTION_KINDS",
     "HUB_STATUSES",
     "MINISTRY_ROLES",
     "OVERRIDE_FILE",
     "ROLES",
+    "THRESHOLDS",
+    "WHIPS",
     "Election",
+    "Event",
+    "Executive",
+    "Faction",
     "Institution",
     "Loc",
     "Ministry",
@@ -69,6 +80,7 @@ __all__ = [
     "Region",
     "Scenario",
     "ScenarioError",
+    "TabledBill",
     "Union",
     "apply_overrides",
     "available_scenarios",
@@ -92,11 +104,17 @@ def _shipped():
 
 
 def available_scenarios() -> list[str]:
-    """Names of the scenarios shipped in ``sim/scenarios`` (sorted)."""
+    """Names of the scenarios shipped in ``sim/scenarios`` (sorted).
+
+    A case's truth file (``NAME.truth.toml``, sim.truth) lies beside its scenario and is not
+    one: a scenario's name has no dot.
+    """
     return sorted(
-        entry.name.removesuffix(".toml")
+        name
         for entry in _shipped().iterdir()
-        if entry.name.endswith(".toml") and entry.is_file()
+        if entry.name.endswith(".toml")
+        and entry.is_file()
+        and "." not in (name := entry.name.removesuffix(".toml"))
     )
 
 

@@ -16,20 +16,33 @@ from typing import Any
 
 from sim.parameters import Parameters
 from sim.scenario_errors import MISSING, Loc, file_label, fmt_loc, one_of
-from sim.scenario_fields import REQUIRED, FieldChecker, named_key
+from sim.scenario_fields import REQUIRED, FieldChecker, is_code, named_key
 from sim.scenario_types import (
-    COMMITTEES,
+    BILL_KINDS,
+    DECIDING_KIND,
     ELECTION_KINDS,
+    ELECTION_WEIGHT,
+    EVENT_KINDS,
     HUB_STATUSES,
     MINISTRY_ROLES,
+    OFFICE_ROLES,
+    OFFICES,
+    REQUIRED_MINISTRY_ROLES,
+    RESULTS,
     ROLES,
+    THRESHOLDS,
+    WHIPS,
     Election,
+    Event,
+    Executive,
+    Faction,
     Institution,
     Ministry,
     NamedLawmaker,
     Party,
     Region,
     Scenario,
+    TabledBill,
     Union,
     count_constituency_seats,
     table_keys,
@@ -46,7 +59,7 @@ def from_dict(data: Mapping[str, Any], source: str) -> Scenario:
         source: Where the data came from (a path); its base name prefixes error messages.
 
     Returns:
-        The validated scenario; elections come sorted by date.
+        The validated scenario; elections and events come sorted by date.
 
     Raises:
         ScenarioError: At the first invalid value, naming its exact field path.
@@ -57,6 +70,9 @@ def from_dict(data: Mapping[str, Any], source: str) -> Scenario:
         top, "name", (), default=Path(os.fspath(source)).stem or "scenario", nonempty=True
     )
     title = c.text(top, "title", (), nonempty=True)
+    country = c.text(top, "country", (), default="")
+    if country and not (len(country) == 2 and country.isalpha() and country.isupper()):
+        c.fail(("country",), "an ISO 3166-1 alpha-2 code such as KR or DK", country)
     start = c.day(top, "start", ())
     if start.weekday() != 0:
         c.fail(("start",), f"a Monday (weekly ticks), not a {_DAY_NAMES[start.weekday()]}", start)
@@ -66,34 +82,60 @@ def from_dict(data: Mapping[str, Any], source: str) -> Scenario:
 
     parties = _entries(c, top, "parties", True, _party)
     party_codes = tuple(p.code for p in parties)
-    executive = c.ref(top, "executive", (), party_codes, "a party code")
+    executive = _executive(c, c.value(top, "executive", REQUIRED), party_codes)
     challenger = c.ref(top, "challenger", (), party_codes, "a party code")
-    if challenger == executive:
+    if challenger == executive.party:
         c.fail(("challenger",), "a party other than the executive's", challenger)
 
     regions = _entries(c, top, "regions", True, _region, party_codes)
     region_codes = tuple(r.code for r in regions)
     receivers = tuple(r.code for r in regions if r.receives)
+    origins = tuple(r.code for r in regions if not r.receives)
     if not receivers:
         c.fail(("regions",), "at least one region with receives = true", "none")
-    _check_seats(c, parties, regions)
+    if not origins:
+        c.fail(("regions",), "at least one region with receives = false (an origin)", "none")
+    _check_seats(c, parties, regions, ("parties",))
 
-    elections = _entries(c, top, "elections", False, _election, start)
+    elections = _entries(c, top, "elections", False, _election, start, party_codes, region_codes)
+    for i, election in enumerate(elections):
+        _check_election_seats(c, ("elections", i), election, parties, regions)
+    _check_clock(c, elections, executive.office, horizon)
 
     ministries = _entries(c, top, "ministries", True, _ministry)
     _check_ministries(c, ministries)
     ministry_codes = tuple(m.code for m in ministries)
 
-    institutions = _entries(c, top, "institutions", True, _institution, ministry_codes, receivers)
+    raw_sizes = c.value(top, "committee_sizes", REQUIRED)
+    committees = _committee_codes(c, raw_sizes)
+
+    institutions = _entries(
+        c, top, "institutions", True, _institution, ministry_codes, receivers, origins, committees
+    )
     _check_pool_codes(c, institutions)
     institution_codes = tuple(inst.code for inst in institutions)
 
     unions = _entries(c, top, "unions", False, _union, institution_codes)
 
-    named = _entries(c, top, "named", False, _lawmaker, party_codes, region_codes, key="name")
+    named = _entries(
+        c, top, "named", False, _lawmaker, party_codes, region_codes, committees, ministry_codes,
+        key="name",
+    )  # fmt: skip
     _check_named(c, named, parties, regions)
-    committee_sizes = _check_committees(
-        c, c.value(top, "committee_sizes", REQUIRED), named, sum(p.seats for p in parties)
+    # A committee must fit in the smallest Assembly of the run (seats may change at elections).
+    tables = [sum(p.seats for p in parties)] + [sum(e.seats.values()) for e in elections if e.seats]
+    smallest = min(tables)
+    committee_sizes = _check_committees(c, raw_sizes, named, smallest)
+
+    factions = _entries(c, top, "factions", False, _faction, party_codes, named)
+    _check_factions(c, factions)
+    whip_codes = party_codes + tuple(f.code for f in factions)
+    bills = _entries(
+        c, top, "bills", False, _bill, start, institution_codes, region_codes, committees,
+        whip_codes,
+    )  # fmt: skip
+    events = _entries(
+        c, top, "events", False, _event, start, named, ministry_codes, party_codes, key=None
     )
 
     flagship = c.ref(top, "flagship", (), institution_codes, "an institution code", blank=True)
@@ -129,6 +171,10 @@ def from_dict(data: Mapping[str, Any], source: str) -> Scenario:
         flagship_region=flagship_region,
         flagship_party=flagship_party,
         parameters=_parameters(c, c.value(top, "parameters", MISSING), ("parameters",)),
+        country=country,
+        factions=factions,
+        bills=bills,
+        events=tuple(sorted(events, key=lambda e: e.date)),
         source=os.fspath(source),
     )
 
@@ -139,13 +185,13 @@ def _entries(
     """The ``[[array]]`` tables, each made by ``build(c, raw, loc, *args)``, with distinct keys.
 
     Entries must differ in ``key`` (for names: ignoring case, with spaces as ``_``, the way
-    overrides address them); the later duplicate is reported.
+    overrides address them); the later duplicate is reported. ``key=None``: no key.
     """
     items = tuple(
         build(c, raw, (array, i), *args) for i, raw in enumerate(c.tables(top, array, (), nonempty))
     )
     seen: dict[str, int] = {}
-    for i, item in enumerate(items):
+    for i, item in enumerate(items if key else ()):
         value = getattr(item, key)
         ident = named_key(value) if key == "name" else value
         if ident in seen:
@@ -159,18 +205,45 @@ def _entries(
 # --------------------------------------------------------------------------------------------
 
 
-def _election(c: FieldChecker, raw: object, loc: Loc, start: date) -> Election:
+def _executive(c: FieldChecker, raw: object, parties: tuple[str, ...]) -> Executive:
+    """The ``[executive]`` table; a bare party code is short for ``{party = CODE}``."""
+    loc: Loc = ("executive",)
+    if isinstance(raw, str):  # the form of the first schema: the president's party
+        return Executive("president", "", c.ref({"executive": raw}, "executive", (), parties,
+                                                "a party code"), ())  # fmt: skip
+    t = c.table(raw, loc, table_keys(Executive))
+    executive = Executive(
+        office=c.choice(t, "office", loc, OFFICES, default="president"),
+        name=c.text(t, "name", loc, default=""),
+        party=c.ref(t, "party", loc, parties, "a party code"),
+        partners=c.refs(t, "partners", loc, parties, "party code"),
+    )
+    if executive.party in executive.partners:
+        c.fail((*loc, "partners"), "coalition partners other than the executive's party",
+               list(executive.partners))  # fmt: skip
+    return executive
+
+
+def _election(c: FieldChecker, raw: object, loc: Loc, start: date, parties, regions) -> Election:
     """One ``[[elections]]`` table; its date may lie past the horizon, not before start."""
     t = c.table(raw, loc, table_keys(Election))
+    kind = c.choice(t, "kind", loc, ELECTION_KINDS)
     election = Election(
         code=c.code(t, "code", loc),
-        kind=c.choice(t, "kind", loc, ELECTION_KINDS),
+        kind=kind,
         date=c.day(t, "date", loc),
-        weight=c.number(t, "weight", loc, 0, 1),
-        p_ruling_win=c.number(t, "p_ruling_win", loc, 0, 1),
+        weight=c.number(t, "weight", loc, 0, 1, default=ELECTION_WEIGHT[kind]),
+        p_ruling_win=c.number(t, "p_ruling_win", loc, 0, 1, default=0.5),
+        result=c.choice(t, "result", loc, RESULTS, default=""),
+        seats=_seats(c, c.value(t, "seats", {}), (*loc, "seats"), parties),
+        region_seats=_region_seats(c, c.value(t, "region_seats", {}), loc, parties, regions),
     )
     if election.date < start:
         c.fail((*loc, "date"), f"a date on or after start ({start.isoformat()})", election.date)
+    if election.seats and (kind != "general" or not election.result):
+        c.fail((*loc, "seats"), "seats only on a general election with a result", t["seats"])
+    if election.region_seats and not election.seats:
+        c.fail((*loc, "region_seats"), "region_seats only with seats", t["region_seats"])
     return election
 
 
@@ -188,15 +261,25 @@ def _party(c: FieldChecker, raw: object, loc: Loc) -> Party:
     )
 
 
-def _seats(c: FieldChecker, raw: object, loc: Loc, parties: tuple[str, ...]) -> dict[str, int]:
-    """A region's constituency seats: party code -> non-negative integer."""
-    where = (*loc, "seats")
+def _seats(c: FieldChecker, raw: object, where: Loc, parties: tuple[str, ...]) -> dict[str, int]:
+    """A table of seats at ``where``: party code -> non-negative integer."""
     if not isinstance(raw, Mapping):
-        c.fail(where, "a table of constituency seats by party code", raw)
+        c.fail(where, "a table of seats by party code", raw)
     for key in raw:
         if key not in parties:
             c.fail((*where, key), f"a party code, {one_of(parties)}", key)
     return {key: c.integer(raw, key, where, lo=0) for key in raw}
+
+
+def _region_seats(c: FieldChecker, raw: object, loc: Loc, parties, regions) -> dict:
+    """An election's constituency seats after it: region code -> {party code -> seats}."""
+    where = (*loc, "region_seats")
+    if not isinstance(raw, Mapping):
+        c.fail(where, "a table of region codes, each a table of seats by party code", raw)
+    for key in raw:
+        if key not in regions:
+            c.fail((*where, key), f"a region code, {one_of(regions)}", key)
+    return {key: _seats(c, raw[key], (*where, key), parties) for key in raw}
 
 
 def _region(c: FieldChecker, raw: object, loc: Loc, parties: tuple[str, ...]) -> Region:
@@ -205,7 +288,7 @@ def _region(c: FieldChecker, raw: object, loc: Loc, parties: tuple[str, ...]) ->
     return Region(
         code=c.code(t, "code", loc),
         name=c.text(t, "name", loc, nonempty=True),
-        seats=_seats(c, c.value(t, "seats", {}), loc, parties),
+        seats=_seats(c, c.value(t, "seats", {}), (*loc, "seats"), parties),
         head_party=c.ref(t, "head_party", loc, parties, "a party code", blank=True),
         clusters=c.codes(t, "clusters", loc),
         financial_hub=c.choice(t, "financial_hub", loc, HUB_STATUSES, default="none"),
@@ -229,7 +312,9 @@ def _ministry(c: FieldChecker, raw: object, loc: Loc) -> Ministry:
     )
 
 
-def _institution(c: FieldChecker, raw: object, loc: Loc, ministries, receivers) -> Institution:
+def _institution(
+    c: FieldChecker, raw: object, loc: Loc, ministries, receivers, origins, committees
+) -> Institution:
     """One ``[[institutions]]`` table (a single body, or a pool when count > 1)."""
     t = c.table(raw, loc, table_keys(Institution))
     return Institution(
@@ -241,6 +326,10 @@ def _institution(c: FieldChecker, raw: object, loc: Loc, ministries, receivers) 
         hq_act=c.text(t, "hq_act", loc, default=""),
         bids=c.refs(t, "bids", loc, receivers, "receiving region code"),
         count=c.integer(t, "count", loc, lo=1, default=1),
+        origin=c.ref(t, "origin", loc, origins, "a region with receives = false", blank=True)
+        or origins[0],
+        committee=c.ref(t, "committee", loc, committees, "a committee code", blank=True)
+        or committees[0],
     )
 
 
@@ -258,7 +347,9 @@ def _union(c: FieldChecker, raw: object, loc: Loc, institutions) -> Union:
     )
 
 
-def _lawmaker(c: FieldChecker, raw: object, loc: Loc, parties, regions) -> NamedLawmaker:
+def _lawmaker(
+    c: FieldChecker, raw: object, loc: Loc, parties, regions, committees, ministries
+) -> NamedLawmaker:
     """One ``[[named]]`` table (seat accounting is checked afterwards, for all of them)."""
     t = c.table(raw, loc, table_keys(NamedLawmaker))
     person = NamedLawmaker(
@@ -268,9 +359,10 @@ def _lawmaker(c: FieldChecker, raw: object, loc: Loc, parties, regions) -> Named
         district=c.text(t, "district", loc, default=""),
         role=c.choice(t, "role", loc, ROLES, default="member"),
         seated=c.boolean(t, "seated", loc, default=True),
-        committees=c.refs(t, "committees", loc, COMMITTEES, "committee"),
+        committees=c.refs(t, "committees", loc, committees, "committee"),
         caucuses=c.codes(t, "caucuses", loc),
         labour_ties=c.boolean(t, "labour_ties", loc, default=False),
+        ministry=c.ref(t, "ministry", loc, ministries, "a ministry code", blank=True),
     )
     if "." in person.name:
         c.fail((*loc, "name"), "a name without dots (overrides address it by name)", person.name)
@@ -288,7 +380,113 @@ def _lawmaker(c: FieldChecker, raw: object, loc: Loc, parties, regions) -> Named
             "the chaired committee (a chair must be seated)",
             list(person.committees),
         )
+    _check_office(c, loc, person.role, person.ministry, person.seated, person.region)
     return person
+
+
+def _check_office(c: FieldChecker, loc: Loc, role, ministry, seated, region) -> None:
+    """Check an office outside the legislature.
+
+    A minister names a ministry; governors, mayors and officials hold no seat; governors and
+    mayors govern a region.
+    """
+    if (role == "minister") != bool(ministry):
+        what = "the minister's ministry" if role == "minister" else 'no ministry ("") for a ' + role
+        c.fail((*loc, "ministry"), what, ministry)
+    if role in ("governor", "mayor", "official") and seated:
+        c.fail((*loc, "seated"), f"false for a {role} (no seat in the legislature)", seated)
+    if role in ("governor", "mayor") and not region:
+        c.fail((*loc, "region"), f"the region of the {role}", region)
+
+
+def _faction(c: FieldChecker, raw: object, loc: Loc, parties, named) -> Faction:
+    """One ``[[factions]]`` table: its leader and named members belong to its party."""
+    t = c.table(raw, loc, table_keys(Faction))
+    party = c.ref(t, "party", loc, parties, "a party code")
+    own = tuple(n.name for n in named if n.party == party)
+    faction = Faction(
+        code=c.code(t, "code", loc),
+        name=c.text(t, "name", loc, nonempty=True),
+        party=party,
+        leader=c.ref(t, "leader", loc, own, f"a named actor of {party}", blank=True),
+        members=c.refs(t, "members", loc, own, f"named actor of {party}"),
+        share=c.number(t, "share", loc, 0, 1, default=0.0),
+        stance=c.number(t, "stance", loc, 0, 1),
+    )
+    if faction.leader and faction.leader not in faction.members:
+        c.fail((*loc, "members"), f"a list that includes the leader {faction.leader!r}",
+               list(faction.members))  # fmt: skip
+    return faction
+
+
+def _bill(c: FieldChecker, raw, loc, start, institutions, regions, committees, whips) -> TabledBill:
+    """One ``[[bills]]`` table: a move, a reversal or a framework act tabled on a date."""
+    t = c.table(raw, loc, table_keys(TabledBill))
+    kind = c.choice(t, "kind", loc, BILL_KINDS)
+    free_vote = c.boolean(t, "free_vote", loc, default=False)
+    whip_raw = c.value(t, "whip", {})
+    if not isinstance(whip_raw, Mapping):
+        c.fail((*loc, "whip"), "a table of party or faction code -> yes, no or free", whip_raw)
+    for key in whip_raw:
+        if key not in whips:
+            c.fail((*loc, "whip", key), f"a party or faction code, {one_of(whips)}", key)
+    bill = TabledBill(
+        code=c.code(t, "code", loc),
+        name=c.text(t, "name", loc, nonempty=True),
+        kind=kind,
+        institutions=c.refs(
+            t, "institutions", loc, institutions, "institution code", nonempty=kind != "framework"
+        ),
+        destination=c.ref(
+            t, "destination", loc, regions, "a region code", blank=kind == "framework"
+        ),
+        tabled=c.day(t, "tabled", loc),
+        committee=c.ref(t, "committee", loc, committees, "a committee code", blank=True),
+        threshold=c.choice(t, "threshold", loc, tuple(THRESHOLDS), default="majority"),
+        free_vote=free_vote,
+        whip={key: c.choice(whip_raw, key, (*loc, "whip"), tuple(WHIPS)) for key in whip_raw},
+    )
+    if bill.tabled < start:
+        c.fail((*loc, "tabled"), f"a date on or after start ({start.isoformat()})", bill.tabled)
+    if kind == "framework" and bill.destination:
+        c.fail((*loc, "destination"), 'no destination ("") for a framework act', bill.destination)
+    if free_vote and bill.whip:
+        c.fail((*loc, "whip"), "no whips on a free vote (free_vote = true)", whip_raw)
+    return bill
+
+
+def _event(c: FieldChecker, raw, loc, start, named, ministries, parties) -> Event:
+    """One ``[[events]]`` table: a named actor's new role, or a new head of government."""
+    t = c.table(raw, loc, table_keys(Event))
+    kind = c.choice(t, "kind", loc, EVENT_KINDS)
+    day = c.day(t, "date", loc)
+    if day < start:
+        c.fail((*loc, "date"), f"a date on or after start ({start.isoformat()})", day)
+    allowed = {"role": ("date", "kind", "who", "role", "ministry"),
+               "executive": ("date", "kind", "who", "party", "partners")}[kind]  # fmt: skip
+    c.table(t, loc, allowed)
+    if kind == "executive":
+        party = c.ref(t, "party", loc, parties, "a party code")
+        partners = c.refs(t, "partners", loc, parties, "party code")
+        if party in partners:
+            c.fail((*loc, "partners"), "coalition partners other than the new executive's party",
+                   list(partners))  # fmt: skip
+        return Event(day, kind, c.text(t, "who", loc, nonempty=True), party=party,
+                     partners=partners)  # fmt: skip
+    who = c.ref(t, "who", loc, tuple(n.name for n in named), "a [[named]] actor")
+    person = next(n for n in named if n.name == who)
+    role = c.choice(t, "role", loc, ROLES)
+    ministry = c.ref(t, "ministry", loc, ministries, "a ministry code", blank=True)
+    if (role == "minister") != bool(ministry):
+        what = "the minister's ministry" if role == "minister" else 'no ministry ("") for a ' + role
+        c.fail((*loc, "ministry"), what, ministry)
+    if role in OFFICE_ROLES and role != "minister" and person.seated:
+        c.fail((*loc, "role"), f"a role a seated member can hold ({who} is seated)", role)
+    if role in ("governor", "mayor") and not person.region:
+        c.fail((*loc, "role"), f"a role that needs no region ({who} has none)", role)
+    if role in ("committee_chair",) and not person.committees:
+        c.fail((*loc, "role"), f"a role for a committee member ({who} sits on none)", role)
+    return Event(day, kind, who, role=role, ministry=ministry)
 
 
 def _parameters(c: FieldChecker, raw: object, loc: Loc) -> Parameters:
@@ -332,20 +530,50 @@ def _parameters(c: FieldChecker, raw: object, loc: Loc) -> Parameters:
 # --------------------------------------------------------------------------------------------
 
 
-def _check_seats(c: FieldChecker, parties: tuple[Party, ...], regions: tuple[Region, ...]) -> None:
+def _check_seats(c: FieldChecker, parties, regions, loc: Loc, totals=None) -> None:
     """Each party's constituency seats (summed over regions) must fit in its seats.
 
-    The difference is the party's proportional seats, so it must not be negative.
+    The difference is the party's proportional seats, so it must not be negative. ``totals``
+    (party code -> seats) replaces the parties' own seats, for the table after an election;
+    ``loc`` is where those totals sit.
     """
     constituency = count_constituency_seats(parties, regions)
     for i, party in enumerate(parties):
-        if constituency[party.code] > party.seats:
+        seats = party.seats if totals is None else totals.get(party.code, 0)
+        where = (*loc, i, "seats") if totals is None else (*loc, party.code)
+        if constituency[party.code] > seats:
             c.fail(
-                ("parties", i, "seats"),
+                where,
                 f"at least {constituency[party.code]} ({party.code}'s constituency seats "
                 "summed over regions)",
-                party.seats,
+                seats,
             )
+
+
+def _check_election_seats(c, loc: Loc, election: Election, parties, regions) -> None:
+    """The seat table after a general election must itself add up (see ``seats_after``)."""
+    if not election.seats:
+        return
+    after = tuple(replace(r, seats=election.region_seats.get(r.code, r.seats)) for r in regions)
+    _check_seats(c, parties, after, (*loc, "seats"), election.seats)
+    if sum(election.seats.values()) < 1:
+        c.fail((*loc, "seats"), "at least one seat in all", election.seats)
+
+
+def _check_clock(c, elections, office: str, horizon: date) -> None:
+    """An election that decides the executive must be listed on or after the horizon.
+
+    Otherwise the election clock would read "no election ahead" in the last weeks of the run,
+    an artefact of where the scenario stops rather than a fact of the case.
+    """
+    kind = DECIDING_KIND[office]
+    if not any(e.kind == kind and e.date >= horizon for e in elections):
+        c.fail(
+            ("elections",),
+            f"a {kind} election dated on or after the horizon ({horizon.isoformat()}), so that "
+            "the election clock always has one ahead",
+            sorted(e.code for e in elections if e.kind == kind),
+        )
 
 
 def _check_named(c, named, parties, regions) -> None:
@@ -382,30 +610,54 @@ def _check_named(c, named, parties, regions) -> None:
         free[slot] -= 1
 
 
-def _check_committees(c, raw: object, named, total_seats: int) -> dict[str, int]:
-    """Committee sizes: every committee listed, at most the Assembly's size.
-
-    A committee is also no smaller than the number of named members sitting on it.
-    """
+def _committee_codes(c: FieldChecker, raw: object) -> tuple[str, ...]:
+    """The committees' codes: the keys of ``committee_sizes`` (at least one)."""
     loc: Loc = ("committee_sizes",)
-    t = c.table(raw, loc, COMMITTEES)
+    if not isinstance(raw, Mapping) or not raw:
+        c.fail(loc, "a table of committee code -> size, with at least one committee", raw)
+    for key in raw:
+        if not is_code(key):
+            c.fail((*loc, key), "a committee code (a letter, then letters, digits, _ or -)", key)
+    return tuple(raw)
+
+
+def _check_committees(c, raw: Mapping, named, total_seats: int) -> dict[str, int]:
+    """Committee sizes: at least 1 and the named members on it, at most the Assembly's size."""
+    loc: Loc = ("committee_sizes",)
     sizes = {}
-    for committee in COMMITTEES:
+    for committee in raw:
         on_it = sum(committee in person.committees for person in named)
-        sizes[committee] = c.integer(t, committee, loc, lo=max(1, on_it), hi=total_seats)
+        sizes[committee] = c.integer(raw, committee, loc, lo=max(1, on_it), hi=total_seats)
     return sizes
 
 
 def _check_ministries(c, ministries: tuple[Ministry, ...]) -> None:
-    """Every role of the decision needs at least one body (the model looks them up by role)."""
+    """The roles the model looks up need a body each (the others are optional)."""
     present = {m.role for m in ministries}
-    for role in MINISTRY_ROLES:
+    for role in REQUIRED_MINISTRY_ROLES:
         if role not in present:
             c.fail(
                 ("ministries",),
                 f"a ministry with role {role!r} among the [[ministries]]",
                 sorted(present),
             )
+
+
+def _check_factions(c, factions: tuple[Faction, ...]) -> None:
+    """A named actor is in at most one faction; a party's shares add up to at most 1."""
+    seen: dict[str, int] = {}
+    share: dict[str, float] = {}
+    for i, faction in enumerate(factions):
+        for k, name in enumerate(faction.members):
+            if name in seen:
+                c.fail(("factions", i, "members", k),
+                       f"an actor not already in factions[{seen[name]}]", name)  # fmt: skip
+            seen[name] = i
+        share[faction.party] = share.get(faction.party, 0.0) + faction.share
+        if share[faction.party] > 1 + 1e-9:
+            c.fail(("factions", i, "share"),
+                   f"a share that keeps {faction.party}'s factions at or below 1 in all",
+                   faction.share)  # fmt: skip
 
 
 def _check_pool_codes(c, institutions: tuple[Institution, ...]) -> None:

@@ -16,14 +16,17 @@ from sim.parameters import Parameters
 from sim.scenario_errors import OVERRIDE_FILE, Loc, ScenarioError, fmt_loc, one_of, show
 from sim.scenario_fields import named_key
 from sim.scenario_types import (
-    COMMITTEES,
     Election,
+    Event,
+    Executive,
+    Faction,
     Institution,
     Ministry,
     NamedLawmaker,
     Party,
     Region,
     Scenario,
+    TabledBill,
     Union,
     table_keys,
 )
@@ -141,14 +144,18 @@ def _leaves(cls) -> dict[str, Any]:
 
 _SCHEMA: dict[str, Any] = {
     **_leaves(Scenario),
-    "elections": _List(_leaves(Election)),
+    "executive": _leaves(Executive),
+    "elections": _List({**_leaves(Election), "seats": _OPEN, "region_seats": _OPEN}),
     "parties": _List(_leaves(Party)),
     "regions": _List({**_leaves(Region), "seats": _OPEN}),
     "institutions": _List(_leaves(Institution)),
     "named": _List(_leaves(NamedLawmaker), by="name"),
     "unions": _List(_leaves(Union)),
     "ministries": _List(_leaves(Ministry)),
-    "committee_sizes": dict.fromkeys(COMMITTEES),
+    "factions": _List(_leaves(Faction)),
+    "bills": _List({**_leaves(TabledBill), "whip": _OPEN}),
+    "events": _List(_leaves(Event), by=None),
+    "committee_sizes": _OPEN,
     "parameters": {
         f.name: _leaves(type(getattr(Parameters(), f.name))) for f in fields(Parameters)
     },

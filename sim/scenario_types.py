@@ -5,28 +5,85 @@ modules); this module only defines the objects, the allowed values of their enum
 and two small helpers about them.
 """
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 
 from sim.parameters import Parameters
 
-ELECTION_KINDS = ("by", "general", "presidential", "local")
+ELECTION_KINDS = (
+    "presidential",
+    "general",
+    "upper_house",
+    "leadership",
+    "regional",
+    "local",
+    "by",
+    "european",
+    "referendum",
+)
+# How much an election of each kind counts on the executive's clock when the scenario gives no
+# weight. Assumption: the elections that can change the executive count fully; a second
+# chamber's less; subnational, by- and European elections as the local elections of the Korean
+# cases (0.3), regional ones a little more (a whole region's government is at stake).
+ELECTION_WEIGHT = {
+    "presidential": 1.0,
+    "general": 1.0,
+    "upper_house": 0.6,
+    "leadership": 0.5,
+    "regional": 0.4,
+    "local": 0.3,
+    "by": 0.3,
+    "european": 0.3,
+    "referendum": 0.3,
+}
+RESULTS = ("", "ruling_wins", "ruling_loses")
+OFFICES = ("president", "prime_minister")
+DECIDING_KIND = {"president": "presidential", "prime_minister": "general"}
+"""The kind of election that decides who holds each office."""
 HUB_STATUSES = ("designated", "pledged", "none")
-ROLES = ("leader", "floor_leader", "committee_chair", "member")
-COMMITTEES = ("national_policy", "land_transport")
+LAWMAKER_ROLES = ("leader", "floor_leader", "committee_chair", "member")
+OFFICE_ROLES = ("minister", "governor", "mayor", "official")
+ROLES = LAWMAKER_ROLES + OFFICE_ROLES
 MINISTRY_ROLES = ("coordinator", "drafter", "competent", "budget", "deliberation")
+REQUIRED_MINISTRY_ROLES = ("coordinator", "drafter")
+BILL_KINDS = ("move", "reversal", "framework")
+THRESHOLDS = {"majority": 0.5, "three_fifths": 0.6, "two_thirds": 2 / 3}
+WHIPS = {"yes": 1.0, "no": -1.0, "free": 0.0}
+EVENT_KINDS = ("role", "executive")
+
+
+@dataclass(frozen=True)
+class Executive:
+    """The head of government at the start: a president or a prime minister.
+
+    Attributes:
+        office: One of OFFICES; it says which kind of election decides the executive.
+        name: The head of government's name, or ``""``.
+        party: Party code of the head of government.
+        partners: Coalition partners in government (party codes).
+    """
+
+    office: str
+    name: str
+    party: str
+    partners: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Election:
-    """A dated election and what its result does to the executive.
+    """A dated election and what its result does to the executive and the seats.
 
     Attributes:
         code: Identifier, e.g. ``"presidential_2022"``.
         kind: One of ELECTION_KINDS.
-        date: Polling day.
+        date: Polling day (may lie after the horizon: it then only sets the election clock).
         weight: How much this election counts on the executive's blame-avoidance clock (0-1).
-        p_ruling_win: Probability that the ruling party keeps (or, for by/local, wins) it.
+        p_ruling_win: Ex-ante probability that the ruling side keeps (or, for by/local, wins) it.
+        result: ``""`` (drawn with ``p_ruling_win``), ``"ruling_wins"`` or ``"ruling_loses"``:
+            a realised result taken as given.
+        seats: Total seats by party after a general election (empty: unchanged).
+        region_seats: Constituency seats by region and party after it (regions not listed
+            keep theirs).
     """
 
     code: str
@@ -34,6 +91,9 @@ class Election:
     date: date
     weight: float
     p_ruling_win: float
+    result: str = ""
+    seats: dict[str, int] = field(default_factory=dict)
+    region_seats: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -101,6 +161,8 @@ class Institution:
         hq_act: Name of the Act that fixes the HQ in Seoul, or ``""`` if none.
         bids: Region codes that openly bid for it.
         count: Number of institutions this entry stands for.
+        origin: Code of the (non-receiving) region it would move from.
+        committee: Code of the committee that handles its HQ Act.
     """
 
     code: str
@@ -111,6 +173,8 @@ class Institution:
     hq_act: str
     bids: tuple[str, ...]
     count: int
+    origin: str = ""
+    committee: str = ""
 
 
 @dataclass(frozen=True)
@@ -122,11 +186,13 @@ class NamedLawmaker:
         party: Party code.
         region: Region code of the district (for an unseated actor, their political base).
         district: District name, or ``""``.
-        role: One of ROLES.
-        seated: False for party officials who hold no seat (not counted in votes).
-        committees: Committee codes (subset of COMMITTEES).
+        role: One of ROLES: a lawmaker's role, or an office outside the legislature
+            (minister, governor, mayor, party official).
+        seated: False for actors who hold no seat (not counted in votes).
+        committees: Codes of the scenario's committees they sit on.
         caucuses: Caucus names; members of one caucus are tied to each other.
         labour_ties: Whether unions can press this member.
+        ministry: The ministry's code for a minister, else ``""``.
     """
 
     name: str
@@ -138,6 +204,83 @@ class NamedLawmaker:
     committees: tuple[str, ...]
     caucuses: tuple[str, ...]
     labour_ties: bool
+    ministry: str = ""
+
+
+@dataclass(frozen=True)
+class Faction:
+    """A named faction inside a party.
+
+    Attributes:
+        code: Identifier; bills' whips may address it.
+        name: Display name.
+        party: Party code.
+        leader: Name of the named actor who leads it, or ``""``.
+        members: Names of the named actors in it (the leader among them).
+        share: Share of the party's anonymous members in it, 0-1.
+        stance: The faction's support for the relocation at the start, 0-1.
+    """
+
+    code: str
+    name: str
+    party: str
+    leader: str
+    members: tuple[str, ...]
+    share: float
+    stance: float
+
+
+@dataclass(frozen=True)
+class TabledBill:
+    """A bill the scenario tables on a date: a move, a reversal or a framework act.
+
+    Attributes:
+        code: Identifier.
+        name: Display name.
+        kind: One of BILL_KINDS.
+        institutions: Institution codes it moves or reverses (may be empty for a framework).
+        destination: Region code: where a move sends them, or where a reversal takes them
+            from; ``""`` for a framework act.
+        tabled: The day it goes to committee (or, without one, to the floor).
+        committee: Committee code, or ``""`` for straight to the floor.
+        threshold: One of THRESHOLDS: the share of members voting needed on the floor.
+        free_vote: True when no party whips.
+        whip: Party or faction code -> one of WHIPS; a faction's entry overrides its party's.
+    """
+
+    code: str
+    name: str
+    kind: str
+    institutions: tuple[str, ...]
+    destination: str
+    tabled: date
+    committee: str
+    threshold: str
+    free_vote: bool
+    whip: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Event:
+    """A dated change of role: a named actor's new role, or a new head of government.
+
+    Attributes:
+        date: When it happens.
+        kind: One of EVENT_KINDS.
+        who: The named actor (``role``), or the new head of government (``executive``).
+        role: The actor's new role (``role`` events), else ``""``.
+        ministry: The ministry of a new minister, else ``""``.
+        party: The new head of government's party (``executive`` events), else ``""``.
+        partners: The new government's coalition partners (``executive`` events).
+    """
+
+    date: date
+    kind: str
+    who: str
+    role: str = ""
+    ministry: str = ""
+    party: str = ""
+    partners: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -189,14 +332,14 @@ class Scenario:
         title: One-line title.
         start: First simulated Monday.
         horizon: Last simulated day; weekly ticks run from start to horizon.
-        executive: Party code of the president's party at the start.
+        executive: The head of government at the start (office, name, party, partners).
         challenger: Party code that takes the executive if the ruling party loses.
         elections: Elections on or after start, in date order (one dated after the horizon
             is allowed and simply never happens in the run).
         parties: Parties of the Assembly.
         regions: Regions, the capital region included.
         institutions: Relocatable institutions and pools.
-        committee_sizes: Seats on each committee in COMMITTEES.
+        committee_sizes: Seats on each of the scenario's committees, by committee code.
         named: Named lawmakers and party officials.
         unions: Unions.
         ministries: Ministries and presidential bodies.
@@ -205,6 +348,10 @@ class Scenario:
         flagship_party: Party whose leader pledged the flagship; it designates it once it
             holds the executive (``""`` without a flagship).
         parameters: Mechanism parameters.
+        country: ISO 3166-1 alpha-2 code of the country, or ``""``.
+        factions: Named factions inside parties.
+        bills: Bills tabled on a date.
+        events: Dated changes of role, in date order.
         source: Path of the TOML file the scenario came from (for error messages).
     """
 
@@ -212,7 +359,7 @@ class Scenario:
     title: str
     start: date
     horizon: date
-    executive: str
+    executive: Executive
     challenger: str
     elections: tuple[Election, ...]
     parties: tuple[Party, ...]
@@ -226,6 +373,10 @@ class Scenario:
     flagship_region: str
     flagship_party: str
     parameters: Parameters
+    country: str = ""
+    factions: tuple[Faction, ...] = ()
+    bills: tuple[TabledBill, ...] = ()
+    events: tuple[Event, ...] = ()
     source: str = ""
 
     def election(self, code: str) -> Election:
@@ -243,6 +394,25 @@ class Scenario:
     def institution(self, code: str) -> Institution:
         """Return the institution (or pool) with this code; KeyError if there is none."""
         return _by_code(self.institutions, code)
+
+    def seated_after(self, election: Election) -> "Scenario":
+        """The scenario with the seat table of a general election that gives one.
+
+        Parties take the election's seats (0 for a party it does not list); regions listed in
+        its ``region_seats`` take those constituency seats, the others keep theirs.
+        """
+        if not election.seats:
+            return self
+        parties = tuple(replace(p, seats=election.seats.get(p.code, 0)) for p in self.parties)
+        regions = tuple(
+            replace(r, seats=election.region_seats.get(r.code, r.seats)) for r in self.regions
+        )
+        return replace(self, parties=parties, regions=regions)
+
+    def deciding_elections(self) -> tuple[Election, ...]:
+        """The elections that decide who holds the executive's office, in date order."""
+        kind = DECIDING_KIND[self.executive.office]
+        return tuple(e for e in self.elections if e.kind == kind)
 
     def constituency_seats(self) -> dict[str, int]:
         """Constituency seats of each party, summed over regions."""

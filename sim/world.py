@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.scenario import COMMITTEES, Scenario
+from sim.scenario import Scenario
 
 HUB_LEVEL = {"designated": 1.0, "pledged": 0.7, "none": 0.0}  # assumption: a pledge half-binds
 NO_REGION = -1
@@ -27,10 +27,12 @@ class World:
     capacity: np.ndarray
     hub: np.ndarray
     seat_share: np.ndarray
-    source_region: int
+    source_region: int  # the first region that does not receive (the usual single origin)
     inst_codes: list[str]
     inst_names: list[str]
     inst_entry: np.ndarray  # index of the scenario entry (pool) each institution comes from
+    origin: np.ndarray  # (I,) region index each institution would move from
+    inst_committee: np.ndarray  # (I,) index of the committee that handles its HQ Act
     staff: np.ndarray
     needs_act: np.ndarray
     is_finance: np.ndarray
@@ -54,6 +56,12 @@ class World:
     chair: np.ndarray  # (C,) member index chairing each committee
     caucus: np.ndarray
     caucus_names: list[str]
+    committee_codes: list[str]
+    faction: np.ndarray  # (N,) faction index, -1 for none
+    faction_leader: np.ndarray  # (N,) bool: leads a faction
+    faction_codes: list[str]
+    faction_party: np.ndarray  # (F,) party index of each faction
+    faction_stance: np.ndarray  # (F,) each faction's support for the relocation at the start
 
 
 def expand_institutions(scenario: Scenario) -> tuple[list[str], list[str], np.ndarray]:
@@ -82,8 +90,10 @@ def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
     inst_codes, inst_names, entry = expand_institutions(scenario)
     entry_inst = [institutions[k] for k in entry]
     clusters = [set(r.clusters) for r in regions]
-    members = _members(scenario, region_index, party_index, rng)
+    committees = list(scenario.committee_sizes)
+    members = _members(scenario, region_index, party_index, committees, rng)
     names, party, region, seated, leader, labour, committee = members
+    n_named = len(scenario.named)
     caucus_names = sorted({c for n in scenario.named for c in n.caucuses})
     caucus = np.zeros((len(names), len(caucus_names)), dtype=bool)
     for n in scenario.named:
@@ -102,6 +112,8 @@ def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
         hub=np.array([HUB_LEVEL[r.financial_hub] for r in regions]),
         seat_share=np.array([sum(r.seats.values()) for r in regions], dtype=float) / total_seats,
         source_region=next(k for k, r in enumerate(regions) if not r.receives),
+        origin=np.array([region_index[i.origin] for i in entry_inst], dtype=int),
+        inst_committee=np.array([committees.index(i.committee) for i in entry_inst], dtype=int),
         inst_codes=inst_codes,
         inst_names=inst_names,
         inst_entry=entry,
@@ -125,29 +137,67 @@ def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
         leader=leader,
         labour=labour,
         committee=committee,
-        chair=_chairs(committee, party, party_index[scenario.executive], rng),
+        chair=_chairs(committee, party, party_index[scenario.executive.party], rng),
         caucus=caucus,
         caucus_names=caucus_names,
+        committee_codes=committees,
+        **_factions(scenario, names, party, n_named, party_index, rng),
     )
 
 
-def _members(scenario, region_index, party_index, rng):
+def _factions(scenario, names, party, n_named, party_index, rng) -> dict:
+    """Faction of every member: named members as listed, anonymous ones drawn by share.
+
+    Each anonymous member of a party joins one of its factions with that faction's ``share``
+    as probability (none with the rest), one draw per member in member order.
+    """
+    factions = scenario.factions
+    faction = np.full(len(names), -1, dtype=int)
+    leader = np.zeros(len(names), dtype=bool)
+    for f, spec in enumerate(factions):
+        for name in spec.members:
+            faction[names.index(name)] = f
+        if spec.leader:
+            leader[names.index(spec.leader)] = True
+    for p in {party_index[spec.party] for spec in factions}:
+        own = [f for f, spec in enumerate(factions) if party_index[spec.party] == p]
+        share = np.array([factions[f].share for f in own])
+        anonymous = np.nonzero(party[n_named:] == p)[0] + n_named
+        pick = rng.random(len(anonymous))
+        edges = np.cumsum(share)
+        slot = np.searchsorted(edges, pick, side="right")  # len(own): in no faction
+        joined = slot < len(own)
+        faction[anonymous[joined]] = np.array(own, dtype=int)[slot[joined]]
+    return {
+        "faction": faction,
+        "faction_leader": leader,
+        "faction_codes": [spec.code for spec in factions],
+        "faction_party": np.array([party_index[spec.party] for spec in factions], dtype=int),
+        "faction_stance": np.array([spec.stance for spec in factions], dtype=float),
+    }
+
+
+def _members(scenario, region_index, party_index, committees, rng):
     """Generate every member: named actors first, then anonymous and proportional members."""
     names, party, region, seated, leader, labour, committee = [], [], [], [], [], [], []
     taken: dict[tuple[int, int], int] = {}
+    free = _free_seats(scenario, region_index, party_index)
     for n in scenario.named:
         # Validation guarantees a seated named member a seat of their region and party (or a
-        # proportional seat when region is ""); an unseated one keeps the region as a base.
+        # proportional seat when region is "") at the start; after a general election that
+        # changed the seats, a named member whose seat is gone sits no more (and leaves their
+        # committees). An unseated actor keeps the region as a base.
         r, p = region_index.get(n.region, NO_REGION), party_index[n.party]
-        if n.seated:
+        sits = n.seated and taken.get((r, p), 0) < free.get((r, p), 0)
+        if sits:
             taken[(r, p)] = taken.get((r, p), 0) + 1
         names.append(n.name)
         party.append(p)
         region.append(r)
-        seated.append(n.seated)
+        seated.append(sits)
         leader.append(n.role in ("leader", "floor_leader"))
         labour.append(n.labour_ties)
-        committee.append([c in n.committees for c in COMMITTEES])
+        committee.append([sits and c in n.committees for c in committees])
     n_named = len(names)
     for r, reg in enumerate(scenario.regions):
         for code, seats in reg.seats.items():
@@ -169,8 +219,8 @@ def _members(scenario, region_index, party_index, rng):
     party_arr = np.array(party, dtype=int)
     new_labour = rng.random(n_new) < labour_share[party_arr[n_named:]]
     labour += new_labour.tolist()
-    committee = np.array(committee + [[False] * len(COMMITTEES)] * n_new, dtype=bool)
-    committee = committee.reshape(len(names), len(COMMITTEES))
+    committee = np.array(committee + [[False] * len(committees)] * n_new, dtype=bool)
+    committee = committee.reshape(len(names), len(committees))
     _fill_committees(committee, party_arr, np.array(seated), scenario, rng)
     return (
         names,
@@ -183,12 +233,24 @@ def _members(scenario, region_index, party_index, rng):
     )
 
 
+def _free_seats(scenario, region_index, party_index) -> dict[tuple[int, int], int]:
+    """Seats by (region index, party index); NO_REGION holds each party's list seats."""
+    free = {}
+    for r, reg in enumerate(scenario.regions):
+        for code, seats in reg.seats.items():
+            free[(r, party_index[code])] = seats
+    for p, par in enumerate(scenario.parties):
+        constituency = sum(reg.seats.get(par.code, 0) for reg in scenario.regions)
+        free[(NO_REGION, p)] = par.seats - constituency
+    return free
+
+
 def _fill_committees(committee, party, seated, scenario, rng):
     """Fill each committee to its size, seats shared among parties by largest remainder."""
     free = seated & ~committee.any(axis=1)
     seats = np.bincount(party[seated], minlength=len(scenario.parties)).astype(float)
-    for c, name in enumerate(COMMITTEES):
-        size = scenario.committee_sizes.get(name, 0)
+    for c, name in enumerate(scenario.committee_sizes):
+        size = scenario.committee_sizes[name]
         quota = _largest_remainder(seats, size)
         quota -= np.bincount(party[committee[:, c]], minlength=len(quota))
         for p in np.nonzero(quota > 0)[0]:

@@ -23,7 +23,7 @@ from datetime import timedelta
 from hypothesis import strategies as st
 
 from sim.parameters import Parameters
-from sim.scenario import COMMITTEES, HUB_STATUSES, from_dict, load_scenario_data
+from sim.scenario import HUB_STATUSES, from_dict, load_scenario_data
 
 DEFAULT = "season2_2020"
 SEAT_SWING = 2  # a perturbed constituency count moves at most this far from the original
@@ -82,7 +82,7 @@ def _perturb_seats(draw, data: dict) -> None:
 
 def _perturb_committees(draw, data: dict) -> None:
     """Committee sizes between the named members on each committee and 50."""
-    for committee in COMMITTEES:
+    for committee in list(data["committee_sizes"]):
         on_it = sum(committee in p.get("committees", []) for p in data.get("named", []))
         sizes = data["committee_sizes"]
         sizes[committee] = _maybe(draw, st.integers(max(1, on_it), 50), sizes[committee])
@@ -100,14 +100,22 @@ def _perturb_regions(draw, data: dict) -> None:
 
 
 def _perturb_elections(draw, data: dict) -> None:
-    """Dates (inside the window or past the horizon), weights and win probabilities."""
+    """Dates (inside the window or past the horizon), weights and win probabilities.
+
+    The last listed election that decides the executive keeps its date, so that one always
+    lies past the horizon (the election clock's rule).
+    """
     start, horizon = data["start"], data["horizon"]
     latest = (horizon - start).days + DAYS_PAST_HORIZON
     days = st.integers(0, latest).map(lambda n: start + timedelta(days=n))
-    for election in data.get("elections", []):
-        election["date"] = _maybe(draw, days, election["date"])
-        election["weight"] = _maybe(draw, unit, election["weight"])
-        election["p_ruling_win"] = _maybe(draw, unit, election["p_ruling_win"])
+    elections = data.get("elections", [])
+    deciding = [e for e in elections if e["kind"] == _deciding_kind(data)]
+    keep = max(deciding, key=lambda e: e["date"]) if deciding else None
+    for election in elections:
+        if election is not keep:
+            election["date"] = _maybe(draw, days, election["date"])
+        election["weight"] = _maybe(draw, unit, election.get("weight", 0.5))
+        election["p_ruling_win"] = _maybe(draw, unit, election.get("p_ruling_win", 0.5))
 
 
 def _perturb_actors(draw, data: dict) -> None:
@@ -157,9 +165,16 @@ def _perturb_parameters(draw, data: dict) -> None:
 
 
 def _perturb_executive(draw, data: dict) -> None:
-    """Sometimes swap the executive and the challenger."""
-    if draw(st.booleans()):
-        data["executive"], data["challenger"] = data["challenger"], data["executive"]
+    """Sometimes swap the executive's party and the challenger."""
+    executive = data["executive"]
+    if draw(st.booleans()) and data["challenger"] not in executive.get("partners", []):
+        executive["party"], data["challenger"] = data["challenger"], executive["party"]
+
+
+def _deciding_kind(data: dict) -> str:
+    """The kind of election that decides the scenario's executive."""
+    office = data["executive"].get("office", "president")
+    return "presidential" if office == "president" else "general"
 
 
 PERTURBATIONS = (

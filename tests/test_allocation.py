@@ -160,29 +160,53 @@ def test_fast_paths_of_the_draft_are_the_plain_formulas_to_the_bit():
             assert rebalance_load(penalty, load, receives, rate).tobytes() == new.tobytes()
 
 
-def test_stakes_and_threats_are_their_formulas_to_the_bit():
-    # The draft's stakes, credit and blame share one selection of the moving institutions, and
-    # union threat divides without a mask when every union defends staff; same results to the
-    # bit as the plain formulas.
+def test_stakes_credit_blame_and_threats_are_their_formulas():
+    # Plain formulas, one region or institution at a time, against the vectorised functions:
+    # each region that does not receive loses the share of the staff based there that moves.
     rng = np.random.default_rng(12)
     for _ in range(300):
         n_inst, n_reg, n_unions = rng.integers(1, 40), rng.integers(2, 15), rng.integers(1, 8)
         dest = rng.integers(STAY, n_reg, n_inst)
         staff = rng.integers(1, 5000, n_inst) * rng.random(n_inst)
         receives = rng.random(n_reg) < 0.8
+        receives[rng.integers(n_reg)] = False
+        origins = np.nonzero(~receives)[0]
+        origin = rng.choice(origins, n_inst)
         bids = rng.random((n_inst, n_reg)) < 0.2
         seat_share = rng.dirichlet(np.ones(n_reg))
         moving = dest != STAY
         won = np.bincount(dest[moving], weights=staff[moving], minlength=n_reg)
-        lost = staff[moving].sum() / staff.sum()
+        lost = np.zeros(n_reg)
+        for r in origins:
+            based = origin == r
+            if based.any():
+                lost[r] = staff[based & moving].sum() / staff[based].sum()
         stake = np.where(receives, won / max(won.max(), 1.0), -lost)
-        assert regional_stake(dest, staff, receives).tobytes() == stake.tobytes()
+        np.testing.assert_allclose(regional_stake(dest, staff, receives, origin), stake, atol=1e-15)
         disappointed = bids.any(axis=0) & ~(won > 0)
-        blame = float(seat_share[disappointed].sum() + seat_share[0] * lost)
-        expected = (float(seat_share[won > 0].sum()), blame)
-        assert credit_and_blame(dest, staff, bids, seat_share, 0) == expected
+        blame = float(
+            seat_share[disappointed].sum() + sum(seat_share[r] * lost[r] for r in origins)
+        )
+        credit, got = credit_and_blame(dest, staff, bids, seat_share, origin)
+        assert credit == float(seat_share[won > 0].sum())
+        assert abs(got - blame) < 1e-12
         defends = rng.random((n_unions, n_inst)) < 0.3
         defended, threatened = defends @ staff, defends @ (staff * moving)
         share = np.divide(threatened, defended, out=np.zeros_like(defended), where=defended > 0)
         threat = union_threat(defends, moving, staff)
         assert threat.tobytes() == share.tobytes()
+
+
+def test_two_origins_each_count_their_own_loss_by_hand():
+    # Regions 0 and 1 are origins with 30% and 20% of the seats. Institution 0 (staff 3, from
+    # region 0) moves to region 2; institution 1 (staff 1, from 0) and institution 2 (staff 2,
+    # from 1) stay. Region 0 loses 3/4 of its staff, region 1 nothing.
+    dest = np.array([2, STAY, STAY])
+    staff = np.array([3.0, 1.0, 2.0])
+    origin = np.array([0, 0, 1])
+    bids = np.zeros((3, 4), dtype=bool)
+    g, b = credit_and_blame(dest, staff, bids, np.array([0.3, 0.2, 0.25, 0.25]), origin)
+    assert g == 0.25
+    assert abs(b - 0.3 * 0.75) < 1e-12
+    receives = np.array([False, False, True, True])
+    np.testing.assert_allclose(regional_stake(dest, staff, receives, origin), [-0.75, 0, 1, 0])

@@ -35,7 +35,7 @@ FACTORIAL = (
     + """
 [[factors]]
 path = "parameters.timing.base_hazard"
-levels = [0.02, 0.08, 0.3]
+levels = [0.02, 0.3, 3.0]
 
 [[factors]]
 path = "parties.DP.cohesion"
@@ -43,7 +43,7 @@ levels = [0.4, 1.0]
 
 [[factors]]
 path = "elections.by_2021.date"  # the real date is 2021-04-07
-levels = [2020-12-02, 2021-04-07]
+levels = [2020-09-07, 2021-04-07]
 """
 )
 SAMPLED = (
@@ -149,8 +149,8 @@ def test_before_uses_the_original_date_when_the_election_date_is_a_factor(store)
     landed = pd.to_datetime(runs["blueprint_date"]).dt.date
     expected = [pd.notna(d) and d < date(2021, 4, 7) for d in landed]
     assert list(before) == expected
-    # where polling day was moved to December, the stored column answers another question
-    moved = runs["elections.by_2021.date"] == date(2020, 12, 2)
+    # where polling day was moved to September, the stored column answers another question
+    moved = runs["elections.by_2021.date"] == date(2020, 9, 7)
     assert (runs.loc[moved, "blueprint_before_by_2021"] != before[moved]).any()
 
 

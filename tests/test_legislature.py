@@ -56,7 +56,7 @@ def members(n=300, gain=0.0, line=1.0):
         "line": np.full(n, line),
         "discipline": np.full(n, 1.0),
         "seated": np.ones(n, bool),
-        "committee": committee,
+        "committees": committee[:, None],
         "recognition": np.ones(n),
     }
 

@@ -92,9 +92,15 @@ def test_default_is_shipped_and_loads(default):
     assert default.start == date(2020, 7, 20)
     assert default.horizon == date(2022, 12, 26)
     assert (default.horizon - date(2022, 3, 9)).days >= 270  # 9 months past the election
-    assert [e.code for e in default.elections] == ["by_2021", "presidential_2022", "local_2022"]
+    inside = [e.code for e in default.elections if e.date <= default.horizon]
+    assert inside == ["by_2021", "presidential_2022", "local_2022"]
+    # The next general and presidential elections, past the horizon, for the election clock.
+    after = [(e.kind, e.date.year) for e in default.elections if e.date > default.horizon]
+    assert after == [("general", 2024), ("presidential", 2027)]
     assert default.election("presidential_2022").date == date(2022, 3, 9)
-    assert (default.executive, default.challenger) == ("DP", "UFP")
+    assert (default.executive.party, default.challenger) == ("DP", "UFP")
+    assert (default.executive.office, default.executive.name) == ("president", "Moon Jae-in")
+    assert default.country == "KR"
     assert (default.flagship, default.flagship_region) == ("KDB", "busan")
 
 
@@ -269,7 +275,8 @@ CORRUPTIONS = [
     ("unknown top-level key", _set(("colour",), "red"),
      'colour: expected one of: name, title, start, horizon, executive, challenger, elections, '
      'parties, regions, institutions, committee_sizes, named, unions, ministries, flagship, '
-     'flagship_region, flagship_party, parameters, got "colour"'),
+     'flagship_region, flagship_party, parameters, country, factions, bills, events, '
+     'got "colour"'),
     ("unknown nested key", _set(("parties", 0, "colour"), "blue"),
      'parties[0].colour: expected one of: code, name, seats, discipline, cohesion, pledge, '
      'labour_ties, got "colour"'),
@@ -294,7 +301,8 @@ CORRUPTIONS = [
     ("datetime, not date", _set(("start",), "2020-07-20T00:00"),
      'start: expected a date (YYYY-MM-DD), got "2020-07-20T00:00"'),
     ("bad election kind", _set(("elections", 0, "kind"), "mayoral"),
-     'elections[0].kind: expected one of: by, general, presidential, local, got "mayoral"'),
+     'elections[0].kind: expected one of: presidential, general, upper_house, leadership, '
+     'regional, local, by, european, referendum, got "mayoral"'),
     ("duplicate code", _set(("regions", 1, "code"), "busan"),
      'regions[1].code: expected a code not used by regions[0], got "busan"'),
     ("code with a dot", _set(("parties", 5, "code"), "I.N.D"),
@@ -314,9 +322,9 @@ CORRUPTIONS = [
      "gwangju_jeonnam, ulsan, gangwon, chungbuk, jeonbuk, gyeongbuk, gyeongnam, jeju, daejeon, "
      'chungnam, sejong, got "capital"'),
     ("union of an unknown body", _set(("unions", 0, "institutions"), ["KDBX"]), None),
-    ("missing role", _set(("ministries", 4, "role"), "coordinator"),
-     "ministries: expected a ministry with role 'deliberation' among the [[ministries]], got "
-     '["budget", "competent", "coordinator", "drafter"]'),
+    ("missing role", _set(("ministries", 1, "role"), "coordinator"),
+     "ministries: expected a ministry with role 'drafter' among the [[ministries]], got "
+     '["budget", "competent", "coordinator", "deliberation"]'),
     ("named party unknown", _set(("named", 1, "party"), "XX"),
      'named[1].party: expected a party code, one of: DP, UFP, JP, PP, ODP, IND, got "XX"'),
     ("named region unknown", _set(("named", 1, "region"), "seoul"), None),
@@ -333,8 +341,11 @@ CORRUPTIONS = [
     ("district without region", _set(("named", 14, "region"), ""),
      'named[14].region: expected the region of the district (a seated member with a '
      'district), got ""'),
-    ("committee size missing", _delete(("committee_sizes", "national_policy")),
-     "committee_sizes.national_policy: expected an integer in [1, 300], got nothing"),
+    ("committee size zero", _set(("committee_sizes", "national_policy"), 0),
+     "committee_sizes.national_policy: expected an integer in [1, 300], got 0"),
+    ("no committee", _set(("committee_sizes",), {}),
+     "committee_sizes: expected a table of committee code -> size, with at least one "
+     "committee, got {}"),
     ("flagship unknown", _set(("flagship",), "KOTRA"), None),
     ("flagship to the capital", _set(("flagship_region",), "capital"), None),
     ("latitude", _set(("regions", 0, "lat"), 135.2),
@@ -473,7 +484,8 @@ def test_presidential_election_past_the_horizon_is_allowed():
     assert scenario.election("presidential_2022").date > scenario.horizon
     dates = [e.date for e in scenario.elections]
     assert dates == sorted(dates)
-    assert scenario.elections[-1].code == "presidential_2022"
+    order = [e.code for e in scenario.elections]
+    assert order.index("local_2022") < order.index("presidential_2022")
 
 
 @pytest.mark.parametrize(
@@ -489,8 +501,8 @@ def test_presidential_election_past_the_horizon_is_allowed():
          '--set: parties.DP.discipline.x: expected a path that ends at parties.DP.discipline, '
          'got "x"'),
         ({"elections.9.date": "2021-01-04"},
-         "--set: elections.9.date: expected one of: by_2021, presidential_2022, local_2022 or "
-         'an index 0-2, got "9"'),
+         "--set: elections.9.date: expected one of: by_2021, presidential_2022, local_2022, "
+         'general_2024, presidential_2027 or an index 0-4, got "9"'),
         ({"parameters.timing.nope": "1"}, None),
         ({"nope": "1"}, None),
         ({"a..b": "1"}, None),
