@@ -22,14 +22,18 @@ class Vote:
     Attributes:
         stage: ``committee``, ``fast_track`` or ``floor``.
         week: When.
-        voters: Member indices of those who voted.
+        voters: Member indices of those who voted (in the legislature of that week).
         yes: (len(voters),) bool, their votes.
+        party: (len(voters),) their party indices.
+        faction: (len(voters),) their faction indices, -1 for none.
     """
 
     stage: str
     week: int
     voters: np.ndarray
     yes: np.ndarray
+    party: np.ndarray
+    faction: np.ndarray
 
 
 @dataclass
@@ -98,7 +102,8 @@ def week_of_bill(bill, week, members, rng, params: LegislatureParams) -> list[st
         week: Current week.
         members: Dict of member arrays: ``gain`` (value of this bill), ``line`` (party whip),
             ``discipline``, ``seated``, ``committees`` ((N, C) bool, seated members on each
-            committee), ``recognition`` (weights).
+            committee), ``recognition`` (weights), ``party`` and ``faction`` (indices, kept
+            with each vote).
         rng: The model's generator.
         params: Legislature parameters.
     """
@@ -159,5 +164,6 @@ def _vote(bill, stage, week, voters, members, rng, params) -> tuple[int, int]:
         params.vote_noise,
     )
     yes = legislature.cast_votes(p, rng.random(len(p)))
-    bill.votes.append(Vote(stage, week, np.nonzero(voters)[0], yes))
+    who = np.nonzero(voters)[0]
+    bill.votes.append(Vote(stage, week, who, yes, members["party"][who], members["faction"][who]))
     return int(yes.sum()), len(p)

@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     add_run_command(commands)
+    add_cases_command(commands)
     add_dashboard_command(commands)
     for plugin in entry_points(group="relocsim.commands"):
         try:
@@ -55,8 +56,9 @@ def add_run_command(commands) -> None:
         "run",
         help="run one scenario with one seed",
         description="Run one scenario to its horizon; print when the blueprint landed relative "
-        "to each election, the allocation and the Acts; write the weekly series (CSV), the why "
-        "log (CSV), the outcome (JSON) and a timeline figure (PNG) to --out.",
+        "to each election, the allocation, the Acts and the tabled bills; write the weekly "
+        "series (CSV), the why log (CSV), the votes by party (CSV), the outcome (JSON) and a "
+        "timeline figure (PNG) to --out.",
     )
     p.add_argument(
         "--scenario",
@@ -124,11 +126,17 @@ def summary(result) -> str:
     lines += [
         f"  {k.removeprefix('dest_'):8} -> {v}" for k, v in o.items() if k.startswith("dest_")
     ]
-    lines.append("acts:")
-    for key in (k for k in o if k.endswith("_fate")):
+    lines.append("acts and bills:")
+    for key in (k for k in o if k.startswith("act_") and k.endswith("_fate")):
         code = key.removeprefix("act_").removesuffix("_fate")
         when = o[f"act_{code}_date"]
         lines.append(f"  {code:8} {o[key]}" + (f" ({when})" if when else ""))
+    for key in (k for k in o if k.startswith("bill_") and k.endswith("_fate")):
+        code = key.removeprefix("bill_").removesuffix("_fate")
+        tally = f", floor {o[f'bill_{code}_yes']}-{o[f'bill_{code}_no']}"
+        when = o[f"bill_{code}_date"]
+        lines.append(f"  bill {code}: {o[key]}" + (f" ({when})" if when else "")
+                     + (tally if o[f"bill_{code}_yes"] is not None else ""))  # fmt: skip
     lines.append(
         f"peak union mobilisation {o['peak_mobilisation']:.2f} on {o['peak_mobilisation_date']}"
     )
@@ -147,6 +155,7 @@ def write_outputs(result, out: Path, scenario: str, overrides: list[str]) -> Non
         tmp = Path(tmp)
         result.series.to_csv(tmp / "series.csv")
         result.why.to_csv(tmp / "why.csv", index=False)
+        result.votes.to_csv(tmp / "votes.csv", index=False)
         (tmp / "outcome.json").write_text(json.dumps(result.outcome, indent=2) + "\n")
         title = f"{setting.title} (seed {result.outcome['seed']})"
         save_figure(
@@ -155,7 +164,54 @@ def write_outputs(result, out: Path, scenario: str, overrides: list[str]) -> Non
         )
         for f in sorted(tmp.iterdir()):
             os.replace(f, out / f.name)
-    print(f"wrote {out}/: series.csv, why.csv, outcome.json, timeline.png")
+    print(f"wrote {out}/: series.csv, why.csv, votes.csv, outcome.json, timeline.png")
+
+
+def add_cases_command(commands) -> None:
+    """Register ``relocsim cases``."""
+    p = commands.add_parser(
+        "cases",
+        help="list the library of historical cases and their truth",
+        description="List the historical cases shipped with relocsim (a scenario with a truth "
+        "file beside it, docs/cases.md): country, window, what kind of case it is and how many "
+        "dated events its truth holds. Name cases to see every event, its truth, its scoring "
+        "rule and its source.",
+    )
+    p.add_argument("names", nargs="*", metavar="CASE", help="cases to show in full")
+    p.add_argument("--json", action="store_true", help="print the cases and events as JSON")
+    p.set_defaults(handler=cases_command)
+
+
+def cases_command(args) -> int:
+    """Handle ``relocsim cases``."""
+    from sim.truth import case_records, library
+
+    shipped = library()
+    for name in args.names:
+        if name not in shipped:
+            raise ScenarioError(name, "(case name)", "a case of the library, one of: "
+                                + ", ".join(shipped), f'"{name}"')  # fmt: skip
+    records = case_records(args.names or shipped)
+    if args.json:
+        print(json.dumps(records, indent=2, default=str))
+        return 0
+    if not args.names:
+        print(f"{len(records)} cases (relocsim cases NAME shows one in full):")
+        print(f"  {'case':27} {'country':7} {'window':23} {'events':>6}  kinds")
+        for r in records:
+            window = f"{r['start']} to {r['horizon']}"
+            print(f"  {r['case']:27} {r['country']:7} {window:23} {len(r['events']):>6}  "
+                  + ", ".join(r["kinds"]))  # fmt: skip
+        return 0
+    for r in records:
+        print(f"{r['case']} ({r['country']}, {r['start']} to {r['horizon']}): {r['title']}")
+        print(f"  kinds: {', '.join(r['kinds'])}")
+        print(f"  {r['summary']}")
+        for e in r["events"]:
+            print(f"  - {e['code']} [{e['kind']}, scored by {e['score']}]: {e['truth']}")
+            print(f"      source: {e['source']}")
+        print(f"  facts: {r['facts']}")
+    return 0
 
 
 def add_dashboard_command(commands) -> None:

@@ -616,6 +616,8 @@ class RelocationModel(Model):
             "seated": w.seated,
             "committees": w.committee & w.seated[:, None],
             "recognition": recognition,
+            "party": w.member_party,
+            "faction": w.faction,
         }
 
     @cached_property

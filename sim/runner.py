@@ -32,6 +32,11 @@ OUTCOME_SCHEMA = {
     "relocated_staff": "their head-office staff",
     "act_{act}_fate": "not_needed, not_introduced, committee, fast_track, passed, failed, lapsed",
     "act_{act}_date": "ISO date the Act passed, failed or lapsed, or None",
+    "bill_{bill}_fate": "for each tabled bill: not_tabled, committee, fast_track, passed, failed, "
+    "lapsed",
+    "bill_{bill}_date": "ISO date the tabled bill passed, failed or lapsed, or None",
+    "bill_{bill}_yes": "yes votes in its last floor vote, or None",
+    "bill_{bill}_no": "no votes in its last floor vote, or None",
     "peak_mobilisation": "highest membership-weighted union mobilisation (0-1)",
     "peak_mobilisation_date": "ISO date of that peak",
     "executive_end": "party holding the presidency at the horizon",
@@ -48,6 +53,7 @@ class RunResult:
         outcome: Flat dict of scalars (OUTCOME_SCHEMA).
         series: One row per recorded week (DataCollector model variables), indexed by date.
         why: The "why" log: one row per event, with week, date, kind, actor, target, detail.
+        votes: One row per vote and party (and faction): yes and no votes, members voting.
         model: The finished model, for anything the tables do not hold.
     """
 
@@ -64,6 +70,11 @@ class RunResult:
     def why(self) -> pd.DataFrame:
         """The "why" log, one row per event."""
         return why_frame(self.model)
+
+    @cached_property
+    def votes(self) -> pd.DataFrame:
+        """Every vote of the run, one row per party and per faction."""
+        return votes_frame(self.model)
 
 
 def build_model(
@@ -137,12 +148,20 @@ def outcome(model: RelocationModel, seed: int) -> dict:
     moved = (model.decided != UNDECIDED) & (model.decided != STAY)
     record["relocated"] = int(moved.sum())
     record["relocated_staff"] = float(w.staff[moved].sum())
-    bills = {w.inst_codes[b.institution]: b for b in model.bills}
+    bills = {w.inst_codes[b.institution]: b for b in model.bills if not b.code}
     for inst in named:
         bill = bills.get(inst.code)
         fate = bill.stage if bill else "not_introduced"
         record[f"act_{inst.code}_fate"] = fate if inst.hq_act else "not_needed"
         record[f"act_{inst.code}_date"] = iso(bill.closed) if bill else None
+    tabled = {b.code: b for b in model.bills if b.code}
+    for spec in s.bills:
+        bill = tabled.get(spec.code)
+        floor = [v for v in bill.votes if v.stage == "floor"] if bill else []
+        record[f"bill_{spec.code}_fate"] = bill.stage if bill else "not_tabled"
+        record[f"bill_{spec.code}_date"] = iso(bill.closed) if bill else None
+        record[f"bill_{spec.code}_yes"] = int(floor[-1].yes.sum()) if floor else None
+        record[f"bill_{spec.code}_no"] = int((~floor[-1].yes).sum()) if floor else None
     record["peak_mobilisation"] = model.peak_pressure
     record["peak_mobilisation_date"] = iso(model.peak_week)
     record["executive_end"] = model.executive_name
@@ -173,3 +192,31 @@ def why_frame(model: RelocationModel) -> pd.DataFrame:
     frame.insert(0, "week", frame["time"].astype(int))
     frame.insert(1, "date", [model.date_of(t).isoformat() for t in frame.pop("time")])
     return frame
+
+
+VOTE_COLUMNS = ["bill", "stage", "week", "date", "group", "code", "yes", "no", "voting"]
+
+
+def votes_frame(model: RelocationModel) -> pd.DataFrame:
+    """Every vote on every bill: one row per party (``group = "party"``) and per faction.
+
+    ``voting`` counts the members of the group who voted; members vote yes or no, so
+    ``yes + no == voting``, and a party's ``voting`` never exceeds its seats.
+    """
+    w, rows = model.world, []
+    for bill in model.bills:
+        name = bill.code or w.inst_codes[bill.institution] + " Act"
+        for vote in bill.votes:
+            day = model.date_of(vote.week).isoformat()
+            groups = [
+                ("party", w.party_codes, vote.party),
+                ("faction", w.faction_codes, vote.faction),
+            ]
+            for group, codes, member_group in groups:
+                for k, code in enumerate(codes):
+                    mine = member_group == k
+                    if mine.any():
+                        yes = int(vote.yes[mine].sum())
+                        rows.append((name, vote.stage, vote.week, day, group, code, yes,
+                                     int(mine.sum()) - yes, int(mine.sum())))  # fmt: skip
+    return pd.DataFrame(rows, columns=VOTE_COLUMNS)

@@ -131,7 +131,7 @@ def from_dict(data: Mapping[str, Any], source: str) -> Scenario:
     _check_factions(c, factions)
     whip_codes = party_codes + tuple(f.code for f in factions)
     bills = _entries(
-        c, top, "bills", False, _bill, start, institution_codes, region_codes, committees,
+        c, top, "bills", False, _bill, start, institution_codes, receivers, committees,
         whip_codes,
     )  # fmt: skip
     events = _entries(
@@ -438,7 +438,7 @@ def _bill(c: FieldChecker, raw, loc, start, institutions, regions, committees, w
             t, "institutions", loc, institutions, "institution code", nonempty=kind != "framework"
         ),
         destination=c.ref(
-            t, "destination", loc, regions, "a region code", blank=kind == "framework"
+            t, "destination", loc, regions, "a receiving region", blank=kind == "framework"
         ),
         tabled=c.day(t, "tabled", loc),
         committee=c.ref(t, "committee", loc, committees, "a committee code", blank=True),

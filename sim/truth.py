@@ -8,10 +8,10 @@ reads scenarios: every problem is one line naming the file and the field, and ev
 scenario. Scoring itself belongs to the validation (issue "Validation that can fail...").
 """
 
+import datetime
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-import datetime
 from importlib import resources
 from pathlib import Path
 
@@ -166,7 +166,9 @@ def load_truth(case_or_path: str | os.PathLike, scenario: Scenario | None = None
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        raise ScenarioError(label, "(file)", "a readable UTF-8 truth file", show(str(err))) from None
+        raise ScenarioError(
+            label, "(file)", "a readable UTF-8 truth file", show(str(err))
+        ) from None
     return truth_from_dict(parse_toml(text, label), str(path), scenario)
 
 
@@ -198,8 +200,18 @@ def truth_from_dict(data: Mapping, source: str, scenario: Scenario | None = None
 _KEYS = {
     "decision": ("decision", "date", "none_by"),
     "binary": ("decision", "before", "by", "bill", "outcome"),
-    "vote": ("bill", "act", "stage", "date", "yes", "no", "abstain", "faction_yes",
-             "faction_no", "totals"),  # fmt: skip
+    "vote": (
+        "bill",
+        "act",
+        "stage",
+        "date",
+        "yes",
+        "no",
+        "abstain",
+        "faction_yes",
+        "faction_no",
+        "totals",
+    ),
     "destination": ("institution", "region", "date"),
 }
 
@@ -292,3 +304,26 @@ def _destination(c, t, loc, s, common) -> TruthEvent:
                       region=c.ref(t, "region", loc, regions, "a receiving region or stay"),
                       date=_day_in_window(c, t, "date", loc, s))  # fmt: skip
 
+
+def case_records(names: list[str]) -> list[dict]:
+    """One plain record per shipped case, for ``relocsim cases`` and its JSON."""
+    records = []
+    for name in names:
+        scenario = load_scenario(name)
+        truth = load_truth(name, scenario)
+        records.append({
+            "case": name,
+            "title": scenario.title,
+            "country": scenario.country,
+            "start": scenario.start.isoformat(),
+            "horizon": scenario.horizon.isoformat(),
+            "kinds": list(truth.kinds),
+            "summary": truth.summary,
+            "facts": str(facts_path(name)),
+            "events": [
+                {"code": e.code, "kind": e.kind, "score": e.score, "truth": e.describe(),
+                 "source": e.source}
+                for e in truth.events
+            ],
+        })  # fmt: skip
+    return records

@@ -205,3 +205,196 @@ def scenarios(name: str = DEFAULT) -> st.SearchStrategy:
     by its source (e.g. to apply overrides) fails loudly instead of dropping the perturbations.
     """
     return scenario_dicts(name).map(lambda data: from_dict(data, f"<hypothesis>/{name}.toml"))
+
+
+# --------------------------------------------------------------------------------------------
+# The generalised schema (issue 11): executives, factions, seat tables, bills, events, origins
+# --------------------------------------------------------------------------------------------
+
+WHIP_CHOICES = ("yes", "no", "free")
+
+
+def _window_day(draw, data: dict, past: int = 0):
+    """A day from the start to the horizon (plus ``past`` days)."""
+    span = (data["horizon"] - data["start"]).days + past
+    return data["start"] + timedelta(days=draw(st.integers(0, span)))
+
+
+def _add_executive(draw, data: dict) -> None:
+    """An executive table: president or prime minister, with or without partners."""
+    executive = data["executive"]
+    executive["office"] = draw(st.sampled_from(("president", "prime_minister")))
+    executive["name"] = draw(st.sampled_from(("", "A. Leader")))
+    others = [p["code"] for p in data["parties"]]
+    others = [c for c in others if c not in (executive["party"], data["challenger"])]
+    executive["partners"] = draw(st.lists(st.sampled_from(others), unique=True, max_size=2))
+    kind = _deciding_kind(data)
+    deciding = [e for e in data["elections"] if e["kind"] == kind]
+    if not any(e["date"] >= data["horizon"] for e in deciding):
+        latest = max(deciding, key=lambda e: e["date"])
+        latest["date"] = data["horizon"] + timedelta(days=draw(st.integers(0, 900)))
+
+
+def _add_seat_table(draw, data: dict) -> None:
+    """Sometimes a general election inside the window with a given result and seat table."""
+    if not draw(st.booleans()):
+        return
+    regions = {r["code"]: r for r in data["regions"]}
+    region_seats = {}
+    for code in draw(st.lists(st.sampled_from(sorted(regions)), unique=True, max_size=2)):
+        old = regions[code].get("seats", {})
+        region_seats[code] = {p: draw(st.integers(0, n + 2)) for p, n in old.items()}
+    constituency = Counter()
+    for code, region in regions.items():
+        constituency.update(region_seats.get(code, region.get("seats", {})))
+    seats = {p["code"]: constituency[p["code"]] + draw(st.integers(0, 25)) for p in data["parties"]}
+    election = {
+        "code": "general_inside",
+        "kind": "general",
+        "date": _window_day(draw, data),
+        "result": draw(st.sampled_from(("ruling_wins", "ruling_loses"))),
+        "seats": seats,
+    }
+    if region_seats:
+        election["region_seats"] = region_seats
+    data["elections"].append(election)
+    smallest = sum(seats.values())
+    for committee, size in data["committee_sizes"].items():
+        data["committee_sizes"][committee] = min(size, smallest)
+
+
+def _add_factions(draw, data: dict) -> None:
+    """Up to two factions in each of up to two parties, from the parties' named actors."""
+    named = data.get("named", [])
+    factions, taken = [], set()
+    for party in draw(st.lists(st.sampled_from([p["code"] for p in data["parties"]]),
+                               unique=True, max_size=2)):  # fmt: skip
+        own = [n["name"] for n in named if n["party"] == party and n["name"] not in taken]
+        left = 1.0
+        for k in range(draw(st.integers(0, 2))):
+            members = draw(st.lists(st.sampled_from(own), unique=True)) if own else []
+            members = [m for m in members if m not in taken]
+            taken.update(members)
+            share = draw(st.floats(0, left, allow_nan=False))
+            left -= share
+            factions.append({
+                "code": f"{party}_f{k}",
+                "name": f"{party} faction {k}",
+                "party": party,
+                "leader": members[0] if members and draw(st.booleans()) else "",
+                "members": members,
+                "share": share,
+                "stance": draw(unit),
+            })  # fmt: skip
+    data["factions"] = factions
+
+
+def _add_bills(draw, data: dict) -> None:
+    """Up to three tabled bills of any kind, whipped or free, tabled in or after the window."""
+    receivers = [r["code"] for r in data["regions"] if r["receives"]]
+    institutions = [i["code"] for i in data["institutions"]]
+    whips = [p["code"] for p in data["parties"]] + [f["code"] for f in data.get("factions", [])]
+    bills = []
+    for k in range(draw(st.integers(0, 3))):
+        kind = draw(st.sampled_from(("move", "reversal", "framework")))
+        free = draw(st.booleans())
+        bill = {
+            "code": f"bill_{k}",
+            "name": f"Bill {k}",
+            "kind": kind,
+            "institutions": draw(
+                st.lists(
+                    st.sampled_from(institutions),
+                    unique=True,
+                    min_size=0 if kind == "framework" else 1,
+                    max_size=3,
+                )
+            ),
+            "destination": "" if kind == "framework" else draw(st.sampled_from(receivers)),
+            "tabled": _window_day(draw, data, past=60),
+            "committee": draw(st.sampled_from(["", *data["committee_sizes"]])),
+            "threshold": draw(st.sampled_from(("majority", "three_fifths", "two_thirds"))),
+            "free_vote": free,
+        }
+        if not free:
+            chosen = draw(st.lists(st.sampled_from(whips), unique=True, max_size=3))
+            bill["whip"] = {code: draw(st.sampled_from(WHIP_CHOICES)) for code in chosen}
+        bills.append(bill)
+    data["bills"] = bills
+
+
+def _add_events(draw, data: dict) -> None:
+    """Up to three dated events: new roles for named actors, a new head of government."""
+    named = data.get("named", [])
+    parties = [p["code"] for p in data["parties"]]
+    ministry = data["ministries"][0]["code"]
+    events = []
+    for _ in range(draw(st.integers(0, 3))):
+        day = _window_day(draw, data, past=60)
+        if not named or draw(st.booleans()):
+            party = draw(st.sampled_from(parties))
+            partners = [p for p in parties if p != party]
+            events.append({"date": day, "kind": "executive", "who": "New Head", "party": party,
+                           "partners": draw(st.lists(st.sampled_from(partners), unique=True,
+                                                     max_size=2))})  # fmt: skip
+            continue
+        person = draw(st.sampled_from(named))
+        roles = ["member", "minister", "leader", "floor_leader"]
+        if not person.get("seated", True):
+            roles += ["official"] + (["governor", "mayor"] if person.get("region") else [])
+        if person.get("committees"):
+            roles.append("committee_chair")
+        role = draw(st.sampled_from(roles))
+        event = {"date": day, "kind": "role", "who": person["name"], "role": role}
+        if role == "minister":
+            event["ministry"] = ministry
+        events.append(event)
+    data["events"] = events
+
+
+def _add_origin(draw, data: dict) -> None:
+    """Sometimes a second origin region, from which some institutions would move."""
+    if not draw(st.booleans()):
+        return
+    data["regions"].append({"code": "second_origin", "name": "Second origin", "receives": False,
+                            "lon": 127.0, "lat": 37.0})  # fmt: skip
+    for institution in data["institutions"]:
+        if draw(st.booleans()):
+            institution["origin"] = "second_origin"
+
+
+def _rename_committees(draw, data: dict) -> None:
+    """Committees under other codes, and institutions sent to any of them."""
+    codes = {old: f"committee_{k}" for k, old in enumerate(data["committee_sizes"])}
+    data["committee_sizes"] = {codes[k]: v for k, v in data["committee_sizes"].items()}
+    for person in data.get("named", []):
+        person["committees"] = [codes[c] for c in person.get("committees", [])]
+    for institution in data["institutions"]:
+        institution["committee"] = draw(st.sampled_from(sorted(codes.values())))
+
+
+ADDITIONS = (
+    _rename_committees,
+    _add_executive,
+    _add_seat_table,
+    _add_factions,
+    _add_bills,
+    _add_events,
+    _add_origin,
+)
+
+
+@st.composite
+def generalised_scenario_dicts(draw, name: str = DEFAULT) -> dict:
+    """``scenario_dicts(name)`` plus random values of every field of the generalised schema."""
+    data = draw(scenario_dicts(name))
+    for add in ADDITIONS:
+        add(draw, data)
+    return data
+
+
+def generalised_scenarios(name: str = DEFAULT) -> st.SearchStrategy:
+    """Validated Scenario objects made from ``generalised_scenario_dicts(name)``."""
+    return generalised_scenario_dicts(name).map(
+        lambda data: from_dict(data, f"<hypothesis>/{name}.toml")
+    )

@@ -57,6 +57,8 @@ def members(n=300, gain=0.0, line=1.0):
         "discipline": np.full(n, 1.0),
         "seated": np.ones(n, bool),
         "committees": committee[:, None],
+        "party": np.zeros(n, int),
+        "faction": np.full(n, -1),
         "recognition": np.ones(n),
     }
 
