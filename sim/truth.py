@@ -191,8 +191,9 @@ def truth_from_dict(data: Mapping, source: str, scenario: Scenario | None = None
     seen: dict[str, int] = {}
     for i, event in enumerate(events):
         if event.code in seen:
-            c.fail(("events", i, "code"), f"a code not used by events[{seen[event.code]}]",
-                   event.code)  # fmt: skip
+            c.fail(
+                ("events", i, "code"), f"a code not used by events[{seen[event.code]}]", event.code
+            )
         seen[event.code] = i
     return CaseTruth(case, c.text(top, "summary", (), nonempty=True), kinds, events, source)
 
@@ -218,8 +219,9 @@ _KEYS = {
 
 def _event(c: FieldChecker, raw: object, loc: Loc, s: Scenario) -> TruthEvent:
     """One ``[[events]]`` table, checked for its kind and against the scenario."""
-    t = c.table(raw, loc, ("code", "kind", "score", "source", *{k for v in _KEYS.values()
-                                                                  for k in v}))  # fmt: skip
+    t = c.table(
+        raw, loc, ("code", "kind", "score", "source", *{k for v in _KEYS.values() for k in v})
+    )
     kind = c.choice(t, "kind", loc, tuple(SCORES))
     c.table(t, loc, ("code", "kind", "score", "source", *_KEYS[kind]))
     common = {
@@ -228,8 +230,9 @@ def _event(c: FieldChecker, raw: object, loc: Loc, s: Scenario) -> TruthEvent:
         "score": c.choice(t, "score", loc, SCORES[kind], default=SCORES[kind][0]),
         "source": c.text(t, "source", loc, nonempty=True),
     }
-    return {"decision": _decision, "binary": _binary, "vote": _vote,
-            "destination": _destination}[kind](c, t, loc, s, common)  # fmt: skip
+    return {"decision": _decision, "binary": _binary, "vote": _vote, "destination": _destination}[
+        kind
+    ](c, t, loc, s, common)
 
 
 def _day_in_window(c, t, key, loc, s: Scenario) -> datetime.date:
@@ -243,8 +246,11 @@ def _day_in_window(c, t, key, loc, s: Scenario) -> datetime.date:
 def _decision(c, t, loc, s, common) -> TruthEvent:
     decision = c.choice(t, "decision", loc, DECISIONS)
     if ("date" in t) == ("none_by" in t):
-        c.fail(loc, "exactly one of date (when it came) and none_by (none came by then)",
-               sorted(k for k in ("date", "none_by") if k in t))  # fmt: skip
+        c.fail(
+            loc,
+            "exactly one of date (when it came) and none_by (none came by then)",
+            sorted(k for k in ("date", "none_by") if k in t),
+        )
     key = "date" if "date" in t else "none_by"
     return TruthEvent(**common, decision=decision, **{key: _day_in_window(c, t, key, loc, s)})
 
@@ -257,19 +263,26 @@ def _binary(c, t, loc, s, common) -> TruthEvent:
         return TruthEvent(**common, bill=bill, outcome=outcome)
     decision = c.choice(t, "decision", loc, DECISIONS)
     if ("before" in t) == ("by" in t):
-        c.fail(loc, "exactly one of before (an election code) and by (a date), or a bill",
-               sorted(k for k in ("before", "by") if k in t))  # fmt: skip
+        c.fail(
+            loc,
+            "exactly one of before (an election code) and by (a date), or a bill",
+            sorted(k for k in ("before", "by") if k in t),
+        )
     if "before" in t:
         before = c.ref(t, "before", loc, tuple(e.code for e in s.elections), "an election code")
         return TruthEvent(**common, decision=decision, before=before, outcome=outcome)
-    return TruthEvent(**common, decision=decision, by=_day_in_window(c, t, "by", loc, s),
-                      outcome=outcome)  # fmt: skip
+    return TruthEvent(
+        **common, decision=decision, by=_day_in_window(c, t, "by", loc, s), outcome=outcome
+    )
 
 
 def _vote(c, t, loc, s, common) -> TruthEvent:
     if ("bill" in t) == ("act" in t):
-        c.fail(loc, "exactly one of bill (a tabled bill) and act (an institution's HQ Act)",
-               sorted(k for k in ("bill", "act") if k in t))  # fmt: skip
+        c.fail(
+            loc,
+            "exactly one of bill (a tabled bill) and act (an institution's HQ Act)",
+            sorted(k for k in ("bill", "act") if k in t),
+        )
     if "bill" in t:
         target = {"bill": c.ref(t, "bill", loc, tuple(b.code for b in s.bills), "a bill code")}
     else:
@@ -282,9 +295,14 @@ def _vote(c, t, loc, s, common) -> TruthEvent:
     totals = _tally(c, t, "totals", loc, ("yes", "no", "abstain"))
     if not (tallies["yes"] or tallies["no"] or totals):
         c.fail(loc, "votes by party (yes, no) or official totals", "none")
-    return TruthEvent(**common, **target, **tallies, totals=totals,
-                      stage=c.choice(t, "stage", loc, STAGES),
-                      date=_day_in_window(c, t, "date", loc, s))  # fmt: skip
+    return TruthEvent(
+        **common,
+        **target,
+        **tallies,
+        totals=totals,
+        stage=c.choice(t, "stage", loc, STAGES),
+        date=_day_in_window(c, t, "date", loc, s),
+    )
 
 
 def _tally(c, t, key, loc, allowed) -> dict[str, int]:
@@ -297,12 +315,16 @@ def _tally(c, t, key, loc, allowed) -> dict[str, int]:
 
 
 def _destination(c, t, loc, s, common) -> TruthEvent:
-    institution = c.ref(t, "institution", loc, tuple(i.code for i in s.institutions),
-                        "an institution code")  # fmt: skip
+    institution = c.ref(
+        t, "institution", loc, tuple(i.code for i in s.institutions), "an institution code"
+    )
     regions = (STAY, *(r.code for r in s.regions if r.receives))
-    return TruthEvent(**common, institution=institution,
-                      region=c.ref(t, "region", loc, regions, "a receiving region or stay"),
-                      date=_day_in_window(c, t, "date", loc, s))  # fmt: skip
+    return TruthEvent(
+        **common,
+        institution=institution,
+        region=c.ref(t, "region", loc, regions, "a receiving region or stay"),
+        date=_day_in_window(c, t, "date", loc, s),
+    )
 
 
 def case_records(names: list[str]) -> list[dict]:
@@ -311,19 +333,26 @@ def case_records(names: list[str]) -> list[dict]:
     for name in names:
         scenario = load_scenario(name)
         truth = load_truth(name, scenario)
-        records.append({
-            "case": name,
-            "title": scenario.title,
-            "country": scenario.country,
-            "start": scenario.start.isoformat(),
-            "horizon": scenario.horizon.isoformat(),
-            "kinds": list(truth.kinds),
-            "summary": truth.summary,
-            "facts": str(facts_path(name)),
-            "events": [
-                {"code": e.code, "kind": e.kind, "score": e.score, "truth": e.describe(),
-                 "source": e.source}
-                for e in truth.events
-            ],
-        })  # fmt: skip
+        records.append(
+            {
+                "case": name,
+                "title": scenario.title,
+                "country": scenario.country,
+                "start": scenario.start.isoformat(),
+                "horizon": scenario.horizon.isoformat(),
+                "kinds": list(truth.kinds),
+                "summary": truth.summary,
+                "facts": str(facts_path(name)),
+                "events": [
+                    {
+                        "code": e.code,
+                        "kind": e.kind,
+                        "score": e.score,
+                        "truth": e.describe(),
+                        "source": e.source,
+                    }
+                    for e in truth.events
+                ],
+            }
+        )
     return records

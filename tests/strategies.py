@@ -267,8 +267,9 @@ def _add_factions(draw, data: dict) -> None:
     """Up to two factions in each of up to two parties, from the parties' named actors."""
     named = data.get("named", [])
     factions, taken = [], set()
-    for party in draw(st.lists(st.sampled_from([p["code"] for p in data["parties"]]),
-                               unique=True, max_size=2)):  # fmt: skip
+    for party in draw(
+        st.lists(st.sampled_from([p["code"] for p in data["parties"]]), unique=True, max_size=2)
+    ):
         own = [n["name"] for n in named if n["party"] == party and n["name"] not in taken]
         left = 1.0
         for k in range(draw(st.integers(0, 2))):
@@ -277,15 +278,17 @@ def _add_factions(draw, data: dict) -> None:
             taken.update(members)
             share = draw(st.floats(0, left, allow_nan=False))
             left -= share
-            factions.append({
-                "code": f"{party}_f{k}",
-                "name": f"{party} faction {k}",
-                "party": party,
-                "leader": members[0] if members and draw(st.booleans()) else "",
-                "members": members,
-                "share": share,
-                "stance": draw(unit),
-            })  # fmt: skip
+            factions.append(
+                {
+                    "code": f"{party}_f{k}",
+                    "name": f"{party} faction {k}",
+                    "party": party,
+                    "leader": members[0] if members and draw(st.booleans()) else "",
+                    "members": members,
+                    "share": share,
+                    "stance": draw(unit),
+                }
+            )
     data["factions"] = factions
 
 
@@ -334,9 +337,15 @@ def _add_events(draw, data: dict) -> None:
         if not named or draw(st.booleans()):
             party = draw(st.sampled_from(parties))
             partners = [p for p in parties if p != party]
-            events.append({"date": day, "kind": "executive", "who": "New Head", "party": party,
-                           "partners": draw(st.lists(st.sampled_from(partners), unique=True,
-                                                     max_size=2))})  # fmt: skip
+            events.append(
+                {
+                    "date": day,
+                    "kind": "executive",
+                    "who": "New Head",
+                    "party": party,
+                    "partners": draw(st.lists(st.sampled_from(partners), unique=True, max_size=2)),
+                }
+            )
             continue
         person = draw(st.sampled_from(named))
         roles = ["member", "minister", "leader", "floor_leader"]
@@ -356,8 +365,15 @@ def _add_origin(draw, data: dict) -> None:
     """Sometimes a second origin region, from which some institutions would move."""
     if not draw(st.booleans()):
         return
-    data["regions"].append({"code": "second_origin", "name": "Second origin", "receives": False,
-                            "lon": 127.0, "lat": 37.0})  # fmt: skip
+    data["regions"].append(
+        {
+            "code": "second_origin",
+            "name": "Second origin",
+            "receives": False,
+            "lon": 127.0,
+            "lat": 37.0,
+        }
+    )
     for institution in data["institutions"]:
         if draw(st.booleans()):
             institution["origin"] = "second_origin"

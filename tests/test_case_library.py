@@ -126,8 +126,14 @@ def test_generated_scenarios_with_the_new_fields_run_and_keep_the_invariants(sce
 
 
 def _truth(**event):
-    base = {"code": "e", "kind": "decision", "decision": "blueprint", "date": "2021-01-04",
-            "score": "crps", "source": "somewhere, 2021-01-04"}  # fmt: skip
+    base = {
+        "code": "e",
+        "kind": "decision",
+        "decision": "blueprint",
+        "date": "2021-01-04",
+        "score": "crps",
+        "source": "somewhere, 2021-01-04",
+    }
     base.update(event)
     base = {k: v for k, v in base.items() if v is not None}
     return {"case": "season2_2020", "summary": "s", "outcomes": ["postponed"], "events": [base]}
@@ -186,8 +192,15 @@ def test_a_bad_truth_file_is_one_line_naming_the_field(data, message):
 
 def test_a_vote_needs_tallies_and_knows_the_parties():
     scenario = load_scenario("de_bonn_berlin_1991")
-    vote = {"code": "v", "kind": "vote", "bill": "berlin_motion", "stage": "floor",
-            "date": "1991-06-20", "score": "yes_share", "source": "s"}  # fmt: skip
+    vote = {
+        "code": "v",
+        "kind": "vote",
+        "bill": "berlin_motion",
+        "stage": "floor",
+        "date": "1991-06-20",
+        "score": "yes_share",
+        "source": "s",
+    }
     data = {"case": scenario.name, "summary": "s", "outcomes": ["free_vote"], "events": [vote]}
     with pytest.raises(ScenarioError, match=r"events\[0\]: expected votes by party"):
         truth_from_dict(data, "x.truth.toml", scenario)
@@ -212,11 +225,13 @@ def test_relocsim_cases_lists_the_library_and_shows_one_case():
     listed = subprocess.run([*RELOCSIM, "cases"], capture_output=True, text=True, check=True)
     for case in CASES:
         assert case in listed.stdout
-    one = subprocess.run([*RELOCSIM, "cases", "dk_bedre_balance_2015"], capture_output=True,
-                         text=True, check=True)  # fmt: skip
+    one = subprocess.run(
+        [*RELOCSIM, "cases", "dk_bedre_balance_2015"], capture_output=True, text=True, check=True
+    )
     assert "after_election" in one.stdout and "source: " in one.stdout
-    as_json = subprocess.run([*RELOCSIM, "cases", "--json"], capture_output=True, text=True,
-                             check=True)  # fmt: skip
+    as_json = subprocess.run(
+        [*RELOCSIM, "cases", "--json"], capture_output=True, text=True, check=True
+    )
     records = json.loads(as_json.stdout)
     assert {r["case"] for r in records} == set(CASES)
     assert all(r["events"] and r["country"] for r in records)

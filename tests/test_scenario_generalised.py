@@ -69,8 +69,14 @@ def test_bad_executives(executive, message):
 
 def test_a_prime_minister_falls_with_a_lost_general_election():
     data = _edit(executive={"office": "prime_minister", "party": "DP", "partners": ["ODP"]})
-    data["elections"].append({"code": "general_2021", "kind": "general", "date": date(2021, 9, 6),
-                              "result": "ruling_loses"})  # fmt: skip
+    data["elections"].append(
+        {
+            "code": "general_2021",
+            "kind": "general",
+            "date": date(2021, 9, 6),
+            "result": "ruling_loses",
+        }
+    )
     model = sim.build_model(_load(data), seed=0)
     codes = model.world.party_codes
     assert model.party_line[codes.index("ODP")] == 1  # partners are whipped with the government
@@ -106,8 +112,9 @@ def test_elections_past_the_horizon_keep_the_clock_running():
 
 def test_election_weight_and_probability_default_by_kind():
     data = _data()
-    data["elections"].append({"code": "senate_2021", "kind": "upper_house",
-                              "date": date(2021, 5, 3)})  # fmt: skip
+    data["elections"].append(
+        {"code": "senate_2021", "kind": "upper_house", "date": date(2021, 5, 3)}
+    )
     election = _load(data).election("senate_2021")
     assert election.weight == ELECTION_WEIGHT["upper_house"] and election.p_ruling_win == 0.5
     assert election.result == "" and election.seats == {}
@@ -115,10 +122,16 @@ def test_election_weight_and_probability_default_by_kind():
 
 def test_a_given_result_is_not_drawn():
     for result, winner in (("ruling_wins", "DP"), ("ruling_loses", "UFP")):
-        overrides = {"elections.presidential_2022.result": result,
-                     "elections.presidential_2022.p_ruling_win": 0.5}  # fmt: skip
-        outcomes = {sim.run(DEFAULT, seed=s, series_every=0, **overrides).outcome[
-            "winner_presidential_2022"] for s in range(6)}  # fmt: skip
+        overrides = {
+            "elections.presidential_2022.result": result,
+            "elections.presidential_2022.p_ruling_win": 0.5,
+        }
+        outcomes = {
+            sim.run(DEFAULT, seed=s, series_every=0, **overrides).outcome[
+                "winner_presidential_2022"
+            ]
+            for s in range(6)
+        }
         assert outcomes == {winner}
 
 
@@ -165,9 +178,15 @@ def test_bad_seat_tables(election, message):
 
 def test_a_committee_must_fit_the_smallest_legislature():
     data = _data()
-    data["elections"].append({"code": "general_2021", "kind": "general", "date": date(2021, 9, 6),
-                              "result": "ruling_wins",
-                              "seats": {"DP": 163, "UFP": 84, "JP": 1, "IND": 5}})  # fmt: skip
+    data["elections"].append(
+        {
+            "code": "general_2021",
+            "kind": "general",
+            "date": date(2021, 9, 6),
+            "result": "ruling_wins",
+            "seats": {"DP": 163, "UFP": 84, "JP": 1, "IND": 5},
+        }
+    )
     data["committee_sizes"]["national_policy"] = 260
     assert "committee_sizes.national_policy: expected an integer in [" in _error(data)
     assert "253]" in _error(data)
@@ -176,9 +195,16 @@ def test_a_committee_must_fit_the_smallest_legislature():
 def test_seats_after_an_election_add_up_region_by_region():
     data = _data()
     seats = {"DP": 175, "UFP": 110, "JP": 6, "PP": 3, "ODP": 1, "IND": 5}
-    data["elections"].append({"code": "general_2021", "kind": "general", "date": date(2021, 9, 6),
-                              "result": "ruling_wins", "seats": seats,
-                              "region_seats": {"busan": {"UFP": 17, "DP": 1}}})  # fmt: skip
+    data["elections"].append(
+        {
+            "code": "general_2021",
+            "kind": "general",
+            "date": date(2021, 9, 6),
+            "result": "ruling_wins",
+            "seats": seats,
+            "region_seats": {"busan": {"UFP": 17, "DP": 1}},
+        }
+    )
     scenario = _load(data)
     after = scenario.seated_after(scenario.election("general_2021"))
     assert {p.code: p.seats for p in after.parties} == seats
@@ -190,8 +216,15 @@ def test_seats_after_an_election_add_up_region_by_region():
 
 
 def _faction(**changes):
-    faction = {"code": "chin_moon", "name": "Pro-Moon", "party": "DP", "leader": "Kim Tae-nyeon",
-               "members": ["Kim Tae-nyeon", "Jeon Jae-su"], "share": 0.4, "stance": 0.9}  # fmt: skip
+    faction = {
+        "code": "chin_moon",
+        "name": "Pro-Moon",
+        "party": "DP",
+        "leader": "Kim Tae-nyeon",
+        "members": ["Kim Tae-nyeon", "Jeon Jae-su"],
+        "share": 0.4,
+        "stance": 0.9,
+    }
     faction.update(changes)
     return faction
 
@@ -244,8 +277,9 @@ def test_faction_members_take_its_stance_and_listen_to_its_leader():
 def test_committees_are_named_by_the_scenario():
     data = _edit(committee_sizes={"finance": 20, "land": 25, "defence": 40})
     for person in data["named"]:
-        person["committees"] = ["finance" if c == "national_policy" else "land"
-                                for c in person.get("committees", [])]  # fmt: skip
+        person["committees"] = [
+            "finance" if c == "national_policy" else "land" for c in person.get("committees", [])
+        ]
     data["institutions"][0]["committee"] = "land"
     scenario = _load(data)
     assert list(scenario.committee_sizes) == ["finance", "land", "defence"]
@@ -272,8 +306,15 @@ def test_bad_committee_references():
 
 
 def _bill(**changes):
-    bill = {"code": "kdb_act", "name": "KDB to Busan", "kind": "move", "institutions": ["KDB"],
-            "destination": "busan", "tabled": date(2020, 9, 7), "committee": ""}  # fmt: skip
+    bill = {
+        "code": "kdb_act",
+        "name": "KDB to Busan",
+        "kind": "move",
+        "institutions": ["KDB"],
+        "destination": "busan",
+        "tabled": date(2020, 9, 7),
+        "committee": "",
+    }
     bill.update(changes)
     return {k: v for k, v in bill.items() if v is not None}
 
@@ -325,8 +366,7 @@ def test_a_reversal_keeps_its_institutions_home_and_a_framework_moves_none():
     model = _run_with_bill(_bill(kind="reversal", whip=whips))
     kdb = model.world.inst_codes.index("KDB")
     assert model.decided[kdb] == sim.allocation.STAY
-    framework = _run_with_bill(_bill(kind="framework", institutions=[], destination="",
-                                     whip=whips))  # fmt: skip
+    framework = _run_with_bill(_bill(kind="framework", institutions=[], destination="", whip=whips))
     assert next(b for b in framework.bills if b.code == "kdb_act").stage == "passed"
     assert framework.decided[kdb] == sim.allocation.UNDECIDED
 
@@ -352,10 +392,16 @@ def test_a_supermajority_bill_needs_its_share():
 
     bill = assembly.Bill(-1, 0, 0, code="x", committee=assembly.FLOOR, threshold=2 / 3)
     n = 300
-    members = {"gain": np.zeros(n), "line": np.ones(n), "discipline": np.ones(n),
-               "seated": np.ones(n, bool), "committees": np.zeros((n, 1), bool),
-               "recognition": np.ones(n), "party": np.zeros(n, int),
-               "faction": np.full(n, -1)}  # fmt: skip
+    members = {
+        "gain": np.zeros(n),
+        "line": np.ones(n),
+        "discipline": np.ones(n),
+        "seated": np.ones(n, bool),
+        "committees": np.zeros((n, 1), bool),
+        "recognition": np.ones(n),
+        "party": np.zeros(n, int),
+        "faction": np.full(n, -1),
+    }
     params = sim.load_scenario(DEFAULT).parameters.legislature
     rng = np.random.default_rng(0)
     members["line"][:110] = -1.0  # 190 of 300 for: a majority, not two thirds
@@ -392,11 +438,21 @@ def test_bad_offices(person, message):
 def test_offices_outside_the_legislature_take_no_seat():
     data = _data()
     data["named"] += [
-        {"name": "Park Heong-joon", "party": "UFP", "region": "busan", "role": "mayor",
-         "seated": False},
-        {"name": "Byeon Chang-heum", "party": "DP", "role": "minister", "ministry": "MOLIT",
-         "seated": False},
-    ]  # fmt: skip
+        {
+            "name": "Park Heong-joon",
+            "party": "UFP",
+            "region": "busan",
+            "role": "mayor",
+            "seated": False,
+        },
+        {
+            "name": "Byeon Chang-heum",
+            "party": "DP",
+            "role": "minister",
+            "ministry": "MOLIT",
+            "seated": False,
+        },
+    ]
     scenario = _load(data)
     model = sim.build_model(scenario, seed=0)
     w = model.world
@@ -459,8 +515,9 @@ def test_dated_events_change_roles_and_the_head_of_government():
 
 def test_institutions_can_leave_from_several_origins():
     data = _data()
-    data["regions"].append({"code": "incheon", "name": "Incheon", "receives": False,
-                            "lon": 126.7, "lat": 37.45})  # fmt: skip
+    data["regions"].append(
+        {"code": "incheon", "name": "Incheon", "receives": False, "lon": 126.7, "lat": 37.45}
+    )
     data["institutions"][0]["origin"] = "incheon"
     scenario = _load(data)
     assert scenario.institutions[0].origin == "incheon"
@@ -481,7 +538,9 @@ def test_a_scenario_needs_an_origin_and_a_country_code():
 
 
 def test_new_fields_are_overridable_by_path():
-    scenario = load_scenario(DEFAULT, {"executive.name": "Someone", "country": "JP",
-                                       "elections.general_2024.weight": 0.2})  # fmt: skip
+    scenario = load_scenario(
+        DEFAULT,
+        {"executive.name": "Someone", "country": "JP", "elections.general_2024.weight": 0.2},
+    )
     assert scenario.executive.name == "Someone" and scenario.country == "JP"
     assert scenario.election("general_2024").weight == 0.2
