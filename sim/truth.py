@@ -243,15 +243,18 @@ def _day_in_window(c, t, key, loc, s: Scenario) -> datetime.date:
     return day
 
 
+def _either(c, t, loc, first: str, second: str) -> str:
+    """The one key of two alternatives that the table has (each named by its first word)."""
+    keys = (first.split()[0], second.split()[0])
+    present = [k for k in keys if k in t]
+    if len(present) != 1:
+        c.fail(loc, f"exactly one of {first} and {second}", present)
+    return present[0]
+
+
 def _decision(c, t, loc, s, common) -> TruthEvent:
     decision = c.choice(t, "decision", loc, DECISIONS)
-    if ("date" in t) == ("none_by" in t):
-        c.fail(
-            loc,
-            "exactly one of date (when it came) and none_by (none came by then)",
-            sorted(k for k in ("date", "none_by") if k in t),
-        )
-    key = "date" if "date" in t else "none_by"
+    key = _either(c, t, loc, "date (when it came)", "none_by (none came by then)")
     return TruthEvent(**common, decision=decision, **{key: _day_in_window(c, t, key, loc, s)})
 
 
@@ -262,13 +265,7 @@ def _binary(c, t, loc, s, common) -> TruthEvent:
         bill = c.ref(t, "bill", loc, tuple(b.code for b in s.bills), "a bill of the scenario")
         return TruthEvent(**common, bill=bill, outcome=outcome)
     decision = c.choice(t, "decision", loc, DECISIONS)
-    if ("before" in t) == ("by" in t):
-        c.fail(
-            loc,
-            "exactly one of before (an election code) and by (a date), or a bill",
-            sorted(k for k in ("before", "by") if k in t),
-        )
-    if "before" in t:
+    if _either(c, t, loc, "before (an election code)", "by (a date), or a bill") == "before":
         before = c.ref(t, "before", loc, tuple(e.code for e in s.elections), "an election code")
         return TruthEvent(**common, decision=decision, before=before, outcome=outcome)
     return TruthEvent(
@@ -277,13 +274,7 @@ def _binary(c, t, loc, s, common) -> TruthEvent:
 
 
 def _vote(c, t, loc, s, common) -> TruthEvent:
-    if ("bill" in t) == ("act" in t):
-        c.fail(
-            loc,
-            "exactly one of bill (a tabled bill) and act (an institution's HQ Act)",
-            sorted(k for k in ("bill", "act") if k in t),
-        )
-    if "bill" in t:
+    if _either(c, t, loc, "bill (a tabled bill)", "act (an institution's HQ Act)") == "bill":
         target = {"bill": c.ref(t, "bill", loc, tuple(b.code for b in s.bills), "a bill code")}
     else:
         acts = tuple(i.code for i in s.institutions if i.hq_act)
