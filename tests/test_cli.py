@@ -23,7 +23,7 @@ def test_same_seed_gives_identical_files(tmp_path):
         )
         assert "blueprint" in done.stdout
     names = sorted(p.name for p in (tmp_path / "A").iterdir())
-    assert names == ["outcome.json", "series.csv", "timeline.png", "why.csv"]
+    assert names == ["outcome.json", "series.csv", "timeline.png", "votes.csv", "why.csv"]
     for name in names:
         assert (tmp_path / "A" / name).read_bytes() == (tmp_path / "B" / name).read_bytes(), name
 
@@ -91,6 +91,7 @@ def test_existing_files_are_replaced_whole(tmp_path):
         "outcome.json",
         "series.csv",
         "timeline.png",
+        "votes.csv",
         "why.csv",
     ]
     shutil.rmtree(out)
