@@ -71,8 +71,8 @@ class RelocationModel(Model):
         self.pending_events = [e for e in setting.events if e.date <= setting.horizon]
         for week in sorted({self.week_of(e.date) for e in self.pending_events}):
             self.schedule_event(self.apply_events, at=week)
-        self.unlisted_bills = [b for b in setting.bills if b.tabled <= setting.horizon]
-        for week in sorted({self.week_of(b.tabled) for b in self.unlisted_bills}):
+        self.untabled_bills = [b for b in setting.bills if b.tabled <= setting.horizon]
+        for week in sorted({self.week_of(b.tabled) for b in self.untabled_bills}):
             self.schedule_event(self.table_bills, at=week)
         self.datacollector = DataCollector(model_reporters=reporters(w.party_codes))
         self.record_week()
@@ -268,8 +268,8 @@ class RelocationModel(Model):
     def table_bills(self) -> None:
         """Bills the scenario tables this week go to their committee (or to the floor)."""
         w, now = self.world, self.time
-        due = [b for b in self.unlisted_bills if self.week_of(b.tabled) <= now]
-        self.unlisted_bills = [b for b in self.unlisted_bills if b not in due]
+        due = [b for b in self.untabled_bills if self.week_of(b.tabled) <= now]
+        self.untabled_bills = [b for b in self.untabled_bills if b not in due]
         for spec in due:
             dest = w.region_codes.index(spec.destination) if spec.destination else -1
             committee = (w.committee_codes.index(spec.committee) if spec.committee
@@ -287,8 +287,7 @@ class RelocationModel(Model):
         if spec.kind == "framework":
             return
         w = self.world
-        chosen = np.isin(w.inst_entry, [k for k, i in enumerate(self.setting.institutions)
-                                         if i.code in spec.institutions])  # fmt: skip
+        chosen = self.institutions_of(spec.institutions)
         destination = w.region_codes.index(spec.destination) if spec.kind == "move" else STAY
         self.decided[chosen] = destination
         self.decided_week[chosen] = self.steps
@@ -308,13 +307,18 @@ class RelocationModel(Model):
 
     def take_role(self, event: Event) -> None:
         """A named actor takes a new role; leading a party changes whom members listen to."""
-        w = self.world
-        i = w.names.index(event.who)
-        w.leader[i] = event.role in ("leader", "floor_leader")
+        self.roles[event.who] = event.role
+        self.apply_roles()
         for name in ("susceptibility", "leadership_mean", "voting_arrays"):
             self.__dict__.pop(name, None)
         self.refresh_anchor_base()
         self.log("event", event.who, event.ministry, f"became {event.role.replace('_', ' ')}")
+
+    def apply_roles(self) -> None:
+        """The leaders among the named actors, after the roles taken at dated events."""
+        w = self.world
+        for name, role in self.roles.items():
+            w.leader[w.names.index(name)] = role in ("leader", "floor_leader")
 
     def hold_election(self) -> None:
         """Polling day: the ruling side keeps or loses; the post-election regime applies."""
@@ -492,6 +496,7 @@ class RelocationModel(Model):
         self.blueprint_week = -1
         self.bills: list[assembly.Bill] = []
         self.why: list[tuple] = []
+        self.roles: dict[str, str] = {}  # roles named actors took at dated events
         bp = self.params.bargaining
         self.ministry_position = np.array([m.position for m in s.ministries], dtype=float)
         self.ministry_salience = np.array([m.salience for m in s.ministries], dtype=float)
@@ -571,6 +576,7 @@ class RelocationModel(Model):
         """
         self.seated_setting = setting
         self.world = build_world(setting, self.rng)
+        self.apply_roles()  # roles taken at dated events outlast the election
         self.draw_ties()
         self.lawmakers.do("remove")
         self.lawmakers = self._create_lawmakers()
@@ -724,9 +730,7 @@ class RelocationModel(Model):
             if spec is None:
                 moved = np.arange(len(w.inst_codes)) == bill.institution
             else:
-                codes = [k for k, i in enumerate(self.setting.institutions)
-                         if i.code in spec.institutions]  # fmt: skip
-                moved = np.isin(w.inst_entry, codes)
+                moved = self.institutions_of(spec.institutions)
             gain = assembly.regional_gain(
                 w.member_region, bill.destination, w.bids[moved].any(axis=0), w.origin[moved]
             )
@@ -754,6 +758,11 @@ class RelocationModel(Model):
             if code in w.faction_codes:
                 line[w.faction == w.faction_codes.index(code)] = WHIPS[whip]
         return line
+
+    def institutions_of(self, codes) -> np.ndarray:
+        """(I,) bool: the institutions of these scenario entries (a pool: all its members)."""
+        entries = [k for k, i in enumerate(self.setting.institutions) if i.code in codes]
+        return np.isin(self.world.inst_entry, entries)
 
     def setting_bill(self, code: str) -> TabledBill:
         """The scenario's tabled bill with this code."""

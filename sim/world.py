@@ -159,7 +159,7 @@ def _factions(scenario, names, party, n_named, party_index, rng) -> dict:
             faction[names.index(name)] = f
         if spec.leader:
             leader[names.index(spec.leader)] = True
-    for p in {party_index[spec.party] for spec in factions}:
+    for p in sorted({party_index[spec.party] for spec in factions}):
         own = [f for f, spec in enumerate(factions) if party_index[spec.party] == p]
         share = np.array([factions[f].share for f in own])
         anonymous = np.nonzero(party[n_named:] == p)[0] + n_named
