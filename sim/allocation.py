@@ -151,7 +151,10 @@ def origin_losses(destination: np.ndarray, staff: np.ndarray, origin, n_regions:
     Returns:
         (R,) in [0, 1]; 0 for a region no institution comes from.
     """
-    origin = np.broadcast_to(origin, staff.shape)
+    if np.ndim(origin) == 0:  # one origin for all: the common case, and a cheaper one
+        losses = np.zeros(n_regions)
+        losses[origin] = staff[destination != STAY].sum() / staff.sum()
+        return losses
     based = np.bincount(origin, weights=staff, minlength=n_regions)
     lost = np.bincount(
         origin, weights=np.where(destination != STAY, staff, 0.0), minlength=n_regions

@@ -401,11 +401,11 @@ class RelocationModel(Model):
         """Recompute what depends on the draft alone: stakes, threats, credit and blame."""
         w = self.world
         self.draft_load = allocation.draft_load(self.draft, len(w.region_codes))
-        self.stake = allocation.regional_stake(self.draft, w.staff, w.receives, w.origin)
+        self.stake = allocation.regional_stake(self.draft, w.staff, w.receives, self.origin)
         self.region_salience = 0.3 + 0.7 * np.abs(self.stake)  # regions' in bargaining_table
         self.threat = pressure.union_threat(w.defends, self.draft != STAY, w.staff)
         self.credit, self.regional_blame = allocation.credit_and_blame(
-            self.draft, w.staff, w.bids, w.seat_share, w.origin
+            self.draft, w.staff, w.bids, w.seat_share, self.origin
         )
         self.refresh_anchor_base()
 
@@ -663,7 +663,7 @@ class RelocationModel(Model):
         alone[flagship] = w.region_codes.index(s.flagship_region)
         own_bids = np.zeros_like(w.bids)
         own_bids[flagship] = w.bids[flagship]
-        return allocation.credit_and_blame(alone, w.staff, own_bids, w.seat_share, w.origin)
+        return allocation.credit_and_blame(alone, w.staff, own_bids, w.seat_share, self.origin)
 
     @cached_property
     def flagship_union_weight(self) -> np.ndarray:
@@ -672,6 +672,12 @@ class RelocationModel(Model):
             self.union_weight
             * self.world.defends[:, self.world.inst_codes.index(self.setting.flagship)]
         )
+
+    @cached_property
+    def origin(self) -> int | np.ndarray:
+        """The institutions' origin: one region index when they share it, else (I,) indices."""
+        origin = self.world.origin
+        return int(origin[0]) if (origin == origin[0]).all() else origin
 
     @cached_property
     def faction_members(self) -> np.ndarray:

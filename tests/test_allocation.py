@@ -9,6 +9,7 @@ from sim.allocation import (
     draft_allocation,
     draft_load,
     normalise_rows,
+    origin_losses,
     rebalance,
     rebalance_load,
     regional_stake,
@@ -195,6 +196,19 @@ def test_stakes_credit_blame_and_threats_are_their_formulas():
         share = np.divide(threatened, defended, out=np.zeros_like(defended), where=defended > 0)
         threat = union_threat(defends, moving, staff)
         assert threat.tobytes() == share.tobytes()
+
+
+def test_one_origin_given_once_is_the_same_as_for_each_institution():
+    rng = np.random.default_rng(13)
+    for _ in range(100):
+        n_inst, n_reg = rng.integers(1, 30), rng.integers(2, 10)
+        dest = rng.integers(STAY, n_reg, n_inst)
+        staff = rng.random(n_inst) * 1000 + 1
+        origin = int(rng.integers(n_reg))
+        each = np.full(n_inst, origin)
+        np.testing.assert_allclose(
+            origin_losses(dest, staff, origin, n_reg), origin_losses(dest, staff, each, n_reg)
+        )
 
 
 def test_two_origins_each_count_their_own_loss_by_hand():
