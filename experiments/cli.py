@@ -220,6 +220,13 @@ def add_validate_command(commands) -> None:
         action="store_true",
         help="continue the stores in DIR of an interrupted validation (same file and seeds)",
     )
+    p.add_argument(
+        "--library",
+        action="store_true",
+        help="instead, score every case of the library (relocsim cases) against its dated "
+        "truth, each event by its own rule, out of sample and in sample apart; runs are "
+        "stored, and reused, in DIR/library",
+    )
     p.set_defaults(handler=validate_command)
 
 
@@ -227,6 +234,8 @@ def validate_command(args) -> int:
     """Handle ``relocsim validate``."""
     from experiments.validation import validate
 
+    if args.library:
+        return library_command(args)
     try:
         result = validate(
             args.file,
@@ -249,6 +258,32 @@ def validate_command(args) -> int:
         print("wrote " + ", ".join(str(f) for f in result.files))
     print(f"ran in {result.seconds:.1f} s; runs stored in {result.out_dir}")
     return 1 if result.failed else 0
+
+
+def library_command(args) -> int:
+    """Handle ``relocsim validate --library``."""
+    from experiments.library import score_library
+
+    if args.file or args.counterfactuals:
+        print(
+            "relocsim validate: --library scores the case library; it takes no FILE and no "
+            "--counterfactuals",
+            file=sys.stderr,
+        )
+        return 2
+    out = args.out / "library"
+    try:
+        result = score_library(seeds=args.seeds, workers=args.workers, out_dir=out)
+    except KeyboardInterrupt:
+        print(
+            f"relocsim validate: interrupted; the finished runs are stored in {out}; run "
+            "the same command again to continue",
+            file=sys.stderr,
+        )
+        return 130
+    print(result)
+    print(f"runs stored in {out}")
+    return 0
 
 
 @contextlib.contextmanager

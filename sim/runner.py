@@ -37,6 +37,9 @@ OUTCOME_SCHEMA = {
     "bill_{bill}_date": "ISO date the tabled bill passed, failed or lapsed, or None",
     "bill_{bill}_yes": "yes votes in its last floor vote, or None",
     "bill_{bill}_no": "no votes in its last floor vote, or None",
+    "yes_share_{bill}_{stage}_{party}": "for each tabled bill, stage (floor, committee) and "
+    "party: the share of the party's voting members who voted yes in the last such vote, or "
+    "None",
     "peak_mobilisation": "highest membership-weighted union mobilisation (0-1)",
     "peak_mobilisation_date": "ISO date of that peak",
     "executive_end": "party holding the presidency at the horizon",
@@ -162,6 +165,12 @@ def outcome(model: RelocationModel, seed: int) -> dict:
         record[f"bill_{spec.code}_date"] = iso(bill.closed) if bill else None
         record[f"bill_{spec.code}_yes"] = int(floor[-1].yes.sum()) if floor else None
         record[f"bill_{spec.code}_no"] = int((~floor[-1].yes).sum()) if floor else None
+        for stage in ("floor", "committee"):
+            last = [v for v in bill.votes if v.stage == stage][-1:] if bill else []
+            for k, party in enumerate(w.party_codes):
+                mine = last[0].party == k if last else None
+                share = float(last[0].yes[mine].mean()) if last and mine.any() else None
+                record[f"yes_share_{spec.code}_{stage}_{party}"] = share
     record["peak_mobilisation"] = model.peak_pressure
     record["peak_mobilisation_date"] = iso(model.peak_week)
     record["executive_end"] = model.executive_name

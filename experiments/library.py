@@ -1,0 +1,317 @@
+"""Every case of the library scored against its dated truth (issue 12, first part).
+
+Each case (sim.truth.library) runs as a one-point sweep of N seeds into its own store under
+``OUT/<case>`` (resumable, like every sweep), and each event of its truth file is scored by its
+own rule (experiments/scores.py) from the runs' outcome records:
+
+- ``decision``: the decision week of every run (the blueprint, the flagship's designation, or
+  the first decision of any kind; "never" for none by the horizon) against the true week, or
+  against "none by" for a censored truth;
+- ``binary``: P, the share of runs in which it happened;
+- ``vote``: each party's mean yes share against the recorded one;
+- ``destination``: the share of runs that sent the institution to each region.
+
+A case whose data set no parameter of the current calibration (experiments/calibration.toml,
+fitted on the cases of experiments/validation.toml: season2_2020 and kdb_2023) is **out of
+sample**: its scores are evidence. The
+calibrated cases' scores are in-sample and labelled so. Leave-one-case-out calibration, null
+models and targets come with the rest of issue 12.
+"""
+
+import math
+import os
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from experiments import scores
+from experiments import spec as experiment_spec
+from experiments.store import load_results
+from experiments.sweeper import sweep
+from sim.runner import weeks_in
+from sim.scenario import Scenario, load_scenario
+from sim.truth import TruthEvent, library, load_truth
+
+DEFAULT_OUT = "results/library"
+DEFAULT_SEEDS = 100
+MASTER_SEED = 20031229  # assumption: any fixed number; the 2003 capital act's date
+
+
+def _calibrated_cases() -> tuple[str, ...]:
+    """The cases the current calibration was fitted on.
+
+    Those of experiments/validation.toml: experiments/calibration.toml runs its grid on each.
+    """
+    with Path(__file__).with_name("validation.toml").open("rb") as f:
+        return tuple(case["scenario"] for case in tomllib.load(f)["cases"])
+
+
+IN_SAMPLE = _calibrated_cases()
+
+
+@dataclass
+class LibraryScores:
+    """What ``score_library`` found.
+
+    Attributes:
+        events: One row per truth event: case, sample (in or out), event, kind, rule,
+            prediction, truth, score, runs; and for binary events p, outcome, brier, log.
+        cases: One row per case: its mean score per kind of event.
+        summary: The library's mean scores, out of sample and in sample.
+    """
+
+    events: pd.DataFrame
+    cases: pd.DataFrame
+    summary: pd.DataFrame
+
+    def __str__(self) -> str:
+        return text_report(self)
+
+
+def case_experiment(case: str, seeds: int) -> experiment_spec.Experiment:
+    """One point of the case's scenario, ``seeds`` replicates, the library's master seed."""
+    data = {
+        "scenario": case,
+        "replicates": seeds,
+        "master_seed": MASTER_SEED,
+        "design": {"kind": "points", "points": [[]]},
+    }
+    return experiment_spec.from_dict(data, name=f"library-{case}", base_dir=Path.cwd())
+
+
+def score_library(
+    cases: list[str] | None = None,
+    *,
+    seeds: int = DEFAULT_SEEDS,
+    workers: int | None = None,
+    out_dir: str | os.PathLike = DEFAULT_OUT,
+    resume: bool = True,
+    progress: bool = True,
+) -> LibraryScores:
+    """Run every case (or ``cases``) and score each event of its truth.
+
+    Args:
+        cases: Case names (default: the whole library).
+        seeds: Seeded runs per case.
+        workers: Worker processes of each sweep (default: all cores).
+        out_dir: Folder of the stores, one per case; a store with the same experiment is
+            resumed, so a second call reuses the runs.
+        resume: Continue existing stores (False: refuse a folder that holds one).
+        progress: Show each sweep's progress bar.
+    """
+    rows = []
+    for case in cases or library():
+        store = Path(out_dir) / case
+        sweep(
+            case_experiment(case, seeds),
+            store,
+            workers=workers,
+            resume=resume and store.exists(),
+            progress=progress,
+        )
+        table = load_results(store)
+        records = table[table["status"] == "done"].to_dict("records")
+        scenario = load_scenario(case)
+        for event in load_truth(case, scenario).events:
+            rows.append(
+                {
+                    "case": case,
+                    "sample": "in" if case in IN_SAMPLE else "out",
+                    **score_event(event, scenario, records),
+                }
+            )
+    events = pd.DataFrame(rows)
+    return LibraryScores(events, _per_case(events), _summary(events))
+
+
+def score_event(event: TruthEvent, scenario: Scenario, records: list[dict]) -> dict:
+    """One event's prediction (from the runs' outcome records), truth and score."""
+    n = len(records)
+    row = {"event": event.code, "kind": event.kind, "rule": event.score, "runs": n}
+    if event.kind == "binary":
+        happened = [_binary(event, scenario, r) for r in records]
+        p = float(np.mean(happened)) if n else math.nan
+        brier, log = scores.brier(p, event.outcome), scores.log_score(p, event.outcome, n)
+        return row | {
+            "prediction": f"P = {p:.3f}",
+            "truth": str(event.outcome).lower(),
+            "score": brier if event.score == "brier" else log,
+            "p": p,
+            "outcome": event.outcome,
+            "brier": brier,
+            "log": log,
+        }
+    if event.kind == "decision":
+        horizon = weeks_in(scenario)
+        weeks = np.array([_decision_week(event.decision, scenario, r) for r in records])
+        truth = _week(scenario, event.date) if event.date else scores.NEVER
+        decided = weeks[np.isfinite(weeks)]
+        median = f"median week {np.median(decided):.0f}" if len(decided) else "none"
+        prediction = f"{len(decided) / n:.0%} decide by the horizon, {median}"
+        if event.score == "crps":
+            value = scores.crps_censored(weeks, truth, horizon)
+        else:
+            value = scores.log_week_bin(weeks, truth, horizon, 4, n)
+        shown = f"week {truth:.0f}" if math.isfinite(truth) else "none by the horizon"
+        return row | {"prediction": prediction, "truth": shown, "score": value}
+    if event.kind == "vote":
+        return row | _vote(event, records)
+    # destination
+    column = f"dest_{event.institution}"
+    if not records or column not in records[0]:
+        return row | {
+            "prediction": "pools are not scored yet",
+            "truth": event.region,
+            "score": math.nan,
+        }
+    counts = pd.Series([r[column] for r in records]).value_counts(normalize=True)
+    shares = counts.to_dict()
+    value = (
+        scores.categorical_log(shares, event.region, n)
+        if event.score == "log"
+        else scores.categorical_brier(shares, event.region)
+    )
+    return row | {
+        "prediction": f"{event.region}: {shares.get(event.region, 0.0):.2f}",
+        "truth": event.region,
+        "score": value,
+    }
+
+
+def _vote(event: TruthEvent, records: list[dict]) -> dict:
+    """Score a vote: by party, or overall, or not at all.
+
+    By party where the truth has both sides of the parties' votes; else the overall yes share
+    of a floor vote from its official totals; else there is nothing to score.
+    """
+    if event.yes and event.no:
+        observed = {
+            p: event.yes.get(p, 0) / (event.yes.get(p, 0) + event.no.get(p, 0))
+            for p in set(event.yes) | set(event.no)
+            if event.yes.get(p, 0) + event.no.get(p, 0) > 0
+        }
+        column = f"yes_share_{event.bill}_{event.stage}_"
+        predicted = {}
+        for party in observed:
+            values = [v for r in records if not _missing(v := r.get(column + party))]
+            if values:
+                predicted[party] = float(np.mean(values))
+        shown = ", ".join(f"{p} {predicted[p]:.2f}" for p in sorted(predicted)) or "no vote"
+        truth = ", ".join(f"{p} {observed[p]:.2f}" for p in sorted(observed))
+        return {
+            "prediction": shown,
+            "truth": truth,
+            "score": scores.yes_share_error(predicted, observed),
+        }
+    voted = event.totals.get("yes", 0) + event.totals.get("no", 0)
+    if event.bill and event.stage == "floor" and voted:
+        observed = event.totals.get("yes", 0) / voted
+        shares = [
+            r[f"bill_{event.bill}_yes"] / (r[f"bill_{event.bill}_yes"] + r[f"bill_{event.bill}_no"])
+            for r in records
+            if not _missing(r.get(f"bill_{event.bill}_yes"))
+        ]
+        if shares:
+            predicted = float(np.mean(shares))
+            return {
+                "prediction": f"all {predicted:.2f}",
+                "truth": f"all {observed:.2f}",
+                "score": (predicted - observed) ** 2,
+            }
+    return {
+        "prediction": "not scored: no tally by party, no floor totals",
+        "truth": "",
+        "score": math.nan,
+    }
+
+
+def _missing(value) -> bool:
+    """None, or the NaN that pandas makes of a missing value."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _week(scenario: Scenario, day: date) -> float:
+    return (day - scenario.start).days / 7
+
+
+def _decision_column(decision: str, scenario: Scenario) -> str:
+    if decision == "blueprint":
+        return "blueprint_date"
+    if decision == "flagship" and scenario.flagship:
+        return f"decided_{scenario.flagship}_date"
+    return "first_decision_date"
+
+
+def _decision_week(decision: str, scenario: Scenario, record: dict) -> float:
+    value = record.get(_decision_column(decision, scenario))
+    if _missing(value):
+        return scores.NEVER
+    return _week(scenario, date.fromisoformat(value))
+
+
+def _binary(event: TruthEvent, scenario: Scenario, record: dict) -> bool:
+    if event.bill:
+        return record.get(f"bill_{event.bill}_fate") == "passed"
+    limit = scenario.election(event.before).date if event.before else event.by
+    return _decision_week(event.decision, scenario, record) < _week(scenario, limit)
+
+
+def _per_case(events: pd.DataFrame) -> pd.DataFrame:
+    table = events.pivot_table(
+        index=["case", "sample"], columns="kind", values="score", aggfunc="mean"
+    )
+    return table.reset_index()
+
+
+def _summary(events: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for sample, part in events.groupby("sample", sort=False):
+        binary = part[part.kind == "binary"]
+        rows.append(
+            {
+                "sample": "out of sample" if sample == "out" else "in sample (calibrated on)",
+                "cases": part.case.nunique(),
+                "binary events": len(binary),
+                "Brier": binary.brier.mean(),
+                "log score": binary.log.mean(),
+                "worst (P - truth)^2": binary.brier.max(),
+                "decision CRPS": part[(part.kind == "decision")].score.mean(),
+                "vote error": part[part.kind == "vote"].score.mean(),
+                "destination log": part[part.kind == "destination"].score.mean(),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def text_report(result: LibraryScores) -> str:
+    """The tables as printed by ``relocsim validate --library``."""
+    lines = ["Case library scored against its dated truth (smaller is better; docs/cases.md)", ""]
+    shown = result.events[
+        ["case", "sample", "event", "kind", "rule", "prediction", "truth", "score"]
+    ]
+    with pd.option_context(
+        "display.max_rows",
+        None,
+        "display.width",
+        200,
+        "display.max_colwidth",
+        60,
+        "display.float_format",
+        "{:.3f}".format,
+    ):
+        lines += [
+            shown.to_string(index=False),
+            "",
+            "Library:",
+            result.summary.to_string(index=False),
+        ]
+    lines += [
+        "",
+        "The in-sample cases set the current calibration: their scores are not "
+        "evidence. Out of sample: cases the calibration never saw.",
+    ]
+    return "\n".join(lines)

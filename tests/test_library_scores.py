@@ -1,0 +1,83 @@
+"""The case library scored against its truth (experiments/library.py)."""
+
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from experiments.library import IN_SAMPLE, score_event, score_library
+from experiments.scores import crps_censored
+from experiments.validation_spec import load_validation
+from sim.runner import weeks_in
+from sim.scenario import load_scenario
+from sim.truth import TruthEvent, load_truth
+
+RELOCSIM = [str(Path(sys.executable).with_name("relocsim"))]
+
+
+def test_the_in_sample_cases_are_those_the_calibration_used():
+    assert set(IN_SAMPLE) == {case.experiment.scenario for case in load_validation().cases}
+
+
+def test_every_event_is_scored_by_its_rule(tmp_path):
+    cases = ["kr_capital_act_2003", "dk_bedre_balance_2018"]
+    result = score_library(cases, seeds=6, workers=1, out_dir=tmp_path, progress=False)
+    events = result.events
+    for case in cases:
+        assert len(events[events.case == case]) == len(load_truth(case).events)
+    assert set(events["sample"]) == {"out"}
+    binary = events[events.kind == "binary"]
+    assert ((binary.p - binary.outcome.astype(float)) ** 2 == binary.brier).all()
+    assert (binary.runs == 6).all()
+    scored = events.dropna(subset=["score"])
+    assert (scored.score >= 0).all() and len(scored) >= len(events) - 2
+    assert list(result.summary["sample"]) == ["out of sample"]
+    assert result.summary["binary events"].iloc[0] == len(binary)
+    # a second call reuses the stored runs rather than running them again
+    again = score_library(cases, seeds=6, workers=1, out_dir=tmp_path, progress=False)
+    assert again.events.score.equals(events.score)
+
+
+def test_a_decision_is_scored_by_the_censored_crps_of_its_week():
+    scenario = load_scenario("dk_bedre_balance_2015")
+    event = next(e for e in load_truth("dk_bedre_balance_2015").events if e.kind == "decision")
+    week = 30
+    day = (scenario.start + timedelta(weeks=week)).isoformat()
+    records = [{"blueprint_date": day}, {"blueprint_date": None}]
+    row = score_event(event, scenario, records)
+    truth = (event.date - scenario.start).days / 7
+    expected = crps_censored([week, float("inf")], truth, weeks_in(scenario))
+    assert row["score"] == pytest.approx(expected)
+    assert row["prediction"].startswith("50% decide by the horizon")
+
+
+def test_a_destination_is_scored_by_the_share_of_runs_that_sent_it_there():
+    scenario = load_scenario("kdb_2023")
+    event = TruthEvent("d", "destination", "brier", "s", institution="KDB", region="busan")
+    records = [{"dest_KDB": "busan"}] * 3 + [{"dest_KDB": "undecided"}]
+    row = score_event(event, scenario, records)
+    assert row["score"] == pytest.approx(0.25**2 + 0.25**2)
+    assert row["prediction"] == "busan: 0.75"
+
+
+def test_relocsim_validate_library_prints_the_tables(tmp_path):
+    done = subprocess.run(
+        [
+            *RELOCSIM,
+            "validate",
+            "--library",
+            "--seeds",
+            "2",
+            "--workers",
+            "1",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "out of sample" in done.stdout and "in sample (calibrated on)" in done.stdout
+    assert (tmp_path / "library" / "season2_2020").is_dir()
