@@ -169,6 +169,9 @@ class RelocationModel(Model):
                 return
         self.last_bargained = (position, salience)
         self.timing_compromise = float(compromise(position, salience, capability))
+        if self.params.null.bargaining == "compromise":  # the null model: no bargaining
+            self.timing_bdm = self.timing_compromise
+            return
         result = bdm_bargain(position, salience, capability, bp.risk, bp.rounds, record=False)
         self.timing_bdm = float(result.forecast)
         moved = np.abs(result.positions - position)
@@ -237,6 +240,8 @@ class RelocationModel(Model):
     def hazard_of(self, readiness: float, credit: float, blame: float) -> float:
         """The announcement hazard of one option this week (sim.timing)."""
         tp = self.params.timing
+        if self.params.null.hazard == "constant":  # the null model: no election, credit, blame
+            return tp.base_hazard * readiness
         return timing.announcement_hazard(
             tp.base_hazard,
             readiness,
@@ -564,6 +569,10 @@ class RelocationModel(Model):
             w.faction,
             w.faction_leader,
         )
+        if self.params.null.ties == "rewired":
+            self.ties = network.rewire(self.ties, self.rng)
+        elif self.params.null.ties == "none":
+            self.ties = network.no_ties()
         self.influence = network.influence_matrix(
             self.ties, len(w.names), self.params.network.self_weight
         )

@@ -138,12 +138,50 @@ def draw_ties(
     )
 
 
+def rewire(ties: Ties, rng: np.random.Generator, rounds: int = 10) -> Ties:
+    """The same ties with their partners shuffled and every member's degree kept.
+
+    Degree-preserving rewiring (Maslov & Sneppen 2002, "Specificity and stability in topology
+    of protein networks", Science 296:910): peer ties are paired at random and swap their
+    second ends, (a, b) and (c, d) becoming (a, d) and (c, b), unless that would tie a member
+    to themselves; each tie keeps its kind and weight. ``rounds`` passes over all ties. Leader
+    ties (one way, to a party's leaders) are kept as they are. The null model of "the ties'
+    structure matters": who is tied to whom is random, how many ties each member has is not.
+
+    Args:
+        ties: The drawn ties.
+        rng: The model's generator.
+        rounds: Passes of random pairings.
+
+    Returns:
+        New ties; the input is unchanged.
+    """
+    peer = np.nonzero(ties.kind != KINDS.index("leader"))[0]
+    target = ties.target.copy()
+    source = ties.source
+    for _ in range(rounds):
+        order = rng.permutation(peer)
+        first, second = order[: len(order) // 2], order[len(order) // 2 : 2 * (len(order) // 2)]
+        ok = (source[first] != target[second]) & (source[second] != target[first])
+        a, b = first[ok], second[ok]
+        target[a], target[b] = target[b], target[a].copy()
+    return Ties(source=source.copy(), target=target, weight=ties.weight.copy(),
+                kind=ties.kind.copy())  # fmt: skip
+
+
+def no_ties() -> Ties:
+    """No ties at all (the null model of "ties matter"): every member listens to themselves."""
+    empty = np.zeros(0, dtype=int)
+    return Ties(empty, empty, np.zeros(0), empty)
+
+
 def influence_matrix(ties: Ties, n: int, self_weight: float) -> np.ndarray:
     """Row-stochastic W for Friedkin-Johnsen: peer ties both ways, leader ties one way."""
     peer = ties.kind != KINDS.index("leader")
     cells = np.concatenate([ties.source * n + ties.target, (ties.target * n + ties.source)[peer]])
     weight = np.concatenate([ties.weight, ties.weight[peer]])
-    weights = np.bincount(cells, weights=weight, minlength=n * n).reshape(n, n)
+    # (float even without ties: bincount of nothing gives integers)
+    weights = np.bincount(cells, weights=weight, minlength=n * n).reshape(n, n).astype(float)
     weights[np.diag_indices(n)] += self_weight
     return row_stochastic(weights)
 

@@ -16,9 +16,14 @@ CALIBRATED = (
 )
 
 
-def param(default, doc: str, source: str = "assumption", lo=None, hi=None):
-    """Declare a parameter with its meaning, source and allowed range (inclusive bounds)."""
-    return field(default=default, metadata={"doc": doc, "source": source, "lo": lo, "hi": hi})
+def param(default, doc: str, source: str = "assumption", lo=None, hi=None, choices=None):
+    """Declare a parameter with its meaning, source and allowed range.
+
+    ``lo`` and ``hi`` are inclusive bounds of a number; ``choices`` the allowed values of a
+    text parameter.
+    """
+    meta = {"doc": doc, "source": source, "lo": lo, "hi": hi, "choices": choices}
+    return field(default=default, metadata=meta)
 
 
 @dataclass(frozen=True)
@@ -219,6 +224,34 @@ class LegislatureParams:
 
 
 @dataclass(frozen=True)
+class NullParams:
+    """Null models: each replaces one mechanism by its simplest alternative (docs/validation.md).
+
+    A mechanism earns its place only where the full model beats its null out of sample.
+    """
+
+    hazard: str = param(
+        "model",
+        "The announcement hazard: 'model' (election clock, credit and blame) or 'constant' "
+        "(base_hazard x readiness, no election effect).",
+        choices=("model", "constant"),
+    )
+    bargaining: str = param(
+        "bdm",
+        "What sets the bargained scope: 'bdm' (Bueno de Mesquita's expected-utility model) or "
+        "'compromise' (the capability- and salience-weighted mean).",
+        choices=("bdm", "compromise"),
+    )
+    ties: str = param(
+        "party",
+        "The ties graph: 'party' (drawn from parties, regions, committees, caucuses, "
+        "factions), 'rewired' (the same degrees, partners shuffled: Maslov & Sneppen 2002) or "
+        "'none' (no ties: each member keeps to their anchor).",
+        choices=("party", "rewired", "none"),
+    )
+
+
+@dataclass(frozen=True)
 class Parameters:
     """All mechanism parameters, grouped by submodel."""
 
@@ -230,3 +263,4 @@ class Parameters:
     bargaining: BargainingParams = BargainingParams()
     timing: TimingParams = TimingParams()
     legislature: LegislatureParams = LegislatureParams()
+    null: NullParams = NullParams()

@@ -513,6 +513,8 @@ def _parameters(c: FieldChecker, raw: object, loc: Loc) -> Parameters:
             default = getattr(group, f.name)
             if isinstance(default, bool):
                 values[f.name] = c.boolean(g, f.name, where)
+            elif isinstance(default, str) and f.metadata.get("choices"):
+                values[f.name] = c.choice(g, f.name, where, f.metadata["choices"])
             elif isinstance(default, str):
                 values[f.name] = c.text(g, f.name, where)
             elif isinstance(default, int):

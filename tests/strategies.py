@@ -139,7 +139,10 @@ def _parameter_strategy(default, meta):
     """Values inside a parameter's bounds; an open upper bound is capped near the default.
 
     The cap (three times the default) keeps generated runs about as costly as default ones.
+    A text parameter takes one of its choices (the null models among them).
     """
+    if meta.get("choices"):
+        return st.sampled_from(meta["choices"])
     lo = meta.get("lo")
     lo = 0 if lo is None else lo
     hi = meta.get("hi")

@@ -1,0 +1,57 @@
+"""Null models (sim.parameters.NullParams): each replaces one mechanism, and nothing else."""
+
+import numpy as np
+
+import sim
+from sim.network import KINDS, rewire
+
+
+def _degrees(ties, n):
+    peer = ties.kind != KINDS.index("leader")
+    return np.bincount(np.concatenate([ties.source[peer], ties.target[peer]]), minlength=n)
+
+
+def test_rewiring_keeps_every_degree_and_changes_the_partners():
+    model = sim.build_model("season2_2020", seed=2)
+    ties, n = model.ties, len(model.world.names)
+    new = rewire(ties, np.random.default_rng(0))
+    assert np.array_equal(_degrees(new, n), _degrees(ties, n))
+    assert len(new.source) == len(ties.source)
+    assert not (new.source == new.target).any()
+    leader = ties.kind == KINDS.index("leader")
+    assert np.array_equal(new.target[leader], ties.target[leader])
+    peer = ~leader
+    assert (new.target[peer] != ties.target[peer]).mean() > 0.9  # nearly every partner moved
+    again = rewire(ties, np.random.default_rng(0))
+    assert np.array_equal(again.target, new.target)  # the model's RNG fixes it
+
+
+def test_the_rewired_and_empty_nulls_reach_the_influence_matrix():
+    full = sim.build_model("season2_2020", seed=2)
+    rewired = sim.build_model("season2_2020", seed=2, **{"parameters.null.ties": "rewired"})
+    empty = sim.build_model("season2_2020", seed=2, **{"parameters.null.ties": "none"})
+    n = len(full.world.names)
+    assert np.allclose(empty.influence, np.eye(n))
+    assert not np.allclose(rewired.influence, full.influence)
+    peer_links = lambda m: (m.influence > 0).sum(axis=1)  # noqa: E731
+    # the same number of ties per member; a few swaps double up a pair, so slightly fewer
+    # distinct partners
+    assert 0.9 < peer_links(rewired).mean() / peer_links(full).mean() <= 1.0
+
+
+def test_the_constant_hazard_ignores_the_election_clock():
+    model = sim.build_model("season2_2020", seed=1, **{"parameters.null.hazard": "constant"})
+    model.run_for(40)
+    h0 = model.params.timing.base_hazard
+    assert model.hazard_of(0.5, 0.9, 3.0) == h0 * 0.5
+    full = sim.build_model("season2_2020", seed=1)
+    full.run_for(40)
+    assert full.hazard_of(0.5, 0.9, 3.0) != h0 * 0.5
+
+
+def test_the_compromise_null_sets_the_scope_without_bargaining():
+    model = sim.build_model("season2_2020", seed=1, **{"parameters.null.bargaining": "compromise"})
+    for _ in range(30):
+        model.run_for(1)
+        assert model.timing_bdm == model.timing_compromise
+    assert not any(row[1] == "bargaining" for row in model.why)
