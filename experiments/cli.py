@@ -227,6 +227,12 @@ def add_validate_command(commands) -> None:
         "truth, each event by its own rule, out of sample and in sample apart; runs are "
         "stored, and reused, in DIR/library",
     )
+    p.add_argument(
+        "--ladder",
+        action="store_true",
+        help="with --library: also score the null models (constant hazard, compromise instead "
+        "of BDM, rewired ties, no ties) and compare each with the full model out of sample",
+    )
     p.set_defaults(handler=validate_command)
 
 
@@ -236,6 +242,9 @@ def validate_command(args) -> int:
 
     if args.library:
         return library_command(args)
+    if args.ladder:
+        print("relocsim validate: --ladder needs --library", file=sys.stderr)
+        return 2
     try:
         result = validate(
             args.file,
@@ -262,7 +271,9 @@ def validate_command(args) -> int:
 
 def library_command(args) -> int:
     """Handle ``relocsim validate --library``."""
-    from experiments.library import score_library
+    import pandas as pd
+
+    from experiments.library import ladder, score_library
 
     if args.file or args.counterfactuals:
         print(
@@ -273,7 +284,13 @@ def library_command(args) -> int:
         return 2
     out = args.out / "library"
     try:
-        result = score_library(seeds=args.seeds, workers=args.workers, out_dir=out)
+        if args.ladder:
+            rungs, table = ladder(seeds=args.seeds, workers=args.workers, out_dir=out)
+            result = rungs["full model"]
+        else:
+            result = score_library(
+                seeds=args.seeds, workers=args.workers, out_dir=out / "full_model"
+            )
     except KeyboardInterrupt:
         print(
             f"relocsim validate: interrupted; the finished runs are stored in {out}; run "
@@ -282,6 +299,13 @@ def library_command(args) -> int:
         )
         return 130
     print(result)
+    if args.ladder:
+        print(
+            "\nNull-model ladder, out of sample (binary events; log score - full > 0: the full "
+            "model is better, with a 95% bootstrap interval over events):"
+        )
+        with pd.option_context("display.width", 200, "display.float_format", "{:.3f}".format):
+            print(table.to_string(index=False))
     print(f"runs stored in {out}")
     return 0
 

@@ -72,12 +72,23 @@ class LibraryScores:
         return text_report(self)
 
 
-def case_experiment(case: str, seeds: int) -> experiment_spec.Experiment:
+NULLS = {
+    "full model": {},
+    "constant hazard": {"parameters.null.hazard": "constant"},
+    "compromise, not BDM": {"parameters.null.bargaining": "compromise"},
+    "rewired ties": {"parameters.null.ties": "rewired"},
+    "no ties": {"parameters.null.ties": "none"},
+}
+"""The null-model ladder: each rung replaces one mechanism (sim.parameters.NullParams)."""
+
+
+def case_experiment(case: str, seeds: int, overrides=None) -> experiment_spec.Experiment:
     """One point of the case's scenario, ``seeds`` replicates, the library's master seed."""
     data = {
         "scenario": case,
         "replicates": seeds,
         "master_seed": MASTER_SEED,
+        "overrides": dict(overrides or {}),
         "design": {"kind": "points", "points": [[]]},
     }
     return experiment_spec.from_dict(data, name=f"library-{case}", base_dir=Path.cwd())
@@ -91,6 +102,7 @@ def score_library(
     out_dir: str | os.PathLike = DEFAULT_OUT,
     resume: bool = True,
     progress: bool = True,
+    overrides=None,
 ) -> LibraryScores:
     """Run every case (or ``cases``) and score each event of its truth.
 
@@ -102,12 +114,13 @@ def score_library(
             resumed, so a second call reuses the runs.
         resume: Continue existing stores (False: refuse a folder that holds one).
         progress: Show each sweep's progress bar.
+        overrides: Scenario values set in every case (a null model's switch).
     """
     rows = []
     for case in cases or library():
         store = Path(out_dir) / case
         sweep(
-            case_experiment(case, seeds),
+            case_experiment(case, seeds, overrides),
             store,
             workers=workers,
             resume=resume and store.exists(),
@@ -315,3 +328,69 @@ def text_report(result: LibraryScores) -> str:
         "evidence. Out of sample: cases the calibration never saw.",
     ]
     return "\n".join(lines)
+
+
+def ladder(
+    cases: list[str] | None = None,
+    *,
+    seeds: int = DEFAULT_SEEDS,
+    workers: int | None = None,
+    out_dir: str | os.PathLike = DEFAULT_OUT,
+    progress: bool = True,
+) -> tuple[dict[str, LibraryScores], pd.DataFrame]:
+    """The full model and each null of NULLS on the library, scored the same way.
+
+    Returns:
+        The scores of each rung, and one row per null: its out-of-sample scores and the
+        paired difference (null - full) of the binary events' log score, with a 95% bootstrap
+        interval over events (positive: the full model is better).
+    """
+    rungs = {
+        name: score_library(
+            cases,
+            seeds=seeds,
+            workers=workers,
+            progress=progress,
+            out_dir=Path(out_dir) / _folder(name),
+            overrides=overrides,
+        )
+        for name, overrides in NULLS.items()
+    }
+    full = _out_of_sample_binary(rungs["full model"])
+    rows = []
+    for name, result in rungs.items():
+        binary = _out_of_sample_binary(result)
+        difference = binary.log.to_numpy() - full.log.to_numpy()
+        lo, hi = _bootstrap(difference)
+        summary = result.summary[result.summary["sample"] == "out of sample"].iloc[0]
+        rows.append(
+            {
+                "model": name,
+                "Brier": binary.brier.mean(),
+                "log score": binary.log.mean(),
+                "decision CRPS": summary["decision CRPS"],
+                "destination log": summary["destination log"],
+                "log score - full": difference.mean(),
+                "95% interval": f"[{lo:.3f}, {hi:.3f}]",
+            }
+        )
+    return rungs, pd.DataFrame(rows)
+
+
+def _folder(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in name).strip("_")
+
+
+def _out_of_sample_binary(result: LibraryScores) -> pd.DataFrame:
+    events = result.events
+    picked = events[(events["sample"] == "out") & (events.kind == "binary")]
+    return picked.sort_values(["case", "event"]).reset_index(drop=True)
+
+
+def _bootstrap(values: np.ndarray, draws: int = 2000) -> tuple[float, float]:
+    """95% percentile interval of the mean, resampling events (a fixed generator)."""
+    if len(values) == 0:
+        return math.nan, math.nan
+    rng = np.random.default_rng(0)
+    means = rng.choice(values, size=(draws, len(values)), replace=True).mean(axis=1)
+    return float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975))

@@ -80,4 +80,17 @@ def test_relocsim_validate_library_prints_the_tables(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "out of sample" in done.stdout and "in sample (calibrated on)" in done.stdout
-    assert (tmp_path / "library" / "season2_2020").is_dir()
+    assert (tmp_path / "library" / "full_model" / "season2_2020").is_dir()
+
+
+def test_the_ladder_scores_every_null_the_same_way(tmp_path):
+    from experiments.library import NULLS, ladder
+
+    cases = ["dk_bedre_balance_2018", "uk_places_for_growth_2020"]
+    rungs, table = ladder(cases, seeds=4, workers=1, out_dir=tmp_path, progress=False)
+    assert list(table["model"]) == list(NULLS)
+    assert table["log score - full"].iloc[0] == 0.0  # the full model against itself
+    for name, result in rungs.items():
+        assert len(result.events) == len(rungs["full model"].events), name
+    # every rung has its own stores: a null is not the full model's runs relabelled
+    assert len({p.name for p in tmp_path.iterdir()}) == len(NULLS)
