@@ -285,16 +285,21 @@ def library_command(args) -> int:
     out = args.out / "library"
     try:
         if args.ladder:
-            rungs, table = ladder(seeds=args.seeds, workers=args.workers, out_dir=out)
+            rungs, table = ladder(
+                seeds=args.seeds, workers=args.workers, out_dir=out, resume=args.resume
+            )
             result = rungs["full model"]
         else:
             result = score_library(
-                seeds=args.seeds, workers=args.workers, out_dir=out / "full_model"
+                seeds=args.seeds,
+                workers=args.workers,
+                out_dir=out / "full_model",
+                resume=args.resume,
             )
     except KeyboardInterrupt:
         print(
-            f"relocsim validate: interrupted; the finished runs are stored in {out}; run "
-            "the same command again to continue",
+            f"relocsim validate: interrupted; the finished runs are stored in {out}; "
+            "continue with --resume",
             file=sys.stderr,
         )
         return 130

@@ -20,6 +20,7 @@ models and targets come with the rest of issue 12.
 
 import math
 import os
+import shutil
 import tomllib
 from dataclasses import dataclass
 from datetime import date
@@ -30,7 +31,7 @@ import pandas as pd
 
 from experiments import scores
 from experiments import spec as experiment_spec
-from experiments.store import load_results
+from experiments.store import load_results, read_manifest
 from experiments.sweeper import sweep
 from sim.runner import weeks_in
 from sim.scenario import Scenario, load_scenario
@@ -100,7 +101,7 @@ def score_library(
     seeds: int = DEFAULT_SEEDS,
     workers: int | None = None,
     out_dir: str | os.PathLike = DEFAULT_OUT,
-    resume: bool = True,
+    resume: bool = False,
     progress: bool = True,
     overrides=None,
 ) -> LibraryScores:
@@ -110,15 +111,19 @@ def score_library(
         cases: Case names (default: the whole library).
         seeds: Seeded runs per case.
         workers: Worker processes of each sweep (default: all cores).
-        out_dir: Folder of the stores, one per case; a store with the same experiment is
-            resumed, so a second call reuses the runs.
-        resume: Continue existing stores (False: refuse a folder that holds one).
+        out_dir: Folder of the stores, one per case. Stores an earlier call left there are
+            replaced, since the model may have changed since (a store's fingerprint covers
+            the scenario, not the code), unless ``resume``.
+        resume: Continue the stores of an interrupted call with the same seeds instead.
         progress: Show each sweep's progress bar.
         overrides: Scenario values set in every case (a null model's switch).
     """
     rows = []
     for case in cases or library():
         store = Path(out_dir) / case
+        made = (read_manifest(store, missing_ok=True) or {}).get("experiment", {})
+        if not resume and made.get("name", "").startswith("library-"):
+            shutil.rmtree(store)
         sweep(
             case_experiment(case, seeds, overrides),
             store,
@@ -337,6 +342,7 @@ def ladder(
     workers: int | None = None,
     out_dir: str | os.PathLike = DEFAULT_OUT,
     progress: bool = True,
+    resume: bool = False,
 ) -> tuple[dict[str, LibraryScores], pd.DataFrame]:
     """The full model and each null of NULLS on the library, scored the same way.
 
@@ -351,6 +357,7 @@ def ladder(
             seeds=seeds,
             workers=workers,
             progress=progress,
+            resume=resume,
             out_dir=Path(out_dir) / _folder(name),
             overrides=overrides,
         )

@@ -35,9 +35,11 @@ def test_every_event_is_scored_by_its_rule(tmp_path):
     assert (scored.score >= 0).all() and len(scored) >= len(events) - 2
     assert list(result.summary["sample"]) == ["out of sample"]
     assert result.summary["binary events"].iloc[0] == len(binary)
-    # a second call reuses the stored runs rather than running them again
-    again = score_library(cases, seeds=6, workers=1, out_dir=tmp_path, progress=False)
+    # resuming reuses the stored runs; a new call replaces them with the same results
+    again = score_library(cases, seeds=6, workers=1, out_dir=tmp_path, progress=False, resume=True)
     assert again.events.score.equals(events.score)
+    fresh = score_library(cases, seeds=4, workers=1, out_dir=tmp_path, progress=False)
+    assert (fresh.events.runs == 4).all()
 
 
 def test_a_decision_is_scored_by_the_censored_crps_of_its_week():
