@@ -176,7 +176,9 @@ def add_validate_command(commands) -> None:
         "event against its truth, the Brier score and whether the targets are met; with "
         "--counterfactuals, also the counterfactuals against their baselines. Rewrites the "
         "generated part of the doc (between its validate markers) and its figures. Exit codes: "
-        "0 when it ran (even if a target is MISSED), 1 when runs failed, 2 for bad input.",
+        "0 when it ran (even if a target is MISSED), 1 when runs failed, 2 for bad input. "
+        "With --library, the case library instead, against the targets of FILE's [library] "
+        "table: exit 1 when one is missed.",
     )
     p.add_argument("file", nargs="?", type=Path, metavar="FILE", help="validation file (TOML)")
     p.add_argument(
@@ -273,15 +275,16 @@ def library_command(args) -> int:
     """Handle ``relocsim validate --library``."""
     import pandas as pd
 
-    from experiments.library import ladder, score_library
+    from experiments.library import judge, ladder, score_library
+    from experiments.validation_spec import load_library_targets
 
-    if args.file or args.counterfactuals:
+    if args.counterfactuals:
         print(
-            "relocsim validate: --library scores the case library; it takes no FILE and no "
-            "--counterfactuals",
+            "relocsim validate: --library scores the case library; it takes no --counterfactuals",
             file=sys.stderr,
         )
         return 2
+    targets = load_library_targets(args.file)  # checked before anything runs
     out = args.out / "library"
     try:
         if args.ladder:
@@ -311,8 +314,13 @@ def library_command(args) -> int:
         )
         with pd.option_context("display.width", 200, "display.float_format", "{:.3f}".format):
             print(table.to_string(index=False))
+    verdicts = judge(result, table if args.ladder else None, targets)
+    if verdicts:
+        print("\nTargets (experiments/validation.toml, [library]):")
+        for text, met in verdicts:
+            print(f"  {'met   ' if met else 'MISSED'}  {text}")
     print(f"runs stored in {out}")
-    return 0
+    return 0 if all(met for _, met in verdicts) else 1
 
 
 @contextlib.contextmanager

@@ -401,3 +401,39 @@ def _bootstrap(values: np.ndarray, draws: int = 2000) -> tuple[float, float]:
     rng = np.random.default_rng(0)
     means = rng.choice(values, size=(draws, len(values)), replace=True).mean(axis=1)
     return float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975))
+
+
+def judge(result: LibraryScores, table: pd.DataFrame | None, targets) -> list[tuple[str, bool]]:
+    """Each target of the validation file's ``[library]`` table, and whether it is met.
+
+    ``table`` is the ladder's (None without --ladder: the nulls' target is then not judged,
+    and reported as missed, since nothing shows that the model beats them).
+    """
+    out = _out_of_sample_binary(result)
+    verdicts = []
+    if targets.brier:
+        brier = out.brier.mean()
+        verdicts.append(
+            (f"out-of-sample Brier {brier:.3f} {targets.brier}", targets.brier.met(brier))
+        )
+    if targets.worst_event:
+        worst = out.brier.max()
+        verdicts.append(
+            (
+                f"worst out-of-sample (P - truth)^2 {worst:.3f} {targets.worst_event}",
+                targets.worst_event.met(worst),
+            )
+        )
+    if targets.beat_every_null:
+        if table is None:
+            verdicts.append(("the full model beats every null: not judged without --ladder", False))
+        else:
+            nulls = table[table.model != "full model"]
+            for _, row in nulls.iterrows():
+                verdicts.append(
+                    (
+                        f"beats {row.model} (log score - full {row['log score - full']:+.3f})",
+                        row["log score - full"] > 0,
+                    )
+                )
+    return verdicts

@@ -26,7 +26,8 @@ from experiments.reporting import _slug
 from sim import ScenarioError
 
 STORE_PREFIX = "validation/"  # the name of every experiment made for a validation
-TOP_KEYS = ("title", "master_seed", "brier_target", "cases", "counterfactuals")
+TOP_KEYS = ("title", "master_seed", "brier_target", "cases", "counterfactuals", "library")
+LIBRARY_KEYS = ("brier", "worst_event", "beat_every_null")
 CASE_KEYS = ("scenario", "name", "note", "events")
 EVENT_KEYS = ("label", "truth", "when", "target")
 CF_KEYS = ("name", "note", "case", "events", "require", "variant", "low", "high")
@@ -190,6 +191,22 @@ class Counterfactual:
 
 
 @dataclass(frozen=True)
+class LibraryTargets:
+    """Targets of the case library, judged out of sample (``relocsim validate --library``).
+
+    Attributes:
+        brier: Bound on the mean Brier score over the out-of-sample binary events.
+        worst_event: Bound on the largest (P - truth)^2 of one of those events.
+        beat_every_null: Whether the full model's out-of-sample log score must be below each
+            null model's (judged with --ladder).
+    """
+
+    brier: Bound | None = None
+    worst_event: Bound | None = None
+    beat_every_null: bool = False
+
+
+@dataclass(frozen=True)
 class ValidationSpec:
     """A validated validation file.
 
@@ -200,6 +217,7 @@ class ValidationSpec:
         cases: The historical cases.
         counterfactuals: The counterfactuals.
         source: The file's path ("" for data built in code).
+        library: Targets of the case library (``relocsim validate --library``).
     """
 
     title: str
@@ -208,10 +226,31 @@ class ValidationSpec:
     cases: tuple[Case, ...]
     counterfactuals: tuple[Counterfactual, ...]
     source: str = ""
+    library: LibraryTargets = LibraryTargets()
 
     def case(self, name: str) -> Case:
         """The case of that name."""
         return next(c for c in self.cases if c.name == name)
+
+
+def load_library_targets(path: str | os.PathLike | None = None) -> LibraryTargets:
+    """Only the ``[library]`` table of a validation file (none: no targets).
+
+    Cheaper than load_validation, which probes every case and arm.
+    """
+    path = Path(path).expanduser().resolve() if path is not None else default_file()
+    if not path.is_file():
+        raise ScenarioError(path.name, "(file)", "an existing validation file", show(str(path)))
+    return _library(Checker(path.name), read_toml(path).get("library", {}))
+
+
+def _library(c: Checker, raw: object) -> LibraryTargets:
+    if not isinstance(raw, Mapping):
+        c.fail("library", "a table of the library's targets", raw)
+    c.keys(raw, "library", LIBRARY_KEYS)
+    bound = {k: _bound(c, raw[k], f"library.{k}") for k in ("brier", "worst_event") if k in raw}
+    return LibraryTargets(**bound, beat_every_null=c.boolean(raw, "library.beat_every_null",
+                                                             default=False))  # fmt: skip
 
 
 def default_file() -> Path:
@@ -274,8 +313,9 @@ def validation_from_dict(
             expected = "a name unlike those above, in its letters and digits (its store's folder)"
             c.fail(f"counterfactuals[{i}].name", expected, cf.name)
         counterfactuals.append(cf)
+    library = _library(c, data.get("library", {}))
     return ValidationSpec(
-        title, master_seed, brier_target, tuple(cases), tuple(counterfactuals), source
+        title, master_seed, brier_target, tuple(cases), tuple(counterfactuals), source, library
     )
 
 

@@ -64,25 +64,56 @@ def test_a_destination_is_scored_by_the_share_of_runs_that_sent_it_there():
     assert row["prediction"] == "busan: 0.75"
 
 
-def test_relocsim_validate_library_prints_the_tables(tmp_path):
-    done = subprocess.run(
+def _targets(tmp_path, text: str) -> str:
+    path = tmp_path / "targets.toml"
+    path.write_text(f"title = 't'\nmaster_seed = 1\n[library]\n{text}\n")
+    return str(path)
+
+
+def _validate_library(tmp_path, *extra):
+    return subprocess.run(
         [
             *RELOCSIM,
             "validate",
+            *extra,
             "--library",
             "--seeds",
             "2",
             "--workers",
             "1",
             "--out",
-            str(tmp_path),
+            str(tmp_path / "out"),
         ],
         capture_output=True,
         text=True,
     )
+
+
+def test_relocsim_validate_library_prints_the_tables_and_judges_the_targets(tmp_path):
+    lenient = _targets(tmp_path, "brier = { at_most = 1 }\nworst_event = { at_most = 1 }")
+    done = _validate_library(tmp_path, lenient)
     assert done.returncode == 0, done.stderr
     assert "out of sample" in done.stdout and "in sample (calibrated on)" in done.stdout
-    assert (tmp_path / "library" / "full_model" / "season2_2020").is_dir()
+    assert "met     out-of-sample Brier" in done.stdout and "MISSED" not in done.stdout
+    assert (tmp_path / "out" / "library" / "full_model" / "season2_2020").is_dir()
+    harsh = _targets(tmp_path, "brier = { at_most = 0 }")
+    done = _validate_library(tmp_path, harsh)
+    assert done.returncode == 1 and "MISSED  out-of-sample Brier" in done.stdout
+
+
+def test_the_shipped_library_targets_are_issue_12s():
+    from experiments.validation_spec import load_library_targets
+
+    targets = load_library_targets()
+    assert (targets.brier.kind, targets.brier.value) == ("at_most", 0.15)
+    assert (targets.worst_event.kind, targets.worst_event.value) == ("at_most", 0.5)
+    assert targets.beat_every_null
+
+
+def test_a_bad_library_target_is_one_line_exit_2(tmp_path):
+    done = _validate_library(tmp_path, _targets(tmp_path, "brier = { below = 0.1 }"))
+    assert done.returncode == 2 and done.stdout == "" and done.stderr.count("\n") == 1
+    assert "library.brier" in done.stderr
 
 
 def test_the_ladder_scores_every_null_the_same_way(tmp_path):
@@ -96,3 +127,11 @@ def test_the_ladder_scores_every_null_the_same_way(tmp_path):
         assert len(result.events) == len(rungs["full model"].events), name
     # every rung has its own stores: a null is not the full model's runs relabelled
     assert len({p.name for p in tmp_path.iterdir()}) == len(NULLS)
+    from experiments.library import judge
+    from experiments.validation_spec import LibraryTargets
+
+    verdicts = judge(rungs["full model"], table, LibraryTargets(beat_every_null=True))
+    assert [text.split(" (")[0] for text, _ in verdicts] == [f"beats {n}" for n in list(NULLS)[1:]]
+    differences = table["log score - full"].iloc[1:]
+    assert [met for _, met in verdicts] == list(differences > 0)
+    assert not judge(rungs["full model"], None, LibraryTargets(beat_every_null=True))[0][1]
