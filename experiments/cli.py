@@ -178,7 +178,8 @@ def add_validate_command(commands) -> None:
         "generated part of the doc (between its validate markers) and its figures. Exit codes: "
         "0 when it ran (even if a target is MISSED), 1 when runs failed, 2 for bad input. "
         "With --library, the case library instead, against the targets of FILE's [library] "
-        "table: exit 1 when one is missed.",
+        "table: exit 1 when one is missed; with --ladder too, its tables replace the part of "
+        "the doc between its library markers.",
     )
     p.add_argument("file", nargs="?", type=Path, metavar="FILE", help="validation file (TOML)")
     p.add_argument(
@@ -275,7 +276,14 @@ def library_command(args) -> int:
     """Handle ``relocsim validate --library``."""
     import pandas as pd
 
-    from experiments.library import judge, ladder, score_library
+    from experiments.library import (
+        doc_text,
+        judge,
+        ladder,
+        markdown_report,
+        score_library,
+        write_doc,
+    )
     from experiments.validation_spec import load_library_targets
 
     if args.counterfactuals:
@@ -285,6 +293,7 @@ def library_command(args) -> int:
         )
         return 2
     targets = load_library_targets(args.file)  # checked before anything runs
+    text = doc_text(args.docs) if args.ladder and args.docs is not None else None
     out = args.out / "library"
     try:
         if args.ladder:
@@ -315,6 +324,10 @@ def library_command(args) -> int:
         with pd.option_context("display.width", 200, "display.float_format", "{:.3f}".format):
             print(table.to_string(index=False))
     verdicts = judge(result, table if args.ladder else None, targets)
+    if text is not None:
+        command = f"relocsim validate --library --ladder --seeds {args.seeds}"
+        write_doc(args.docs, text, markdown_report(result, table, verdicts, command))
+        print(f"wrote {args.docs}")
     if verdicts:
         print("\nTargets (experiments/validation.toml, [library]):")
         for text, met in verdicts:

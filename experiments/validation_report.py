@@ -196,17 +196,17 @@ def doc_text(path: Path) -> str:
     return text
 
 
-def _marker_lines(text: str) -> tuple[list[int], list[int]]:
+def _marker_lines(text: str, markers=(BEGIN, END)) -> tuple[list[int], list[int]]:
     """Indexes of the lines that are the begin marker, and of those that are the end marker."""
     lines = [line.strip() for line in text.splitlines()]
-    begins = [i for i, line in enumerate(lines) if line == BEGIN]
-    return begins, [i for i, line in enumerate(lines) if line == END]
+    begins = [i for i, line in enumerate(lines) if line == markers[0]]
+    return begins, [i for i, line in enumerate(lines) if line == markers[1]]
 
 
-def splice(text: str, block: str) -> str:
+def splice(text: str, block: str, markers=(BEGIN, END)) -> str:
     """The text with the lines between its marker lines replaced by ``block``."""
     lines = text.splitlines(keepends=True)
-    (begin,), (end,) = _marker_lines(text)
+    (begin,), (end,) = _marker_lines(text, markers)
     head = "".join(lines[: begin + 1])
     if not head.endswith("\n"):
         head += "\n"

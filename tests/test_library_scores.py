@@ -135,3 +135,24 @@ def test_the_ladder_scores_every_null_the_same_way(tmp_path):
     differences = table["log score - full"].iloc[1:]
     assert [met for _, met in verdicts] == list(differences > 0)
     assert not judge(rungs["full model"], None, LibraryTargets(beat_every_null=True))[0][1]
+
+
+def test_the_ladder_writes_its_tables_between_the_library_markers(tmp_path):
+    doc = tmp_path / "validation.md"
+    doc.write_text("# V\n\nkept above\n<!-- library:begin -->\nold\n<!-- library:end -->\nkept\n")
+    done = _validate_library(tmp_path, "--ladder", "--docs", str(doc))
+    assert done.returncode in (0, 1), done.stderr
+    text = doc.read_text()
+    assert "old" not in text and text.startswith("# V\n\nkept above\n") and text.endswith("kept\n")
+    block = text.split("<!-- library:begin -->")[1].split("<!-- library:end -->")[0]
+    assert "relocsim validate --library --ladder --seeds 2" in block
+    assert "| full model |" in block and "| rewired ties |" in block
+    assert ("MISSED" in block) == (done.returncode == 1)
+
+
+def test_a_doc_without_library_markers_is_refused_in_one_line(tmp_path):
+    doc = tmp_path / "validation.md"
+    doc.write_text("# V\n")
+    done = _validate_library(tmp_path, "--ladder", "--docs", str(doc))
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "(markers)" in done.stderr and doc.read_text() == "# V\n"
