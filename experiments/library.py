@@ -484,18 +484,10 @@ def markdown_report(result: LibraryScores, table: pd.DataFrame, verdicts, comman
 
 def doc_text(doc: Path) -> str:
     """The doc's text, checked to hold one pair of library markers (before anything runs)."""
-    from experiments.validation_report import _marker_lines
-    from sim.scenario import ScenarioError
+    from experiments.validation_report import check_markers
 
     text = doc.read_text(encoding="utf-8") if doc.is_file() else ""
-    begins, ends = _marker_lines(text, LIBRARY_MARKERS)
-    if len(begins) != 1 or len(ends) != 1 or begins[0] > ends[0]:
-        raise ScenarioError(
-            doc.name,
-            "(markers)",
-            f"a line {LIBRARY_MARKERS[0]} and, after it, a line {LIBRARY_MARKERS[1]}",
-            f"{len(begins)} begin and {len(ends)} end marker lines",
-        )
+    check_markers(text, doc.name, LIBRARY_MARKERS)
     return text
 
 

@@ -183,17 +183,22 @@ def doc_text(path: Path) -> str:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise ScenarioError(path.name, "(file)", "a readable UTF-8 file", show(str(err))) from None
-    begins, ends = _marker_lines(text)
-    if (begins, ends) == ([], []):
+    if _marker_lines(text) == ([], []):
         return text.rstrip("\n") + f"\n\n{BEGIN}\n{END}\n"
+    check_markers(text, path.name)
+    return text
+
+
+def check_markers(text: str, name: str, markers=(BEGIN, END)) -> None:
+    """Refuse a text that does not hold one begin marker line followed by one end line."""
+    begins, ends = _marker_lines(text, markers)
     if len(begins) != 1 or len(ends) != 1 or begins[0] > ends[0]:
         raise ScenarioError(
-            path.name,
+            name,
             "(markers)",
-            f"a line {BEGIN} and, after it, a line {END}",
+            f"a line {markers[0]} and, after it, a line {markers[1]}",
             f"{len(begins)} begin and {len(ends)} end marker lines",
         )
-    return text
 
 
 def _marker_lines(text: str, markers=(BEGIN, END)) -> tuple[list[int], list[int]]:
