@@ -41,14 +41,18 @@ web-assets: $(STAMP)
 		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends npm)
 	$(PY) -m sim.app
 
-# Issue 4: historical cases against their truth, and the counterfactuals (200 seeds each); rewrites
-# the generated part of docs/validation.md and its figures.
-validate: $(STAMP)
-	$(VENV)/bin/relocsim validate --counterfactuals
-
-# Issue 4: the one calibration (docs/validation.md, "Calibration"): prints the grid's table.
+# Issue 12: the calibration's design on every case of the library under every null model
+# (docs/validation.md, "Calibration"): about an hour on 2 cores; `make calibrate RESUME=1`
+# continues an interrupted one instead of starting afresh.
 calibrate: $(STAMP)
-	$(PY) -m experiments.calibration --workers 2
+	$(VENV)/bin/relocsim calibrate --workers 2 $(if $(RESUME),--resume)
+
+# Issue 4's in-sample replay and counterfactuals (200 seeds each), then issue 12's library out
+# of sample from the calibration's stores (running what is missing first); rewrites the
+# generated parts of docs/validation.md and its figures. Exits 1 while a target is missed.
+validate: $(STAMP)
+	$(VENV)/bin/relocsim validate --counterfactuals --workers 2
+	$(VENV)/bin/relocsim validate --library --workers 2
 
 # Notebooks and lessons (docs/notebooks.md). `make lesson` installs JupyterLab (the `notebooks`
 # extra) into .venv once, then serves this machine only and opens the first lesson.

@@ -1,117 +1,327 @@
-"""The one calibration: a grid search of the hazard's weights against every historical case.
+"""The calibration: history matching of the whole library on one Sobol design (issue 12).
 
-``python -m experiments.calibration`` (``make calibrate``) runs, for each case of
-experiments/validation.toml, one full-factorial sweep over the grid of
-experiments/calibration.toml, then scores every grid point by the Brier score over all the
-cases' events, (P - truth)^2 averaged over events, as ``relocsim validate`` does. A grid point
-is admissible only if it also reproduces the file's patterns (pattern-oriented modelling: the
-election must be why the blueprint waits). The calibration is the admissible point with the best
-Brier score; sim/parameters.py holds it and docs/validation.md records the run. The same seeds
-give the same table.
+``relocsim calibrate`` (``make calibrate``) draws one scrambled Sobol design over the priors of
+experiments/calibration.toml and runs it, as sweeps, on every case of the library under every
+rung of the null-model ladder (experiments/library.py, NULLS): one store per rung and case
+under ``OUT/<rung>/<case>``, resumable. ``load_evidence`` then reads a rung's stores into one
+``CaseRuns`` per case: the runs of each setting and the implausibility of each truth event at
+each setting (experiments/truth_events.py). Which settings a set of cases does not rule out,
+and what they predict, is experiments/library.py's work; the posterior and its pairs plot are
+here.
+
+Why history matching and not ABC-SMC: every leave-one-case-out fold needs its own posterior,
+and ABC-SMC would run its populations anew for each of the ten folds and each rung. History
+matching on one space-filling design lets every fold reuse the same runs, and its measure,
+the implausibility, is built from what a truth file has (dated events, votes, destinations)
+without a likelihood.
 """
 
-import argparse
+import math
 import os
 import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+from scipy.stats import qmc
 
-from experiments import spec
-from experiments.checks import read_toml
-from experiments.store import load_results
+from experiments import spec as experiment_spec
+from experiments.checks import Checker, read_toml
+from experiments.history_matching import CUT, identification
+from experiments.store import load_results, read_ledger, read_manifest
 from experiments.sweeper import sweep
-from experiments.validation_spec import load_validation
+from experiments.truth_events import Discrepancy, implausibility
+from sim import ScenarioError
+from sim.scenario import Scenario, load_scenario
+from sim.truth import TruthEvent, library, load_truth
 
-GRID_FILE = Path(__file__).with_name("calibration.toml")
-
-
-def calibrate(
-    grid_file: str | os.PathLike = GRID_FILE,
-    *,
-    out_dir: str | os.PathLike = "results/calibration",
-    workers: int | None = None,
-    replicates: int | None = None,
-    progress: bool = True,
-) -> pd.DataFrame:
-    """Run the grid on every historical case and score each grid point.
-
-    Args:
-        grid_file: The grid (factors, replicates, master seed).
-        out_dir: Folder of the sweeps' stores, one per case (replaced if present).
-        workers: Worker processes (default: all cores).
-        replicates: Seeds per case and grid point (default: the grid file's).
-        progress: Show the sweeps' progress bars.
-
-    Returns:
-        One row per grid point: the factor values, P of each event, ``brier``, each pattern's
-        ratio and ``admissible`` (every pattern reproduced); admissible points first, each
-        group by Brier score, so the first row is the calibration.
-    """
-    grid = read_toml(Path(grid_file))
-    patterns = grid.pop("patterns", [])
-    if replicates is not None:
-        grid["replicates"] = replicates
-    paths = [f["path"] for f in grid["factors"]]
-    cases = {case.name: case for case in load_validation().cases}
-
-    def p_of(case, event, store: str, overrides=None) -> pd.Series:
-        """P(event) per grid point, from a fresh sweep of the grid on the case."""
-        data = {
-            **grid,
-            "title": f"calibration grid on {case.name}",
-            "scenario": case.experiment.scenario,
-            "overrides": overrides or {},
-            "design": {"kind": "full_factorial"},
-            "record": {"series_every": 0},
-        }
-        folder = Path(out_dir) / store
-        if not folder.exists():  # one sweep per case, shared by its events
-            experiment = spec.from_dict(data, name=f"calibration-{store}", source=str(grid_file))
-            sweep(experiment, folder, workers=workers, progress=progress)
-        runs = load_results(folder)
-        hits = runs.apply(lambda row: event.occurred(row), axis=1)
-        return hits.groupby([runs[path] for path in paths]).mean().rename(event.label)
-
-    shutil.rmtree(out_dir, ignore_errors=True)  # a calibration always starts afresh
-    scores = []
-    for case in cases.values():
-        scores += [(p_of(case, e, case.name), float(e.truth)) for e in case.events]
-    table = pd.concat([p for p, _ in scores], axis=1)
-    table["brier"] = sum((p - truth) ** 2 for p, truth in scores) / len(scores)
-    table["admissible"] = True
-    for k, pattern in enumerate(patterns):
-        case = cases[pattern["case"]]
-        event = next(e for e in case.events if e.label == pattern["event"])
-        moved = p_of(case, event, f"pattern-{k}", pattern["overrides"])
-        base = table[event.label]
-        table[f"pattern {k}: ratio"] = moved / base
-        table["admissible"] &= (base > 0) & (moved >= pattern["ratio_at_least"] * base)
-    return table.sort_values(["admissible", "brier"], ascending=[False, True]).reset_index()
+CALIBRATION_FILE = Path(__file__).with_name("calibration.toml")
+DEFAULT_OUT = Path("results/calibration")
+KEYS = ("points", "seeds", "master_seed", "cut", "at_least", "discrepancy", "priors")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m experiments.calibration``: run the grid and print the table."""
-    parser = argparse.ArgumentParser(
-        prog="python -m experiments.calibration",
-        description="The one calibration of relocsim: the grid of experiments/calibration.toml "
-        "on every historical case of experiments/validation.toml, each grid point scored by "
-        "the Brier score over all events, among the points that reproduce its patterns. Prints "
-        "the table, the calibration first.",
+@dataclass(frozen=True)
+class Prior:
+    """A uniform prior on one parameter: its override path, range and source."""
+
+    path: str
+    lo: float
+    hi: float
+    integer: bool
+    source: str
+
+
+@dataclass(frozen=True)
+class CalibrationSpec:
+    """A checked calibration file (experiments/calibration.toml documents each field)."""
+
+    points: int
+    seeds: int
+    master_seed: int
+    cut: float
+    at_least: int
+    discrepancy: Discrepancy
+    priors: tuple[Prior, ...]
+
+    @property
+    def paths(self) -> list[str]:
+        """The calibrated parameters' override paths, in the design's column order."""
+        return [p.path for p in self.priors]
+
+
+def load_calibration(path: str | os.PathLike | None = None) -> CalibrationSpec:
+    """Read and check a calibration file; a bad one fails in one line (ScenarioError)."""
+    path = Path(path or CALIBRATION_FILE)
+    c, data = Checker(path.name), read_toml(path)
+    c.keys(data, "", KEYS)
+    points = c.integer(data, "points", lo=2)
+    if points & (points - 1):
+        c.fail("points", "a power of 2 (Sobol sequences balance only then)", points)
+    names = ("probability", "weeks", "yes_share")
+    table = c.table(data.get("discrepancy", {}), "discrepancy", names)
+    discrepancy = Discrepancy(**{k: _positive(c, table, f"discrepancy.{k}") for k in table})
+    priors = []
+    for i, raw in enumerate(data.get("priors", [])):
+        where = f"priors[{i}]"
+        c.table(raw, where, ("path", "range", "source"))
+        lo_hi = raw.get("range")
+        if not (isinstance(lo_hi, list) and len(lo_hi) == 2 and lo_hi[0] < lo_hi[1]):
+            c.fail(f"{where}.range", "[lo, hi] with lo < hi", lo_hi)
+        integer = all(isinstance(v, int) for v in lo_hi)
+        path_ = experiment_spec.normal_path(c.text(raw, f"{where}.path"))
+        priors.append(Prior(path_, lo_hi[0], lo_hi[1], integer, c.text(raw, f"{where}.source")))
+    if not priors:
+        c.fail("priors", "at least one [[priors]] table", [])
+    return CalibrationSpec(
+        points=points,
+        seeds=c.integer(data, "seeds", lo=1),
+        master_seed=c.integer(data, "master_seed", lo=0),
+        cut=_positive(c, data, "cut", CUT),
+        at_least=c.integer(data, "at_least", lo=1, default=8),
+        discrepancy=discrepancy,
+        priors=tuple(priors),
     )
-    parser.add_argument("--workers", type=int, metavar="N", help="worker processes")
-    parser.add_argument("--replicates", type=int, metavar="N", help="seeds per case and point")
-    parser.add_argument("--out", default="results/calibration", metavar="DIR", help="stores")
-    args = parser.parse_args(argv)
-    table = calibrate(out_dir=args.out, workers=args.workers, replicates=args.replicates)
-    with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print(table.round(3).to_string(index=False))
-    best = table.iloc[0]
-    chosen = ", ".join(f"{k} = {best[k]:g}" for k in table.columns if k.startswith("parameters."))
-    print(f"calibration: {chosen}" if best["admissible"] else "no grid point is admissible")
-    return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def _positive(c: Checker, table, path: str, default=None) -> float:
+    value = table.get(path.rpartition(".")[2], default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        c.fail(path, "a positive number", value)
+    return float(value)
+
+
+def design(spec: CalibrationSpec) -> pd.DataFrame:
+    """The Sobol design: one row per setting, one column per prior (scrambled, seeded)."""
+    unit = qmc.Sobol(len(spec.priors), scramble=True, rng=spec.master_seed).random(spec.points)
+    columns = {}
+    for j, prior in enumerate(spec.priors):
+        if prior.integer:  # each integer in [lo, hi] gets an equal share of the unit interval
+            values = prior.lo + np.floor(unit[:, j] * (prior.hi - prior.lo + 1))
+            columns[prior.path] = np.minimum(values, prior.hi).astype(int)
+        else:
+            columns[prior.path] = qmc.scale(unit[:, [j]], prior.lo, prior.hi)[:, 0]
+    return pd.DataFrame(columns)
+
+
+def experiment(spec: CalibrationSpec, case: str, overrides: dict) -> experiment_spec.Experiment:
+    """The design on one case, with one rung's switches set (a points design)."""
+    kinds = [int if prior.integer else float for prior in spec.priors]
+    rows = [
+        [kind(v) for kind, v in zip(kinds, row, strict=True)]
+        for row in design(spec).itertuples(False)
+    ]
+    data = {
+        "title": f"calibration design on {case}",
+        "scenario": case,
+        "replicates": spec.seeds,
+        "master_seed": spec.master_seed,
+        "overrides": dict(overrides),
+        "factors": [{"path": p} for p in spec.paths],
+        "design": {"kind": "points", "points": rows},
+        "record": {"series_every": 0},
+    }
+    return experiment_spec.from_dict(data, name=f"calibration-{case}", base_dir=Path.cwd())
+
+
+def folder(rung: str) -> str:
+    """A rung's folder name: "compromise, not BDM" -> "compromise__not_BDM"."""
+    return "".join(ch if ch.isalnum() else "_" for ch in rung).strip("_")
+
+
+def run_design(
+    spec: CalibrationSpec,
+    rungs: dict[str, dict],
+    *,
+    cases: list[str] | None = None,
+    out_dir: str | os.PathLike = DEFAULT_OUT,
+    workers: int | None = None,
+    resume: bool = False,
+    progress: bool = True,
+) -> Path:
+    """Run the design on every case under every rung, one store each under ``out_dir``.
+
+    Without ``resume`` a rung's earlier stores are replaced (the model may have changed since:
+    a store's fingerprint covers the scenario and design, not the code). With it, finished
+    stores are kept and interrupted ones continued.
+    """
+    cases = cases or library()
+    total = len(rungs) * len(cases)
+    for i, (rung, overrides) in enumerate(rungs.items()):
+        for j, case in enumerate(cases):
+            store = Path(out_dir) / folder(rung) / case
+            if store.exists() and not resume:
+                shutil.rmtree(store)
+            if progress:
+                print(f"[{i * len(cases) + j + 1}/{total}] {rung}: {case}", file=sys.stderr)
+            sweep(
+                experiment(spec, case, overrides),
+                store,
+                workers=workers,
+                resume=store.exists(),
+                progress=progress,
+            )
+    return Path(out_dir)
+
+
+@dataclass
+class CaseRuns:
+    """One case's runs of the design under one rung, and what its truth makes of each setting.
+
+    Attributes:
+        case: The case's name.
+        scenario: Its scenario.
+        events: Its truth events.
+        runs: The finished runs' outcome records (a table; ``point`` is the setting).
+        implausibility: (events, settings) implausibility of each event at each setting.
+    """
+
+    case: str
+    scenario: Scenario
+    events: list[TruthEvent]
+    runs: pd.DataFrame
+    implausibility: np.ndarray
+
+    def records(self, settings: np.ndarray) -> list[dict]:
+        """The outcome records of every run at the given settings, pooled."""
+        return self.runs[self.runs["point"].isin(settings)].to_dict("records")
+
+
+def load_evidence(
+    spec: CalibrationSpec, rung: str, cases: list[str] | None = None, out_dir=DEFAULT_OUT
+) -> list[CaseRuns]:
+    """A rung's stores, one ``CaseRuns`` per case, with every event's implausibility."""
+    out = []
+    for case in cases or library():
+        store = Path(out_dir) / folder(rung) / case
+        runs = load_results(store)
+        _check_design(spec, runs, store)
+        runs = runs[runs["status"] == "done"]
+        scenario = load_scenario(case)
+        events = load_truth(case, scenario).events
+        matrix = np.full((len(events), spec.points), math.nan)
+        for point, group in runs.groupby("point"):
+            records = group.to_dict("records")
+            for e, event in enumerate(events):
+                matrix[e, point] = implausibility(event, scenario, records, spec.discrepancy)
+        out.append(CaseRuns(case, scenario, events, runs, matrix))
+    return out
+
+
+def _check_design(spec: CalibrationSpec, runs: pd.DataFrame, store: Path) -> None:
+    """Refuse a store that another calibration file's design made (one line, exit 2)."""
+    same = set(spec.paths) <= set(runs) and runs["point"].between(0, spec.points - 1).all()
+    if same:
+        expected = design(spec).to_numpy(float)[runs["point"].to_numpy(int)]
+        same = np.allclose(runs[spec.paths].to_numpy(float), expected)
+    if not same:
+        expected = "the runs of this calibration file's design (run relocsim calibrate)"
+        raise ScenarioError(str(store), "(design)", expected, "another design")
+
+
+def complete(spec: CalibrationSpec, rungs, cases=None, out_dir=DEFAULT_OUT) -> bool:
+    """Whether every store of the design holds all its runs (so nothing needs to run)."""
+    for rung in rungs:
+        for case in cases or library():
+            store = Path(out_dir) / folder(rung) / case
+            counts = (read_manifest(store, missing_ok=True) or {}).get("counts", {})
+            size = (counts.get("points"), counts.get("replicates"))
+            if (
+                size != (spec.points, spec.seeds)
+                or len(read_ledger(store)) != spec.points * spec.seeds
+            ):
+                return False
+    return True
+
+
+def posterior(spec: CalibrationSpec, settings: np.ndarray) -> pd.DataFrame:
+    """Per parameter: prior, source, the kept settings' median and 90% interval, identified."""
+    values = design(spec).iloc[settings]
+    rows = []
+    for prior in spec.priors:
+        hi = prior.hi + 1 if prior.integer else prior.hi  # integers cover [lo, hi + 1) uniformly
+        found = identification(values[prior.path].to_numpy(float), prior.lo, hi)
+        rows.append(
+            {
+                "parameter": prior.path.removeprefix("parameters."),
+                "prior": f"U[{prior.lo:g}, {prior.hi:g}]",
+                "median": found["median"],
+                "90% interval": f"[{found['q05']:.3g}, {found['q95']:.3g}]",
+                "width / prior": found["width"],
+                "KS p": found["ks_p"],
+                "identified": "yes" if found["identified"] else "no",
+                "source": prior.source,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def pairs_plot(spec: CalibrationSpec, settings: np.ndarray, path: Path, most: int = 6):
+    """The pairs plot of the settings kept, over the ``most`` best-constrained parameters.
+
+    Off the diagonal every setting of the design is a grey dot and each one kept a dark one; on
+    the diagonal, the kept settings' histogram against the flat prior. Parameters are ranked
+    by the KS test of their kept values against the prior.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    table = posterior(spec, settings)
+    shown = table.sort_values("KS p").index[:most].tolist()
+    frame = design(spec)
+    names = [spec.priors[i].path for i in shown]
+    k = len(names)
+    fig, axes = plt.subplots(k, k, figsize=(2.0 * k + 1, 2.0 * k + 1), squeeze=False)
+    for r, y in enumerate(names):
+        for c, x in enumerate(names):
+            ax = axes[r][c]
+            if r == c:
+                span = _range(spec, shown[r])
+                ax.hist(frame[x].iloc[settings], bins=10, range=span, density=True, color="0.3")
+                ax.axhline(1 / (span[1] - span[0]), color="tab:orange", lw=1)
+            else:
+                ax.scatter(frame[x], frame[y], s=3, color="0.8")
+                ax.scatter(frame[x].iloc[settings], frame[y].iloc[settings], s=5, color="0.1")
+            if r == k - 1:
+                ax.set_xlabel(x.rpartition(".")[2], fontsize=9)
+            if c == 0:
+                ax.set_ylabel(y.rpartition(".")[2], fontsize=9)
+            ax.tick_params(labelsize=7)
+    fig.suptitle(
+        f"Settings not ruled out by the library: {len(settings)} of {spec.points} "
+        "(dark; grey: ruled out; orange: the prior)",
+        fontsize=11,
+    )
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _range(spec: CalibrationSpec, i: int) -> tuple[float, float]:
+    prior = spec.priors[i]
+    return (prior.lo, prior.hi + 1 if prior.integer else prior.hi)

@@ -59,6 +59,9 @@ def add_sweep_command(commands) -> None:
     add_report_command(commands)  # report, export and validate share the plugin's entry point
     add_export_command(commands)
     add_validate_command(commands)
+    from experiments.calibration_cli import add_calibrate_command
+
+    add_calibrate_command(commands, _positive)
 
 
 def _positive(text: str) -> int:
@@ -177,9 +180,11 @@ def add_validate_command(commands) -> None:
         "--counterfactuals, also the counterfactuals against their baselines. Rewrites the "
         "generated part of the doc (between its validate markers) and its figures. Exit codes: "
         "0 when it ran (even if a target is MISSED), 1 when runs failed, 2 for bad input. "
-        "With --library, the case library instead, against the targets of FILE's [library] "
-        "table: exit 1 when one is missed; with --ladder too, its tables replace the part of "
-        "the doc between its library markers.",
+        "With --library, the case library instead: every case predicted out of sample from "
+        "the calibration's stores (relocsim calibrate; what is missing runs first), the "
+        "null-model ladder, and the targets of FILE's [library] table: exit 1 when one is "
+        "missed. Its tables and pairs plot replace the part of the doc between its library "
+        "markers.",
     )
     p.add_argument("file", nargs="?", type=Path, metavar="FILE", help="validation file (TOML)")
     p.add_argument(
@@ -201,10 +206,10 @@ def add_validate_command(commands) -> None:
     p.add_argument(
         "--out",
         type=Path,
-        default=Path("results/validation"),
         metavar="DIR",
         help="folder of the runs' stores, one per case and arm; stores of an earlier "
-        "validation there are replaced (default: %(default)s)",
+        "validation there are replaced (default: results/validation; with --library, the "
+        "calibration's, results/calibration, reused)",
     )
     docs = p.add_mutually_exclusive_group()
     docs.add_argument(
@@ -227,14 +232,13 @@ def add_validate_command(commands) -> None:
         "--library",
         action="store_true",
         help="instead, score every case of the library (relocsim cases) against its dated "
-        "truth, each event by its own rule, out of sample and in sample apart; runs are "
-        "stored, and reused, in DIR/library",
+        "truth out of sample (leave one case out), with the null-model ladder",
     )
     p.add_argument(
-        "--ladder",
-        action="store_true",
-        help="with --library: also score the null models (constant hazard, compromise instead "
-        "of BDM, rewired ties, no ties) and compare each with the full model out of sample",
+        "--calibration",
+        type=Path,
+        metavar="FILE",
+        help="with --library: the calibration file (default: experiments/calibration.toml)",
     )
     p.set_defaults(handler=validate_command)
 
@@ -244,10 +248,13 @@ def validate_command(args) -> int:
     from experiments.validation import validate
 
     if args.library:
+        from experiments.calibration_cli import library_command
+
         return library_command(args)
-    if args.ladder:
-        print("relocsim validate: --ladder needs --library", file=sys.stderr)
+    if args.calibration:
+        print("relocsim validate: --calibration needs --library", file=sys.stderr)
         return 2
+    args.out = args.out or Path("results/validation")
     try:
         result = validate(
             args.file,
@@ -270,70 +277,6 @@ def validate_command(args) -> int:
         print("wrote " + ", ".join(str(f) for f in result.files))
     print(f"ran in {result.seconds:.1f} s; runs stored in {result.out_dir}")
     return 1 if result.failed else 0
-
-
-def library_command(args) -> int:
-    """Handle ``relocsim validate --library``."""
-    import pandas as pd
-
-    from experiments.library import (
-        doc_text,
-        judge,
-        ladder,
-        markdown_report,
-        score_library,
-        write_doc,
-    )
-    from experiments.validation_spec import load_library_targets
-
-    if args.counterfactuals:
-        print(
-            "relocsim validate: --library scores the case library; it takes no --counterfactuals",
-            file=sys.stderr,
-        )
-        return 2
-    targets = load_library_targets(args.file)  # checked before anything runs
-    text = doc_text(args.docs) if args.ladder and args.docs is not None else None
-    out = args.out / "library"
-    try:
-        if args.ladder:
-            rungs, table = ladder(
-                seeds=args.seeds, workers=args.workers, out_dir=out, resume=args.resume
-            )
-            result = rungs["full model"]
-        else:
-            result = score_library(
-                seeds=args.seeds,
-                workers=args.workers,
-                out_dir=out / "full_model",
-                resume=args.resume,
-            )
-    except KeyboardInterrupt:
-        print(
-            f"relocsim validate: interrupted; the finished runs are stored in {out}; "
-            "continue with --resume",
-            file=sys.stderr,
-        )
-        return 130
-    print(result)
-    if args.ladder:
-        print(
-            "\nNull-model ladder, out of sample (binary events; log score - full > 0: the full "
-            "model is better, with a 95% bootstrap interval over events):"
-        )
-        with pd.option_context("display.width", 200, "display.float_format", "{:.3f}".format):
-            print(table.to_string(index=False))
-    verdicts = judge(result, table if args.ladder else None, targets)
-    if text is not None:
-        command = f"relocsim validate --library --ladder --seeds {args.seeds}"
-        write_doc(args.docs, text, markdown_report(result, table, verdicts, command))
-        print(f"wrote {args.docs}")
-    if verdicts:
-        print("\nTargets (experiments/validation.toml, [library]):")
-        for text, met in verdicts:
-            print(f"  {'met   ' if met else 'MISSED'}  {text}")
-    print(f"runs stored in {out}")
-    return 0 if all(met for _, met in verdicts) else 1
 
 
 @contextlib.contextmanager

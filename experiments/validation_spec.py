@@ -198,7 +198,7 @@ class LibraryTargets:
         brier: Bound on the mean Brier score over the out-of-sample binary events.
         worst_event: Bound on the largest (P - truth)^2 of one of those events.
         beat_every_null: Whether the full model's out-of-sample log score must be below each
-            null model's (judged with --ladder).
+            null model's.
     """
 
     brier: Bound | None = None

@@ -2,8 +2,10 @@
 
 Each field carries its default, a one-line meaning and its source in ``metadata``. A source of
 ``"assumption"`` marks a number chosen by us, not taken from a publication or from facts.md;
-``CALIBRATED`` marks the three weights of the announcement hazard fitted by the one calibration
-(``make calibrate``, docs/validation.md). Scenario files may override
+``CALIBRATED`` marks the three weights of the announcement hazard that issue 4's grid fitted on
+the two Korean cases; the library's history matching (``make calibrate``, docs/validation.md)
+gives their posterior beside the other unsourced parameters', and the defaults stay until the
+mechanism is rebuilt (issue 13). Scenario files may override
 any field in their ``[parameters]`` table, and ``--set parameters.GROUP.NAME=VALUE`` overrides
 them per run.
 """
@@ -11,8 +13,8 @@ them per run.
 from dataclasses import dataclass, field
 
 CALIBRATED = (
-    "calibrated: best Brier score over all historical cases on the grid of "
-    "experiments/calibration.toml (make calibrate; docs/validation.md)"
+    "calibrated: best Brier score on the two Korean cases over issue 4's grid (in sample; "
+    "superseded by the library's posterior in docs/validation.md, make calibrate)"
 )
 
 

@@ -1,45 +1,97 @@
-"""The case library scored against its truth (experiments/library.py)."""
+"""The library scored out of sample (experiments/library.py, calibration.py, truth_events.py).
+
+The small calibration (tests/data/calibration_small.toml: every case and rung, 4 settings, 2
+seeds) runs once per module, in this process; every test below reads its stores.
+"""
 
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from experiments.library import IN_SAMPLE, score_event, score_library
+from experiments.calibration import design, load_calibration, load_evidence, run_design
+from experiments.library import NULLS, cross_validate, judge, ladder, out_of_sample_binary
 from experiments.scores import crps_censored
-from experiments.validation_spec import load_validation
+from experiments.truth_events import score_event
+from experiments.validation_spec import LibraryTargets
 from sim.runner import weeks_in
 from sim.scenario import load_scenario
-from sim.truth import TruthEvent, load_truth
+from sim.truth import TruthEvent, library, load_truth
 
 RELOCSIM = [str(Path(sys.executable).with_name("relocsim"))]
+SMALL = Path(__file__).parent / "data" / "calibration_small.toml"
 
 
-def test_the_in_sample_cases_are_those_the_calibration_used():
-    assert set(IN_SAMPLE) == {case.experiment.scenario for case in load_validation().cases}
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """The small calibration's spec and stores."""
+    out = tmp_path_factory.mktemp("calibration")
+    spec = load_calibration(SMALL)
+    run_design(spec, NULLS, out_dir=out, workers=1, progress=False)
+    return spec, out
 
 
-def test_every_event_is_scored_by_its_rule(tmp_path):
-    cases = ["kr_capital_act_2003", "dk_bedre_balance_2018"]
-    result = score_library(cases, seeds=6, workers=1, out_dir=tmp_path, progress=False)
-    events = result.events
-    for case in cases:
-        assert len(events[events.case == case]) == len(load_truth(case).events)
-    assert set(events["sample"]) == {"out"}
-    binary = events[events.kind == "binary"]
-    assert ((binary.p - binary.outcome.astype(float)) ** 2 == binary.brier).all()
-    assert (binary.runs == 6).all()
-    scored = events.dropna(subset=["score"])
-    assert (scored.score >= 0).all() and len(scored) >= len(events) - 2
-    assert list(result.summary["sample"]) == ["out of sample"]
-    assert result.summary["binary events"].iloc[0] == len(binary)
-    # resuming reuses the stored runs; a new call replaces them with the same results
-    again = score_library(cases, seeds=6, workers=1, out_dir=tmp_path, progress=False, resume=True)
-    assert again.events.score.equals(events.score)
-    fresh = score_library(cases, seeds=4, workers=1, out_dir=tmp_path, progress=False)
-    assert (fresh.events.runs == 4).all()
+def test_the_design_is_seeded_bounded_and_typed():
+    spec = load_calibration()
+    frame = design(spec)
+    assert frame.equals(design(spec)) and len(frame) == spec.points
+    for prior in spec.priors:
+        column = frame[prior.path]
+        assert column.min() >= prior.lo and column.max() <= prior.hi, prior.path
+        if prior.integer:  # every level of an integer prior appears, about equally
+            counts = column.value_counts()
+            assert set(counts.index) == set(range(prior.lo, prior.hi + 1))
+            assert counts.max() - counts.min() <= 0.1 * spec.points
+    other = design(replace(spec, master_seed=spec.master_seed + 1))
+    assert not frame.equals(other)
+
+
+def test_every_timing_bargaining_and_influence_parameter_without_a_source_is_calibrated():
+    from dataclasses import fields
+
+    from sim.parameters import CALIBRATED, Parameters
+
+    calibrated = set(load_calibration().paths)
+    for group in ("timing", "bargaining", "influence"):
+        for f in fields(getattr(Parameters(), group)):
+            if f.metadata["source"] in ("assumption", CALIBRATED):
+                assert f"parameters.{group}.{f.name}" in calibrated
+
+
+def test_out_of_sample_predictions_never_see_the_case_left_out(small):
+    spec, out = small
+    evidence = load_evidence(spec, "full model", out_dir=out)
+    result = cross_validate(evidence, spec)
+    assert set(result.events["sample"]) == {"out", "in"}
+    assert len(result.events) == 2 * sum(len(load_truth(c).events) for c in library())
+    # Make case 0's truth rule out every setting but one: its own out-of-sample predictions
+    # must not move (its fold never reads it), while the in-sample calibration must.
+    changed = [replace(c) for c in evidence]
+    changed[0].implausibility = np.full_like(evidence[0].implausibility, 9.0)
+    changed[0].implausibility[:, 0] = 0.0
+    again = cross_validate(changed, spec)
+    case = evidence[0].case
+    mine = again.events[(again.events.case == case) & (again.events["sample"] == "out")]
+    before = result.events[(result.events.case == case) & (result.events["sample"] == "out")]
+    assert mine.score.equals(before.score)
+    assert 0 in again.kept
+
+
+def test_every_rung_is_scored_from_its_own_runs(small):
+    spec, out = small
+    rungs, table = ladder(spec, out_dir=out)
+    assert list(table["model"]) == list(NULLS)
+    assert table["log score - full"].iloc[0] == 0.0  # the full model against itself
+    assert len({p.name for p in out.iterdir() if p.is_dir()}) == len(NULLS)
+    events = {name: out_of_sample_binary(r) for name, r in rungs.items()}
+    assert all(e.event.tolist() == events["full model"].event.tolist() for e in events.values())
+    assert any(not e.p.equals(events["full model"].p) for e in events.values())
+    verdicts = judge(rungs["full model"], table, LibraryTargets(beat_every_null=True))
+    assert [met for _, met in verdicts] == list(table["log score - full"].iloc[1:] > 0)
 
 
 def test_a_decision_is_scored_by_the_censored_crps_of_its_week():
@@ -70,34 +122,24 @@ def _targets(tmp_path, text: str) -> str:
     return str(path)
 
 
-def _validate_library(tmp_path, *extra):
+def _validate_library(out, *extra):
+    command = [*RELOCSIM, "validate", *extra, "--library", "--calibration", str(SMALL)]
     return subprocess.run(
-        [
-            *RELOCSIM,
-            "validate",
-            *extra,
-            "--library",
-            "--seeds",
-            "2",
-            "--workers",
-            "1",
-            "--out",
-            str(tmp_path / "out"),
-        ],
-        capture_output=True,
-        text=True,
+        [*command, "--out", str(out), "--workers", "1"], capture_output=True, text=True
     )
 
 
-def test_relocsim_validate_library_prints_the_tables_and_judges_the_targets(tmp_path):
+def test_relocsim_validate_library_judges_the_targets_out_of_sample(small, tmp_path):
+    _, out = small
     lenient = _targets(tmp_path, "brier = { at_most = 1 }\nworst_event = { at_most = 1 }")
-    done = _validate_library(tmp_path, lenient)
+    done = _validate_library(out, lenient, "--no-docs")
     assert done.returncode == 0, done.stderr
-    assert "out of sample" in done.stdout and "in sample (calibrated on)" in done.stdout
+    assert "out of sample (leave one case out)" in done.stdout
+    assert "in sample (calibrated on every case)" in done.stdout
     assert "met     out-of-sample Brier" in done.stdout and "MISSED" not in done.stdout
-    assert (tmp_path / "out" / "library" / "full_model" / "season2_2020").is_dir()
+    assert "running the calibration" not in done.stderr  # the stores were reused
     harsh = _targets(tmp_path, "brier = { at_most = 0 }")
-    done = _validate_library(tmp_path, harsh)
+    done = _validate_library(out, harsh, "--no-docs")
     assert done.returncode == 1 and "MISSED  out-of-sample Brier" in done.stdout
 
 
@@ -110,49 +152,42 @@ def test_the_shipped_library_targets_are_issue_12s():
     assert targets.beat_every_null
 
 
-def test_a_bad_library_target_is_one_line_exit_2(tmp_path):
-    done = _validate_library(tmp_path, _targets(tmp_path, "brier = { below = 0.1 }"))
+def test_bad_targets_or_calibration_files_are_one_line_exit_2(small, tmp_path):
+    _, out = small
+    done = _validate_library(out, _targets(tmp_path, "brier = { below = 0.1 }"), "--no-docs")
     assert done.returncode == 2 and done.stdout == "" and done.stderr.count("\n") == 1
     assert "library.brier" in done.stderr
+    bad = tmp_path / "calibration.toml"
+    bad.write_text(SMALL.read_text().replace("points = 4", "points = 5"))
+    done = subprocess.run(
+        [*RELOCSIM, "calibrate", str(bad), "--out", str(tmp_path / "c")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "points" in done.stderr
+    assert not (tmp_path / "c").exists()
 
 
-def test_the_ladder_scores_every_null_the_same_way(tmp_path):
-    from experiments.library import NULLS, ladder
-
-    cases = ["dk_bedre_balance_2018", "uk_places_for_growth_2020"]
-    rungs, table = ladder(cases, seeds=4, workers=1, out_dir=tmp_path, progress=False)
-    assert list(table["model"]) == list(NULLS)
-    assert table["log score - full"].iloc[0] == 0.0  # the full model against itself
-    for name, result in rungs.items():
-        assert len(result.events) == len(rungs["full model"].events), name
-    # every rung has its own stores: a null is not the full model's runs relabelled
-    assert len({p.name for p in tmp_path.iterdir()}) == len(NULLS)
-    from experiments.library import judge
-    from experiments.validation_spec import LibraryTargets
-
-    verdicts = judge(rungs["full model"], table, LibraryTargets(beat_every_null=True))
-    assert [text.split(" (")[0] for text, _ in verdicts] == [f"beats {n}" for n in list(NULLS)[1:]]
-    differences = table["log score - full"].iloc[1:]
-    assert [met for _, met in verdicts] == list(differences > 0)
-    assert not judge(rungs["full model"], None, LibraryTargets(beat_every_null=True))[0][1]
-
-
-def test_the_ladder_writes_its_tables_between_the_library_markers(tmp_path):
+def test_the_library_tables_and_pairs_plot_go_between_the_library_markers(small, tmp_path):
+    _, out = small
     doc = tmp_path / "validation.md"
-    doc.write_text("# V\n\nkept above\n<!-- library:begin -->\nold\n<!-- library:end -->\nkept\n")
-    done = _validate_library(tmp_path, "--ladder", "--docs", str(doc))
+    doc.write_text("# V\n\nabove\n<!-- library:begin -->\nOLD BLOCK\n<!-- library:end -->\nkept\n")
+    done = _validate_library(out, "--docs", str(doc))
     assert done.returncode in (0, 1), done.stderr
     text = doc.read_text()
-    assert "old" not in text and text.startswith("# V\n\nkept above\n") and text.endswith("kept\n")
+    assert "OLD BLOCK" not in text
+    assert text.startswith("# V\n\nabove\n") and text.endswith("kept\n")
     block = text.split("<!-- library:begin -->")[1].split("<!-- library:end -->")[0]
-    assert "relocsim validate --library --ladder --seeds 2" in block
     assert "| full model |" in block and "| rewired ties |" in block
+    assert "timing.base_hazard" in block and "figures/calibration_pairs.png" in block
+    assert (tmp_path / "figures" / "calibration_pairs.png").stat().st_size > 0
     assert ("MISSED" in block) == (done.returncode == 1)
 
 
-def test_a_doc_without_library_markers_is_refused_in_one_line(tmp_path):
+def test_a_doc_without_library_markers_is_refused_in_one_line(small, tmp_path):
+    _, out = small
     doc = tmp_path / "validation.md"
     doc.write_text("# V\n")
-    done = _validate_library(tmp_path, "--ladder", "--docs", str(doc))
+    done = _validate_library(out, "--docs", str(doc))
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert "(markers)" in done.stderr and doc.read_text() == "# V\n"

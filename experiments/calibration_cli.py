@@ -1,0 +1,142 @@
+"""``relocsim calibrate`` and ``relocsim validate --library``: the library on the command line.
+
+``calibrate`` runs the calibration design (experiments/calibration.py) on every case under
+every rung of the null-model ladder and prints the posterior. ``validate --library`` reads
+those stores (running what is missing first), scores every case out of sample, prints the
+ladder and judges the targets of the validation file's ``[library]`` table: exit 1 when one is
+missed. Both resume where an interrupted run stopped.
+"""
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from experiments.calibration import (
+    DEFAULT_OUT,
+    complete,
+    load_calibration,
+    load_evidence,
+    pairs_plot,
+    posterior,
+    run_design,
+)
+from experiments.library import NULLS, cross_validate, judge, ladder
+
+FIGURE = "figures/calibration_pairs.png"  # beside the doc
+
+
+def add_calibrate_command(commands, positive) -> None:
+    """Register ``relocsim calibrate`` on the CLI's subparsers object."""
+    p = commands.add_parser(
+        "calibrate",
+        help="history matching of every case of the library on one Sobol design",
+        description="Run the Sobol design of FILE (default: the shipped "
+        "experiments/calibration.toml) on every case of the library (relocsim cases), under "
+        "the full model and each null model, one resumable store each under DIR/<model>/<case>"
+        "; then print the posterior: the settings that no case's truth rules out, per "
+        "parameter, and write their pairs plot to DIR/pairs.png. relocsim validate --library "
+        "reuses the stores. Exit codes: 0 done, 2 bad input, 130 interrupted (continue with "
+        "--resume).",
+    )
+    p.add_argument("file", nargs="?", type=Path, metavar="FILE", help="calibration file (TOML)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help="folder of the stores; an earlier calibration's are replaced unless --resume "
+        "(default: %(default)s)",
+    )
+    p.add_argument("--workers", type=positive, metavar="N", help="worker processes")
+    p.add_argument(
+        "--resume", action="store_true", help="continue the stores of an interrupted calibration"
+    )
+    p.add_argument(
+        "--full-only",
+        action="store_true",
+        help="run the full model only, not the nulls (validate --library needs them all)",
+    )
+    p.set_defaults(handler=calibrate_command)
+
+
+def calibrate_command(args) -> int:
+    """Handle ``relocsim calibrate``."""
+    spec = load_calibration(args.file)  # checked before anything runs
+    rungs = {"full model": NULLS["full model"]} if args.full_only else NULLS
+    try:
+        run_design(spec, rungs, out_dir=args.out, workers=args.workers, resume=args.resume)
+    except KeyboardInterrupt:
+        return _interrupted("calibrate", args.out)
+    result = cross_validate(load_evidence(spec, "full model", out_dir=args.out), spec)
+    _print_posterior(spec, result)
+    print(f"wrote {pairs_plot(spec, result.kept, args.out / 'pairs.png')}")
+    return 0
+
+
+def _print_posterior(spec, result) -> None:
+    print(
+        f"Settings not ruled out by any case: {len(result.kept)} of {spec.points} "
+        f"(cut {result.cut:.2f}); events no setting matches, set aside: "
+        f"{', '.join(result.set_aside) or 'none'}"
+    )
+    table = posterior(spec, result.kept).drop(columns="source")
+    with pd.option_context("display.width", 200, "display.float_format", "{:.3f}".format):
+        print(table.to_string(index=False))
+
+
+def _interrupted(command: str, out: Path) -> int:
+    print(
+        f"relocsim {command}: interrupted; the finished runs are stored in {out}; "
+        "continue with --resume",
+        file=sys.stderr,
+    )
+    return 130
+
+
+def library_command(args) -> int:
+    """Handle ``relocsim validate --library``."""
+    from experiments.library_report import doc_text, markdown_report, write_doc
+    from experiments.validation_spec import load_library_targets
+
+    if args.counterfactuals:
+        print(
+            "relocsim validate: --library scores the case library; it takes no --counterfactuals",
+            file=sys.stderr,
+        )
+        return 2
+    targets = load_library_targets(args.file)  # checked before anything runs
+    spec = load_calibration(args.calibration)
+    text = doc_text(args.docs) if args.docs is not None else None
+    out = args.out or DEFAULT_OUT
+    if not complete(spec, NULLS, out_dir=out):
+        print(f"running the calibration design's missing runs into {out}", file=sys.stderr)
+        try:
+            run_design(spec, NULLS, out_dir=out, workers=args.workers, resume=True)
+        except KeyboardInterrupt:
+            return _interrupted("validate", out)
+    rungs, table = ladder(spec, out_dir=out)
+    result = rungs["full model"]
+    print(result)
+    print(
+        "\nNull-model ladder, out of sample (binary events; log score - full > 0: the full "
+        "model is better, with a 95% bootstrap interval over events):"
+    )
+    with pd.option_context("display.width", 200, "display.float_format", "{:.3f}".format):
+        print(table.to_string(index=False))
+    print()
+    _print_posterior(spec, result)
+    verdicts = judge(result, table, targets)
+    if text is not None:
+        figure = pairs_plot(spec, result.kept, args.docs.parent / FIGURE)
+        found = posterior(spec, result.kept)
+        block = markdown_report(
+            result, table, verdicts, found, FIGURE, "relocsim validate --library"
+        )
+        write_doc(args.docs, text, block)
+        print(f"wrote {args.docs}, {figure}")
+    print("\nTargets (experiments/validation.toml, [library]):")
+    for line, met in verdicts:
+        print(f"  {'met   ' if met else 'MISSED'}  {line}")
+    print(f"runs stored in {out}")
+    return 0 if all(met for _, met in verdicts) else 1
