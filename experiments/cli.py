@@ -1,4 +1,4 @@
-"""``relocsim sweep``, ``report``, ``export`` and ``validate``: the experiments on the command line.
+"""``relocsim sweep``, ``verify``, ``report``, ``export``, ``validate``: experiments in a shell.
 
 Registered through the entry-point group ``relocsim.commands`` (see pyproject.toml), so that
 ``sim`` never imports this package. Exit codes: 0 when every run finished, 1 when any run
@@ -56,7 +56,8 @@ def add_sweep_command(commands) -> None:
         "--chunk-size", type=_positive, metavar="N", help="runs per task (default: automatic)"
     )
     p.set_defaults(handler=sweep_command)
-    add_report_command(commands)  # report, export and validate share the plugin's entry point
+    add_verify_command(commands)  # verify, report, export and validate share the entry point
+    add_report_command(commands)
     add_export_command(commands)
     add_validate_command(commands)
 
@@ -104,6 +105,43 @@ def sweep_command(args) -> int:
     if summary.failed:
         print(f"first failure: {summary.first_error}")
         return 1
+    return 0
+
+
+def add_verify_command(commands) -> None:
+    """Register ``relocsim verify`` on the CLI's subparsers object."""
+    p = commands.add_parser(
+        "verify",
+        help="check a sweep store: ledger against parts, row counts, readable parts, manifest",
+        description="Check that a sweep store tells the truth: a readable manifest and ledger, "
+        "every part the ledger names on disk, readable, of the store's columns and holding the "
+        "runs the ledger says, and no part the ledger does not name. Prints one line per "
+        "problem and the command that repairs the store; exit 1 if anything is wrong.",
+    )
+    p.add_argument("store", type=Path, metavar="DIR", help="the sweep's store (its --out)")
+    p.set_defaults(handler=verify_command)
+
+
+def verify_command(args) -> int:
+    """Handle ``relocsim verify``."""
+    from experiments.integrity import repair_command, store_problems
+    from experiments.store import read_ledger, read_manifest
+
+    with _store_errors():
+        problems = store_problems(args.store)
+    for problem in problems:
+        print(f"{args.store / problem}")
+    if problems:
+        count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
+        print(f"{count}; repair: {repair_command(args.store)}")
+        return 1
+    planned = read_manifest(args.store)["counts"]["runs"]
+    ledger = read_ledger(args.store)
+    todo = "" if len(ledger) == planned else " (the rest: the same sweep with --resume)"
+    print(
+        f"{args.store}: sound; {len(ledger)} of {planned} runs stored in "
+        f"{ledger['part'].nunique()} parts{todo}"
+    )
     return 0
 
 

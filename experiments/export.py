@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from experiments.integrity import require_sound
 from experiments.store import load_results, read_manifest
 
 # Columns that are not outcomes, or appear elsewhere in the BehaviorSpace layout.
@@ -44,8 +45,9 @@ def export_csv(out_dir: str | os.PathLike, file: str | os.PathLike | None = None
     """The store's runs as BehaviorSpace table CSV text; also written to ``file`` if given.
 
     Raises:
-        ScenarioError: If out_dir is not a sweep store (one line).
+        ScenarioError: If out_dir is not a sound sweep store (one line, naming the repair).
     """
+    require_sound(out_dir)
     manifest = read_manifest(out_dir)
     table = load_results(out_dir)
     factors = list(manifest["design"]["factors"])

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 import sim
+from experiments.integrity import require_sound
 from experiments.prim import prim_boxes
 from experiments.store import load_results, read_manifest
 
@@ -158,8 +159,10 @@ def report(
         The report (its ``str`` is the printed summary).
 
     Raises:
-        ScenarioError: If out_dir is not a store or the election is unknown (one line).
+        ScenarioError: If out_dir is not a sound store (experiments.integrity: the error names
+            the repair) or the election is unknown (one line).
     """
+    require_sound(out_dir)
     manifest = read_manifest(out_dir)
     runs, before, election_week = before_election(out_dir, election)
     factors = list(manifest["design"]["factors"])

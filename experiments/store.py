@@ -14,7 +14,9 @@ synced and renamed into place, and only then are its runs entered in the ledger,
 transaction. A run is stored when, and only when, the ledger has it. A sweep killed between
 the rename and the ledger leaves a part that no ledger row names; resuming deletes it and
 runs its runs again, so the final table has every run exactly once. Readers see only whole
-parts (the temporary names start with a dot, which pandas, pyarrow and DuckDB skip).
+parts (the temporary names start with a dot, which pandas, pyarrow and DuckDB skip), and
+refuse a store whose ledger names a part that is missing or unreadable, or that has lost its
+ledger: experiments.integrity checks stores.
 """
 
 import contextlib
@@ -234,14 +236,59 @@ def _connect(out: Path) -> sqlite3.Connection:
     return ledger
 
 
-def _query(out: Path, sql: str) -> list[tuple]:
-    """Rows of a query on the ledger, read-only; none if the ledger is not there yet."""
+class LedgerLost(Exception):
+    """The ledger cannot say which runs are stored; the message says why."""
+
+
+def query_ledger(out: Path, sql: str) -> list[tuple]:
+    """Rows of a query on the ledger, read-only.
+
+    Raises:
+        LedgerLost: If the ledger is missing, unreadable or holds no runs table.
+    """
+    if not (out / LEDGER).is_file():
+        raise LedgerLost("missing")
     uri = (out / LEDGER).absolute().as_uri() + "?mode=rw"  # rw: never create it, as ro would
     try:
         with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=30)) as ledger:
             return ledger.execute(sql).fetchall()
-    except sqlite3.OperationalError:  # no ledger file, or no table yet (a sweep's first moment)
+    except sqlite3.OperationalError as err:
+        if "no such table" in str(err):
+            raise LedgerLost("holds no runs table (emptied or cut short)") from None
+        raise LedgerLost(f"unreadable ({short_error(err)})") from None
+    except sqlite3.DatabaseError as err:  # not a database, or a malformed one
+        raise LedgerLost(f"unreadable ({short_error(err)})") from None
+
+
+def _query(out: Path, sql: str) -> list[tuple]:
+    """Rows of a query on the ledger; none if there is no usable ledger (yet)."""
+    try:
+        return query_ledger(out, sql)
+    except LedgerLost:
         return []
+
+
+def _read_ledger_of(out: Path, sql: str) -> list[tuple]:
+    """Rows of a query on the ledger of a store being read: a lost ledger is an error.
+
+    Raises:
+        ScenarioError: The store's damage and its repair, unless a sweep holds the lock (in
+            its first moment a new store has a manifest and no ledger yet).
+    """
+    from experiments.integrity import damaged, sweep_running  # it builds on this module
+
+    try:
+        return query_ledger(out, sql)
+    except LedgerLost as lost:
+        if sweep_running(out):
+            return []
+        raise damaged(out, [f"{LEDGER}: {lost}"]) from None
+
+
+def short_error(err: BaseException, limit: int = 80) -> str:
+    """An exception as ``Type: message`` on one line, cut to ``limit`` characters."""
+    text = " ".join(f"{type(err).__name__}: {err}".split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _write_atomically(path: Path, table) -> None:
@@ -368,11 +415,15 @@ def read_manifest(out_dir: str | os.PathLike, missing_ok: bool = False) -> dict 
 
 
 def read_ledger(out_dir: str | os.PathLike) -> pd.DataFrame:
-    """The ledger: one row per stored run, in design order."""
+    """The ledger: one row per stored run, in design order.
+
+    Raises:
+        ScenarioError: If out_dir is not a store, or its ledger is lost (with the repair).
+    """
     read_manifest(out_dir)
     names = ["run_id", "point", "replicate", "seed", "status", "error", "seconds", "part"]
-    rows = _query(Path(out_dir), f"select {', '.join(names)} from runs order by point, replicate")
-    return pd.DataFrame(rows, columns=names)
+    sql = f"select {', '.join(names)} from runs order by point, replicate"
+    return pd.DataFrame(_read_ledger_of(Path(out_dir), sql), columns=names)
 
 
 def load_results(out_dir: str | os.PathLike) -> pd.DataFrame:
@@ -387,22 +438,44 @@ def load_results(out_dir: str | os.PathLike) -> pd.DataFrame:
     Returns:
         Columns run_id, point, replicate, seed, status, error, the factors (named by their
         override paths), then the outcome columns of sim.OUTCOME_SCHEMA.
+
+    Raises:
+        ScenarioError: If out_dir is not a store, or the store has lost its ledger or a part
+            the ledger names, or holds other runs than the ledger (one line, with the repair
+            command), so that a damaged store never passes for a smaller sweep.
     """
     columns = Columns.from_json(read_manifest(out_dir)["columns"])
     return _load(out_dir, RUNS, columns.runs_schema(), ["point", "replicate"])
 
 
 def load_series(out_dir: str | os.PathLike) -> pd.DataFrame:
-    """The kept weeks of every finished run (empty if the experiment kept no series)."""
+    """The kept weeks of every finished run (empty if the experiment kept no series).
+
+    Raises:
+        ScenarioError: As load_results.
+    """
     columns = Columns.from_json(read_manifest(out_dir)["columns"])
     return _load(out_dir, SERIES, columns.series_schema(), ["point", "replicate", "week"])
 
 
 def _load(out_dir, folder: str, schema, order: list[str]) -> pd.DataFrame:
-    parts = sorted(row[0] for row in _query(Path(out_dir), "select distinct part from runs"))
-    files = [Path(out_dir) / folder / p for p in parts]
-    files = [str(f) for f in files if f.exists()]
-    table = ds.dataset(files, schema=schema, format="parquet").to_table()
+    from experiments.integrity import damaged  # it builds on this module
+
+    out = Path(out_dir)
+    ledger = _read_ledger_of(out, "select part, run_id from runs")
+    parts = sorted({part for part, _ in ledger})
+    missing = [p for p in parts if not (out / folder / p).is_file()]
+    if missing:
+        raise damaged(out, [f"{folder}/{p}: missing (the ledger names it)" for p in missing])
+    try:
+        files = [str(out / folder / p) for p in parts]
+        table = ds.dataset(files, schema=schema, format="parquet").to_table()
+    except (pa.ArrowException, OSError, ValueError) as err:
+        raise damaged(out, [f"{folder}/: a part is unreadable ({short_error(err)})"]) from None
+    held = table.column("run_id").to_pylist() if folder == RUNS else None
+    if held is not None and sorted(held) != sorted(run for _, run in ledger):
+        problem = f"{RUNS}/: the parts hold {table.num_rows} runs, the ledger {len(ledger)}"
+        raise damaged(out, [problem])
     # Nullable integers and booleans: a failed run's None must not turn them into floats.
     frame = table.to_pandas(types_mapper=_NULLABLE.get)
     order = [c for c in order if c in schema.names]

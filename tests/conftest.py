@@ -17,3 +17,10 @@ def default_run(seed: int, **overrides):
 def season2():
     """The default scenario, loaded once."""
     return sim.load_scenario("season2_2020")
+
+
+def write_experiment(tmp_path_factory, text: str):
+    """An experiment file with ``text`` in a fresh temporary folder (for module fixtures)."""
+    path = tmp_path_factory.mktemp("exp") / "small.toml"
+    path.write_text(text)
+    return path

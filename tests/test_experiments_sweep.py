@@ -20,6 +20,7 @@ import pytest
 
 import experiments
 import sim
+from tests.conftest import write_experiment
 
 RELOCSIM = [str(Path(sys.executable).with_name("relocsim"))]
 EXPERIMENT = """
@@ -47,9 +48,7 @@ RUNS, FAILING = 6 * 24, 2 * 24
 
 @pytest.fixture(scope="module")
 def experiment_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("exp") / "small.toml"
-    path.write_text(EXPERIMENT)
-    return path
+    return write_experiment(tmp_path_factory, EXPERIMENT)
 
 
 @pytest.fixture(scope="module")

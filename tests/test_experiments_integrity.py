@@ -1,0 +1,138 @@
+"""A damaged store is found (verify) and refused (report, export, load_results).
+
+Every kind of damage is done to a copy of one real store (Parquet parts, a SQLite ledger).
+"""
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import experiments
+import sim
+from sim.cli import main
+from tests.conftest import write_experiment
+
+EXPERIMENT = """
+scenario = "season2_2020"
+replicates = 4
+master_seed = 5
+
+[overrides]
+horizon = 2020-11-02            # 15 weeks: cheap runs
+
+[[factors]]
+path = "parameters.timing.blame_weight"
+levels = [2.0, 8.0, 30.0]
+
+[record]
+series_every = 4                # series parts too, which must be repaired with their runs
+"""
+RUNS = 12
+
+
+@pytest.fixture(scope="module")
+def experiment_file(tmp_path_factory):
+    return write_experiment(tmp_path_factory, EXPERIMENT)
+
+
+@pytest.fixture(scope="module")
+def undamaged(experiment_file, tmp_path_factory):
+    out = tmp_path_factory.mktemp("undamaged") / "store"
+    experiments.sweep(experiment_file, out, workers=1, chunk_size=3, progress=False)
+    return out
+
+
+@pytest.fixture
+def store(undamaged, tmp_path):
+    out = tmp_path / "store"
+    shutil.copytree(undamaged, out)
+    return out
+
+
+def sorted_table(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(list(frame.columns[:3])).reset_index(drop=True)
+
+
+def first_part(out: Path) -> Path:
+    return sorted((out / "runs").iterdir())[1]
+
+
+def delete_part(out):
+    part = first_part(out)
+    part.unlink()
+    return f"runs/{part.name}"
+
+
+def cut_part_in_half(out):
+    part = first_part(out)
+    data = part.read_bytes()
+    part.write_bytes(data[: len(data) // 2])
+    return f"runs/{part.name}"
+
+
+def truncate_ledger(out):
+    (out / "ledger.sqlite").write_bytes(b"")
+    return "ledger.sqlite"
+
+
+def delete_ledger(out):
+    (out / "ledger.sqlite").unlink()
+    return "ledger.sqlite"
+
+
+DAMAGE = [delete_part, cut_part_in_half, truncate_ledger, delete_ledger]
+
+
+@pytest.mark.parametrize("damage", DAMAGE, ids=lambda d: d.__name__)
+def test_damage_is_found_and_refused(damage, store, experiment_file, capsys):
+    assert main(["verify", str(store)]) == 0
+    assert "sound; 12 of 12 runs stored" in capsys.readouterr().out
+    where = damage(store)
+
+    assert main(["verify", str(store)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"{store / where}: ")
+    assert lines[-1] == (
+        f"1 problem; repair: relocsim sweep {experiment_file} --out {store} --resume"
+    )
+    for command in (["report", str(store)], ["export", str(store), "--csv"]):
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and where in err and "--resume" in err, command
+    assert not (store / "report").exists()
+    with pytest.raises(sim.ScenarioError, match="expected a sound sweep store"):
+        experiments.load_results(store)
+
+
+def test_verify_names_every_kind_of_problem(store, capsys):
+    parts = sorted((store / "runs").iterdir())
+    parts[0].unlink()
+    shutil.copy(parts[1], store / "runs" / "part-p00009r0000.parquet")  # not in the ledger
+    (store / "series" / parts[2].name).write_bytes(b"PAR1 not a part")
+    with sqlite3.connect(store / "ledger.sqlite") as ledger:  # the ledger loses a run
+        ledger.execute("delete from runs where run_id = 'p00002r0003'")
+    assert main(["verify", str(store)]) == 1
+    out = capsys.readouterr().out
+    assert f"{store}/runs/{parts[0].name}: missing" in out
+    assert f"{store}/runs/part-p00009r0000.parquet: not in the ledger" in out
+    assert f"{store}/series/{parts[2].name}: unreadable" in out
+    assert f"{store}/runs/{parts[-1].name}: holds 3 runs, the ledger 2" in out
+    assert f"{store}/series/{parts[-1].name}: holds weeks of runs the ledger puts" in out
+    assert "5 problems; repair: relocsim sweep" in out
+
+
+def test_a_partial_store_is_sound_and_a_folder_without_a_store_is_bad_input(
+    store, tmp_path, capsys
+):
+    with sqlite3.connect(store / "ledger.sqlite") as ledger:  # as a sweep stopped early leaves
+        parts = [p for (p,) in ledger.execute("select distinct part from runs order by part")]
+        ledger.execute("delete from runs where part = ?", (parts[-1],))
+    for folder in ("runs", "series"):
+        (store / folder / parts[-1]).unlink()
+    assert main(["verify", str(store)]) == 0
+    assert "sound; 9 of 12 runs stored" in capsys.readouterr().out
+    assert main(["verify", str(tmp_path)]) == 2
+    assert "expected a sweep store" in capsys.readouterr().err
