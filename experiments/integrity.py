@@ -1,13 +1,25 @@
-"""Whether a store tells the truth (``relocsim verify``).
+"""Whether a store tells the truth (``relocsim verify``), and how ``sweep --resume`` mends it.
 
 A store is sound when its manifest is readable; its ledger is readable; every part the ledger
 names is on disk (``runs/`` and, with series, ``series/``), readable, of the store's columns and
 holds exactly the runs the ledger puts in it; and no other part lies beside them. ``report``,
 ``export`` and ``load_results`` refuse a store that is not, naming the repair command, so that
 a lost part can never pass for a smaller sweep.
+
+What ``--resume`` repairs, under the store's lock and before it runs anything:
+
+- a ledger that is lost (deleted, emptied, unreadable) is rebuilt from the parts: every
+  readable part of the store's columns is taken in name order, a part holding a run that an
+  earlier one holds already is left out. The new ledger is written under a hidden name and
+  renamed into place, so a crash during the rebuild leaves the old (lost) one to rebuild again.
+  Parts carry no run times, so the rebuilt rows have none (``seconds`` is NULL);
+- a part the ledger names that is missing, unreadable or holds other runs: its ledger rows are
+  deleted first (one transaction), then its files, so that its runs run again.
 """
 
+import contextlib
 import re
+import sqlite3
 from collections import defaultdict
 from pathlib import Path
 
@@ -17,18 +29,22 @@ import pyarrow.parquet as pq
 import sim
 from experiments.columns import Columns
 from experiments.store import (
+    _LEDGER_SCHEMA,
     LEDGER,
     LOCK,
     MANIFEST,
     RUNS,
     SERIES,
     LedgerLost,
+    _sync_folder,
     query_ledger,
     read_manifest,
 )
 from experiments.store import short_error as _short
 
+_LEDGER_FILES = (LEDGER, f"{LEDGER}-wal", f"{LEDGER}-shm", f"{LEDGER}-journal")
 _OPENING = re.compile(r"^Could not open Parquet input source '[^']*': ")
+_REBUILT = f".{LEDGER}.tmp"  # the ledger being rebuilt, renamed into place when complete
 
 
 def ledger_parts(out: Path) -> dict[str, list[str]]:
@@ -174,6 +190,88 @@ def require_sound(out_dir) -> None:
     problems = store_problems(out_dir)
     if problems:
         raise damaged(out_dir, problems)
+
+
+# --------------------------------------------------------------------------------------------
+# Repairs (``sweep --resume``, under the store's lock)
+# --------------------------------------------------------------------------------------------
+
+
+def repair(out: Path, columns: Columns, series: bool) -> list[str]:
+    """Mend the store before a resumed sweep; one line per repair made.
+
+    Args:
+        out: The store, locked by the caller.
+        columns: Its columns (from the probe, which the manifest's fingerprint vouches for).
+        series: Whether its runs keep series parts.
+    """
+    schemas = {RUNS: columns.runs_schema()}
+    if series:
+        schemas[SERIES] = columns.series_schema()
+    try:
+        ledger = ledger_parts(out)
+    except LedgerLost as lost:
+        if not _part_names(out / RUNS):  # nothing to rebuild from: a new ledger will do
+            return []
+        return [_rebuild_ledger(out, schemas, str(lost))]
+    damaged_parts = {}
+    for name, ids in ledger.items():
+        for folder, schema in schemas.items():
+            problem = _part_problem(out / folder / name, schema, ids, subset=folder == SERIES)
+            if problem:
+                damaged_parts[name] = (folder, problem, len(ids))
+                break
+    if not damaged_parts:
+        return []
+    _forget_parts(out, sorted(damaged_parts))
+    return [
+        f"{folder}/{name}: {problem.split(' (the ledger')[0]}; its {count} runs run again"
+        for name, (folder, problem, count) in sorted(damaged_parts.items())
+    ]
+
+
+def _forget_parts(out: Path, names: list[str]) -> None:
+    """Delete parts' ledger rows (one transaction), then their files."""
+    with contextlib.closing(sqlite3.connect(out / LEDGER, timeout=30)) as ledger, ledger:
+        ledger.executemany("delete from runs where part = ?", [(n,) for n in names])
+    for name in names:
+        for folder in (RUNS, SERIES):
+            (out / folder / name).unlink(missing_ok=True)
+
+
+def _rebuild_ledger(out: Path, schemas: dict[str, pa.Schema], why: str) -> str:
+    """Write a new ledger from the readable parts; parts it leaves out are deleted later."""
+    rows, kept, seen = [], 0, set()
+    names = sorted(_part_names(out / RUNS))
+    for name in names:
+        try:
+            tables = {f: pq.read_table(out / f / name) for f in schemas}
+        except (pa.ArrowException, OSError, ValueError):
+            continue  # unreadable or missing: its runs run again
+        runs = tables[RUNS]
+        if not all(tables[f].schema.equals(s) for f, s in schemas.items()):
+            continue
+        ids = runs.column("run_id").to_pylist()
+        if seen.intersection(ids) or len(set(ids)) != len(ids):
+            continue  # a part holding a run another holds: kept once, from the first
+        seen.update(ids)
+        kept += 1
+        keys = ("run_id", "point", "replicate", "seed", "status", "error")
+        for row in zip(*(runs.column(k).to_pylist() for k in keys), strict=True):
+            rows.append((*row, None, name))
+    tmp = out / _REBUILT
+    tmp.unlink(missing_ok=True)
+    with contextlib.closing(sqlite3.connect(tmp)) as ledger:
+        with ledger:
+            ledger.execute(_LEDGER_SCHEMA)
+            ledger.executemany("insert into runs values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    for stale in _LEDGER_FILES[1:]:  # an old write-ahead log must not replay into the new file
+        (out / stale).unlink(missing_ok=True)
+    tmp.replace(out / LEDGER)
+    _sync_folder(out)
+    left = len(names) - kept
+    dropped = f"; {left} unreadable or duplicate parts left out, their runs run again"
+    return f"{LEDGER}: {why}; rebuilt from {kept} parts ({len(rows)} runs){dropped if left else ''}"
 
 
 def _part_names(folder: Path) -> set[str]:

@@ -5,7 +5,8 @@ Layout of OUT::
     manifest.json        experiment, scenario, design, counts, columns, relocsim version
     experiment.toml      copy of the experiment file
     ledger.sqlite        one row per finished run: run_id, point, replicate, seed, status,
-                         error, seconds, part (SQLite in WAL mode, so readers never block)
+                         error, seconds, part (SQLite in WAL mode, so readers never block;
+                         seconds is NULL in a ledger that --resume rebuilt from the parts)
     runs/part-*.parquet  one part per chunk: run columns, factors, outcomes
     series/part-*.parquet  the kept weeks of each run's series (only with series_every)
 
@@ -16,7 +17,7 @@ the rename and the ledger leaves a part that no ledger row names; resuming delet
 runs its runs again, so the final table has every run exactly once. Readers see only whole
 parts (the temporary names start with a dot, which pandas, pyarrow and DuckDB skip), and
 refuse a store whose ledger names a part that is missing or unreadable, or that has lost its
-ledger: experiments.integrity checks stores.
+ledger: experiments.integrity checks stores and says how ``--resume`` repairs them.
 """
 
 import contextlib
@@ -57,7 +58,7 @@ create table if not exists runs (
     seed integer not null,
     status text not null check (status in ('done', 'failed')),
     error text,
-    seconds real not null,
+    seconds real,
     part text not null
 )
 """
@@ -69,13 +70,21 @@ class Store:
     Use ``open_store`` to get one; close it (or use it as a context manager) when done.
     """
 
-    def __init__(self, out: Path, lock_file):
+    def __init__(self, out: Path, lock_file, columns: Columns, series: bool):
+        from experiments.integrity import repair  # it builds on this module's layout
+
         self.out = out
         self._lock_file = lock_file
         (out / RUNS).mkdir(exist_ok=True)
         (out / SERIES).mkdir(exist_ok=True)
+        self.repairs = repair(out, columns, series)  # before opening: a lost ledger is rebuilt
         self.ledger = _connect(out)
-        self._drop_unledgered_parts()
+        dropped = self._drop_unledgered_parts()
+        if dropped:
+            self.repairs.append(
+                f"{RUNS}/: deleted {dropped} parts the ledger does not name (a killed sweep's "
+                "or left out of the ledger); their runs run again"
+            )
 
     def finished(self) -> set[str]:
         """Ids of the runs stored so far (done or failed)."""
@@ -124,13 +133,20 @@ class Store:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _drop_unledgered_parts(self) -> None:
-        """Delete parts and temporary files that no ledger row names (left by a crash)."""
+    def _drop_unledgered_parts(self) -> int:
+        """Delete parts and temporary files that no ledger row names (left by a crash).
+
+        Returns:
+            The number of runs parts deleted (temporary files are not counted).
+        """
         kept = {row[0] for row in self.ledger.execute("select distinct part from runs")}
+        dropped = 0
         for folder in (self.out / RUNS, self.out / SERIES):
             for path in folder.iterdir():
                 if path.is_file() and path.name not in kept:
                     path.unlink()
+                    dropped += folder.name == RUNS and not path.name.startswith(".")
+        return dropped
 
 
 def open_store(
@@ -171,7 +187,7 @@ def open_store(
             _check_target(out, experiment, fingerprint, resume)
         if experiment.source and not (out / EXPERIMENT_COPY).is_file():
             _write_text_atomically(out / EXPERIMENT_COPY, Path(experiment.source).read_text())
-        return Store(out, lock_file)
+        return Store(out, lock_file, columns, bool(experiment.series_every))
     except BaseException:
         lock_file.close()
         raise

@@ -42,6 +42,8 @@ class SweepSummary:
         skipped: Runs already in the store when this call started (resume).
         seconds: Wall time of this call.
         first_error: ``RUN_ID: ERROR`` of the first failed run in design order, or None.
+        repairs: What resuming repaired in the store before running, one line each
+            (experiments.integrity): a rebuilt ledger, parts dropped to run again.
     """
 
     out_dir: Path
@@ -53,6 +55,7 @@ class SweepSummary:
     skipped: int
     seconds: float
     first_error: str | None = None
+    repairs: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -61,10 +64,11 @@ class SweepSummary:
 
     def __str__(self) -> str:
         resumed = f", {self.skipped} were stored already" if self.skipped else ""
+        repaired = "".join(f"\nrepaired: {line}" for line in self.repairs)
         return (
             f"{self.experiment}: {self.done + self.failed} of {self.runs} runs stored in "
             f"{self.out_dir}: {self.done} done, {self.failed} failed "
-            f"({self.ran} runs in {self.seconds:.1f} s{resumed})"
+            f"({self.ran} runs in {self.seconds:.1f} s{resumed}){repaired}"
         )
 
 
@@ -169,6 +173,7 @@ def sweep(
             skipped=len(stored),
             seconds=time.perf_counter() - started,
             first_error=store.first_error(),
+            repairs=tuple(store.repairs),
         )
 
 

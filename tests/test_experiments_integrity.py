@@ -1,6 +1,7 @@
-"""A damaged store is found (verify) and refused (report, export, load_results).
+"""A damaged store is found (verify), refused (report, export, load_results) and repaired.
 
-Every kind of damage is done to a copy of one real store (Parquet parts, a SQLite ledger).
+Every kind of damage is done to a copy of one real store (Parquet parts, a SQLite ledger),
+and the resumed sweep's table is compared with the undamaged store's: equal, each run once.
 """
 
 import shutil
@@ -87,7 +88,7 @@ DAMAGE = [delete_part, cut_part_in_half, truncate_ledger, delete_ledger]
 
 
 @pytest.mark.parametrize("damage", DAMAGE, ids=lambda d: d.__name__)
-def test_damage_is_found_and_refused(damage, store, experiment_file, capsys):
+def test_damage_is_found_refused_and_repaired(damage, store, undamaged, experiment_file, capsys):
     assert main(["verify", str(store)]) == 0
     assert "sound; 12 of 12 runs stored" in capsys.readouterr().out
     where = damage(store)
@@ -105,6 +106,43 @@ def test_damage_is_found_and_refused(damage, store, experiment_file, capsys):
     assert not (store / "report").exists()
     with pytest.raises(sim.ScenarioError, match="expected a sound sweep store"):
         experiments.load_results(store)
+
+    summary = experiments.sweep(experiment_file, store, resume=True, workers=1, progress=False)
+    assert summary.complete and summary.repairs and summary.repairs[0].startswith(where)
+    assert "repaired: " + where in str(summary)
+    assert main(["verify", str(store)]) == 0
+    table = experiments.load_results(store)
+    pd.testing.assert_frame_equal(table, experiments.load_results(undamaged))
+    assert pd.read_parquet(store / "runs")["run_id"].is_unique  # nothing left twice on disk
+    pd.testing.assert_frame_equal(
+        sorted_table(experiments.load_series(store)),
+        sorted_table(experiments.load_series(undamaged)),
+    )
+
+
+def test_a_lost_part_reruns_only_its_runs(store, experiment_file):
+    gone = first_part(store)
+    held = pd.read_parquet(gone)["run_id"].tolist()
+    gone.unlink()
+    summary = experiments.sweep(experiment_file, store, resume=True, workers=1, progress=False)
+    assert summary.ran == len(held) and summary.skipped == RUNS - len(held)
+    assert f"its {len(held)} runs run again" in summary.repairs[0]
+
+
+def test_rebuilt_ledger_keeps_each_run_once_and_no_run_times(store, undamaged, experiment_file):
+    (store / "ledger.sqlite").unlink()
+    # A copy of a part under another name, as if two parts held the same runs.
+    shutil.copy(first_part(store), store / "runs" / "part-p00002r0003.parquet")
+    summary = experiments.sweep(experiment_file, store, resume=True, workers=1, progress=False)
+    assert summary.ran == 0 and summary.skipped == RUNS
+    assert "duplicate parts left out" in summary.repairs[0]
+    assert pd.read_parquet(store / "runs")["run_id"].is_unique
+    pd.testing.assert_frame_equal(
+        experiments.load_results(store), experiments.load_results(undamaged)
+    )
+    ledger = experiments.read_ledger(store)
+    assert ledger["seconds"].isna().all()  # parts carry no run times
+    assert list(ledger["run_id"]) == list(experiments.read_ledger(undamaged)["run_id"])
 
 
 def test_verify_names_every_kind_of_problem(store, capsys):
