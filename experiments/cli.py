@@ -2,8 +2,9 @@
 
 Registered through the entry-point group ``relocsim.commands`` (see pyproject.toml), so that
 ``sim`` never imports this package. Exit codes: 0 when every run finished, 1 when any run
-failed (the failures are in the store), 2 for bad input (nothing is written), 130 when
-interrupted (what was stored stays; continue with --resume).
+failed (the failures are in the store) or the store could not be written (a full disk: what
+was stored stays), 2 for bad input (nothing is written), 130 when interrupted (what was stored
+stays; continue with --resume).
 """
 
 import argparse
@@ -74,7 +75,7 @@ def _positive(text: str) -> int:
 
 def sweep_command(args) -> int:
     """Handle ``relocsim sweep``."""
-    from experiments.store import read_ledger  # imported here: `relocsim --help` stays fast
+    from experiments.store import StoreWriteError, read_ledger  # here: `--help` stays fast
     from experiments.sweeper import sweep
 
     if args.scheduler is not None and args.backend != "dask":
@@ -93,6 +94,9 @@ def sweep_command(args) -> int:
     except ImportError as err:  # --backend dask without relocsim[dask]
         print(f"relocsim sweep: {err}", file=sys.stderr)
         return 2
+    except StoreWriteError as err:  # a full disk: what was stored stays, --resume continues
+        print(f"relocsim sweep: --out {args.out}: {err}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         stored = len(read_ledger(args.out)) if (args.out / "manifest.json").is_file() else 0
         print(

@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 import sim
 from experiments.columns import Columns
 from experiments.store import (
+    _LEDGER_FILES,
     _LEDGER_SCHEMA,
     LEDGER,
     LOCK,
@@ -42,7 +43,6 @@ from experiments.store import (
 )
 from experiments.store import short_error as _short
 
-_LEDGER_FILES = (LEDGER, f"{LEDGER}-wal", f"{LEDGER}-shm", f"{LEDGER}-journal")
 _OPENING = re.compile(r"^Could not open Parquet input source '[^']*': ")
 _REBUILT = f".{LEDGER}.tmp"  # the ledger being rebuilt, renamed into place when complete
 

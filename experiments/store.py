@@ -44,6 +44,7 @@ from experiments.spec import SAMPLED, Experiment
 RUNS, SERIES = "runs", "series"
 LEDGER, MANIFEST, EXPERIMENT_COPY = "ledger.sqlite", "manifest.json", "experiment.toml"
 LOCK = ".lock"
+_LEDGER_FILES = (LEDGER, f"{LEDGER}-wal", f"{LEDGER}-shm", f"{LEDGER}-journal")
 # Files a fresh sweep may leave before its manifest is in place: OUT still counts as empty.
 _BEFORE_MANIFEST = {LOCK, f".{MANIFEST}.tmp"}
 FORMAT = 1  # version of this layout, in the manifest
@@ -62,6 +63,10 @@ create table if not exists runs (
     part text not null
 )
 """
+
+
+class StoreWriteError(OSError):
+    """The store could not be written (a full disk, say); what it stored stays usable."""
 
 
 class Store:
@@ -110,16 +115,29 @@ class Store:
 
         Returns:
             The part's file name.
+
+        Raises:
+            StoreWriteError: If a file or the ledger cannot be written (a full disk, say); the
+                chunk is then not stored, and no file of it is left behind.
         """
         name = f"part-{result.ledger[0][0]}.parquet"
-        _write_atomically(self.out / RUNS / name, result.runs)
-        if result.series is not None:
-            _write_atomically(self.out / SERIES / name, result.series)
-        with self.ledger:  # one transaction: all the chunk's runs, or none
-            self.ledger.executemany(
-                "insert into runs values (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(*row, name) for row in result.ledger],
-            )
+        try:
+            _write_atomically(self.out / RUNS / name, result.runs)
+            if result.series is not None:
+                _write_atomically(self.out / SERIES / name, result.series)
+            with self.ledger:  # one transaction: all the chunk's runs, or none
+                self.ledger.executemany(
+                    "insert into runs values (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(*row, name) for row in result.ledger],
+                )
+        except (OSError, sqlite3.Error) as err:
+            for folder in (RUNS, SERIES):  # parts no ledger row names: not stored
+                (self.out / folder / name).unlink(missing_ok=True)
+            stored = sum(self.counts().values())
+            raise StoreWriteError(
+                f"could not write to the store ({_reason(err)}); the runs stored so far stay "
+                f"({stored} of them): make room, then continue with --resume"
+            ) from err
         return name
 
     def close(self) -> None:
@@ -177,8 +195,12 @@ def open_store(
     out = Path(out_dir).expanduser().absolute()
     fingerprint = experiment_fingerprint(experiment)
     _check_target(out, experiment, fingerprint, resume)
-    out.mkdir(parents=True, exist_ok=True)
-    lock_file = _lock(out)
+    new = not (out / MANIFEST).is_file()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        lock_file = _lock(out)
+    except OSError as err:
+        _refuse(out, "a folder the store can be written in", _reason(err))
     try:
         if not (out / MANIFEST).is_file():
             manifest = _manifest(experiment, columns, counts, fingerprint)
@@ -188,9 +210,22 @@ def open_store(
         if experiment.source and not (out / EXPERIMENT_COPY).is_file():
             _write_text_atomically(out / EXPERIMENT_COPY, Path(experiment.source).read_text())
         return Store(out, lock_file, columns, bool(experiment.series_every))
-    except BaseException:
+    except BaseException as err:
         lock_file.close()
+        if new:  # a store that never got going: leave the folder as it was (nothing written)
+            _remove_new_store(out)
+        if isinstance(err, OSError | sqlite3.Error):
+            _refuse(out, "a folder the store can be written in", _reason(err))
         raise
+
+
+def _remove_new_store(out: Path) -> None:
+    """Remove what a new store that failed to start has written: its folder is as it was."""
+    for name in (*_LEDGER_FILES, EXPERIMENT_COPY, f".{MANIFEST}.tmp", MANIFEST, LOCK):
+        (out / name).unlink(missing_ok=True)
+    for folder in (RUNS, SERIES):
+        with contextlib.suppress(OSError):  # empty in a new store, else kept
+            (out / folder).rmdir()
 
 
 def _check_target(out: Path, experiment: Experiment, fingerprint: str, resume: bool) -> None:
@@ -309,23 +344,34 @@ def short_error(err: BaseException, limit: int = 80) -> str:
 
 def _write_atomically(path: Path, table) -> None:
     """Write a Parquet file under a hidden name, sync it, then rename it into place."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as f:
-        pq.write_table(table, f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-    _sync_folder(path.parent)
+    _replace_with(path, "wb", lambda f: pq.write_table(table, f))
 
 
 def _write_text_atomically(path: Path, text: str) -> None:
+    _replace_with(path, "w", lambda f: f.write(text))
+
+
+def _replace_with(path: Path, mode: str, write) -> None:
+    """Write a file under a hidden name, sync it and rename it into place.
+
+    On failure (a full disk, say) the hidden file is removed: nothing half-written is left.
+    """
     tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, mode, **({"encoding": "utf-8"} if "b" not in mode else {})) as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     _sync_folder(path.parent)
+
+
+def _reason(err: BaseException) -> str:
+    """What an OS or SQLite error says, without a path (the message names the store)."""
+    return getattr(err, "strerror", None) or short_error(err)
 
 
 def _sync_folder(folder: Path) -> None:

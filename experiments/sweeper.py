@@ -21,6 +21,7 @@ from experiments.local import LocalBackend, default_workers
 from experiments.spec import Experiment, load_experiment
 from experiments.store import open_store
 from experiments.worker import ChunkResult, ChunkTask
+from sim.folders import make_folder, remove_made
 
 BACKENDS = ("local", "dask")
 DASK_WORKERS = 2  # worker processes of a Dask LocalCluster by default
@@ -112,6 +113,8 @@ def sweep(
     Raises:
         sim.ScenarioError: For an invalid experiment or an unusable ``out_dir`` (nothing is
             written then).
+        StoreWriteError: When the store cannot be written any more (a full disk): the runs
+            stored until then stay, and ``resume=True`` continues.
         ValueError: For an unknown backend, a scheduler without the Dask backend, or
             workers or chunk_size below 1.
         ImportError: For the Dask backend when dask.distributed is not installed.
@@ -129,10 +132,16 @@ def sweep(
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
     points = design_points(experiment)
-    columns = probe(experiment)
     planned = len(points) * experiment.replicates
     counts = {"points": len(points), "replicates": experiment.replicates, "runs": planned}
-    with open_store(out_dir, experiment, columns, counts, resume=resume) as store:
+    made = make_folder(out_dir, "--out")  # before the probe run: an unusable --out fails now
+    try:
+        columns = probe(experiment)
+        store = open_store(out_dir, experiment, columns, counts, resume=resume)
+    except BaseException:
+        remove_made(made)  # the folders it made, while still empty: nothing is left behind
+        raise
+    with store:
         stored = store.finished()
         todo = [s for s in run_specs(experiment, points) if s.run_id not in stored]
         workers = workers or (DASK_WORKERS if backend == "dask" else default_workers())

@@ -6,6 +6,8 @@ and the resumed sweep's table is compared with the undamaged store's: equal, eac
 
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -14,8 +16,9 @@ import pytest
 import experiments
 import sim
 from sim.cli import main
-from tests.conftest import write_experiment
+from tests.conftest import limit_file_size, write_experiment
 
+RELOCSIM = [str(Path(sys.executable).with_name("relocsim"))]
 EXPERIMENT = """
 scenario = "season2_2020"
 replicates = 4
@@ -174,3 +177,26 @@ def test_a_partial_store_is_sound_and_a_folder_without_a_store_is_bad_input(
     assert "sound; 9 of 12 runs stored" in capsys.readouterr().out
     assert main(["verify", str(tmp_path)]) == 2
     assert "expected a sweep store" in capsys.readouterr().err
+
+
+def test_a_full_disk_stops_the_sweep_in_one_line_and_resume_completes(
+    experiment_file, undamaged, tmp_path
+):
+    out = tmp_path / "store"
+    command = [*RELOCSIM, "sweep", str(experiment_file), "--out", str(out), "--workers", "1"]
+    command += ["--chunk-size", "1"]  # one ledger commit per run: the ledger's log grows
+    done = subprocess.run(
+        command, capture_output=True, text=True, preexec_fn=limit_file_size(70_000)
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "could not write to the store" in done.stderr and "--resume" in done.stderr
+    stored = len(experiments.read_ledger(out))
+    assert 0 < stored < RUNS
+    assert main(["verify", str(out)]) == 0  # what it stored is whole: no part half-written
+    assert not [p for p in (out / "runs").iterdir() if p.name.startswith(".")]
+    again = subprocess.run([*command, "--resume"], capture_output=True, text=True)
+    assert again.returncode == 0 and f"{stored} were stored already" in again.stdout
+    pd.testing.assert_frame_equal(
+        experiments.load_results(out), experiments.load_results(undamaged)
+    )
