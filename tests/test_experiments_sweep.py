@@ -199,6 +199,67 @@ def test_sigkilled_sweep_resumes_to_the_uninterrupted_table(experiment_file, ref
     assert series[0].equals(series[1]), seed
 
 
+def process_tree() -> dict[int, list[int]]:
+    """Parent pid -> child pids, from /proc (psutil is not a dependency)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        stat = process_stat(entry.name) if entry.name.isdigit() else None
+        if stat:
+            children.setdefault(int(stat[1]), []).append(int(entry.name))
+    return children
+
+
+def process_stat(pid) -> list[str] | None:
+    """State, parent pid, ... of a process (the fields after its name), or None if gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2 :].split()
+
+
+def descendants(pid: int) -> list[int]:
+    tree, found, todo = process_tree(), [], [pid]
+    while todo:
+        for child in tree.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def running(pid: int) -> bool:
+    stat = process_stat(pid)
+    return stat is not None and stat[0] != "Z"  # a zombie has ended (it waits to be reaped)
+
+
+def test_no_worker_or_helper_outlives_a_sigkilled_sweep(experiment_file, tmp_path):
+    out = tmp_path / "store"
+    command = [*RELOCSIM, "sweep", str(experiment_file), "--out", str(out), "--workers", "2"]
+    sweep_run = subprocess.Popen(
+        [*command, "--chunk-size", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    family = []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not list((out / "runs").glob("part-*")):
+            time.sleep(0.01)
+        family = descendants(sweep_run.pid)
+        assert sweep_run.poll() is None, "the sweep ended before it could be killed"
+        # the resource tracker, the fork server and the two workers
+        assert len(family) >= 4, family
+        os.kill(sweep_run.pid, signal.SIGKILL)  # the main process alone: no clean-up runs
+        sweep_run.wait(timeout=30)
+        deadline = time.monotonic() + 5  # issue 15: all gone within 5 s
+        while time.monotonic() < deadline and any(map(running, family)):
+            time.sleep(0.05)
+        assert not [pid for pid in family if running(pid)]
+    finally:
+        for pid in [sweep_run.pid, *family]:  # only ours, by id, should the test fail
+            if running(pid):
+                os.kill(pid, signal.SIGKILL)
+        sweep_run.wait(timeout=30)
+
+
 def test_out_must_be_empty_or_this_experiments_store(experiment_file, reference, tmp_path):
     other = tmp_path / "other"
     other.mkdir()
