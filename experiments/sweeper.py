@@ -7,7 +7,6 @@ the store lacks to a backend, chunk by chunk, and stores each chunk as soon as i
 
 import math
 import os
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ import pyarrow.compute as pc
 from experiments.columns import probe
 from experiments.design import design_points, run_specs
 from experiments.local import LocalBackend, default_workers
+from experiments.progress import progress_bar
 from experiments.spec import Experiment, load_experiment
 from experiments.store import open_store
 from experiments.worker import ChunkResult, ChunkTask
@@ -104,7 +104,8 @@ def sweep(
         resume: Continue the store of the same experiment in ``out_dir``, skipping the runs
             it has.
         progress: Show a progress bar (tqdm.auto) when stderr is a terminal or in a notebook,
-            unless the environment sets TQDM_DISABLE.
+            else write a progress line to stderr at least every 30 s (for logs); neither when
+            the environment sets TQDM_DISABLE.
         chunk_size: Runs per task (default: from the number of runs and workers, at most 64).
 
     Returns:
@@ -158,7 +159,7 @@ def sweep(
             for i in range(0, len(todo), size)
         ]
         runner = _backend(backend, min(workers, max(1, len(tasks))), scheduler)
-        with _progress_bar(experiment.name, planned, len(stored), progress) as bar:
+        with progress_bar(experiment.name, planned, len(stored), progress) as bar:
             tally = store.counts()
             written = set(stored)
             for result in runner.run(tasks):
@@ -223,39 +224,3 @@ def _unstored(result: ChunkResult, stored: set[str]) -> ChunkResult | None:
 def chunk_size_for(runs: int, workers: int) -> int:
     """Runs per task: CHUNKS_PER_WORKER tasks per worker or more, each of at most MAX_CHUNK."""
     return max(1, min(MAX_CHUNK, math.ceil(runs / (CHUNKS_PER_WORKER * workers))))
-
-
-def progress_shown(requested: bool) -> bool:
-    """Whether to draw the bar: asked for, not disabled by TQDM_DISABLE, and someone to see it.
-
-    tqdm reads TQDM_DISABLE only once, at import, and takes any non-empty value (even "0")
-    as true; here it is read at each sweep, and "", "0", "false", "no" and "off" mean no.
-    """
-    flag = os.environ.get("TQDM_DISABLE", "").strip().lower()
-    if not requested or flag not in ("", "0", "false", "no", "off"):
-        return False
-    if _in_notebook():
-        return True
-    stream = sys.stderr
-    return stream is not None and hasattr(stream, "isatty") and stream.isatty()
-
-
-def _in_notebook() -> bool:
-    """Whether tqdm.auto chose its notebook widget (a Jupyter kernel with ipywidgets)."""
-    from tqdm.auto import tqdm
-
-    return any(cls.__module__ == "tqdm.notebook" for cls in tqdm.__mro__)
-
-
-def _progress_bar(name: str, total: int, initial: int, requested: bool):
-    from tqdm.auto import tqdm
-
-    return tqdm(
-        total=total,
-        initial=initial,
-        desc=name,
-        unit="run",
-        disable=not progress_shown(requested),
-        file=sys.stderr,
-        dynamic_ncols=True,
-    )
