@@ -2,6 +2,7 @@
 
 import re
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -146,3 +147,19 @@ def test_python_api_rejects_unknown_backends_and_bad_workers(tiny, tmp_path):
     with pytest.raises(ValueError, match="workers must be a positive integer"):
         experiments.sweep(tiny, tmp_path / "out", workers=0)
     assert not (tmp_path / "out").exists()
+
+
+def test_the_readmes_duckdb_line_reads_a_store(tiny, tmp_path, monkeypatch):
+    # DuckDB is the `duckdb` extra, which `make demo` and `make test` install (via .[dev]).
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    block = next(b for b in readme.split("```python\n") if b.startswith("import duckdb"))
+    *setup, query = block.split("```")[0].strip().splitlines()
+    assert "results/timing" in query
+    monkeypatch.chdir(tmp_path)
+    experiments.sweep(tiny, "results/timing", workers=1, progress=False)
+    namespace: dict = {}
+    exec("\n".join(setup), namespace)
+    rows = eval(query, namespace).df()
+    table = experiments.load_results("results/timing")
+    assert sorted(rows["run_id"]) == sorted(table["run_id"]) and len(rows) == 6
+    assert set(table.columns) <= set(rows.columns)  # dotted factor names come through
