@@ -131,8 +131,12 @@ def verify_command(args) -> int:
     from experiments.integrity import repair_command, store_problems
     from experiments.store import read_ledger, read_manifest
 
-    with _store_errors():
-        problems = store_problems(args.store)
+    try:
+        with _store_errors():
+            problems = store_problems(args.store)
+    except OSError as err:  # cannot be read here and now: not a verdict on the store
+        print(f"relocsim verify: {err}", file=sys.stderr)
+        return 1
     for problem in problems:
         print(f"{args.store / problem}")
     if problems:
@@ -176,8 +180,11 @@ def report_command(args) -> int:
     """Handle ``relocsim report``."""
     from experiments.reporting import report
 
-    with _store_errors():
-        result = report(args.store, election=args.election, figures_dir=args.figures)
+    try:
+        with _store_errors():
+            result = report(args.store, election=args.election, figures_dir=args.figures)
+    except OSError as err:  # e.g. a full disk
+        return _not_written("report", err)
     print(result)
     print(f"wrote {len(result.files)} files to {result.files[0].parent}")
     return 0
@@ -201,8 +208,11 @@ def export_command(args) -> int:
     """Handle ``relocsim export``."""
     from experiments.export import export_csv, write_stdout
 
-    with _store_errors():
-        text = export_csv(args.store, args.out)
+    try:
+        with _store_errors():
+            text = export_csv(args.store, args.out)
+    except OSError as err:  # e.g. --out under a file, or a full disk: the file is not written
+        return _not_written("export", err)
     if args.out is None:
         write_stdout(text)
     return 0
@@ -376,6 +386,15 @@ def library_command(args) -> int:
             print(f"  {'met   ' if met else 'MISSED'}  {text}")
     print(f"runs stored in {out}")
     return 0 if all(met for _, met in verdicts) else 1
+
+
+def _not_written(command: str, err: OSError) -> int:
+    """One line for an output that could not be written; exit code 1."""
+    from sim.folders import reason
+
+    where = f" {err.filename}" if err.filename else ""
+    print(f"relocsim {command}: could not write{where} ({reason(err)})", file=sys.stderr)
+    return 1
 
 
 @contextlib.contextmanager

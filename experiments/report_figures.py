@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from experiments.store import write_whole
+
 WRAP = 60  # characters per line of a title or an axis label
 LEVEL_SLOTS = 10  # a PRIM input with at most this many values is drawn level by level
 
@@ -34,10 +36,19 @@ def new_figure(width: float = 6.4, height: float = 4.2):
 
 
 def save(fig, target: Path, stem: str) -> list[Path]:
-    """Write ``stem.png`` and ``stem.svg``; the bounding box holds every label."""
+    """Write ``stem.png`` and ``stem.svg``, each whole or not at all; every label fits."""
     png, svg = target / f"{stem}.png", target / f"{stem}.svg"
-    fig.savefig(png, dpi=100, metadata={"Software": None}, bbox_inches="tight")
-    fig.savefig(svg, metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+    options = {"bbox_inches": "tight"}
+    write_whole(
+        png,
+        "wb",
+        lambda f: fig.savefig(f, format="png", dpi=100, metadata={"Software": None}, **options),
+    )
+    write_whole(
+        svg,
+        "wb",
+        lambda f: fig.savefig(f, format="svg", metadata={"Date": None, "Creator": None}, **options),
+    )
     return [png, svg]
 
 

@@ -37,7 +37,8 @@ import sim
 from experiments import report_figures as figures
 from experiments.integrity import require_sound
 from experiments.prim import prim_boxes
-from experiments.store import load_results, read_manifest
+from experiments.store import load_results, read_manifest, write_whole
+from sim.folders import make_folder
 
 Z95 = 1.959963984540054  # the standard normal's 97.5% quantile
 DEFAULT_ELECTION = "presidential_2022"
@@ -224,13 +225,12 @@ def report(
     if date_factor in factors:  # the stored column: before each run's own date
         own = runs[f"blueprint_before_{election}"].fillna(False).astype(bool)
     target = Path(figures_dir) if figures_dir else Path(out_dir) / "report"
-    target.mkdir(parents=True, exist_ok=True)
+    make_folder(target, "--figures")  # a path under a file, say: one line, before any figure
     result = Report(
         summary=_summary(runs, before, factors, own), boxes=pd.DataFrame(), sensitivity=None,
         election=election, polling_day=polling_day(manifest, election), own_date=own is not None,
     )  # fmt: skip
-    result.summary.to_csv(target / "summary.csv", index=False)
-    result.files.append(target / "summary.csv")
+    result.files.append(_write_csv(target, "summary.csv", result.summary))
     label, own_label = result.labels
 
     import matplotlib
@@ -247,8 +247,7 @@ def report(
         )
         result.files += figures.save(fig, target, "decision_spread")
         result.boxes, boxes, x, codes = _prim(runs, before, factors, alpha, min_support)
-        result.boxes.to_csv(target / "prim_boxes.csv", index=False)
-        result.files.append(target / "prim_boxes.csv")
+        result.files.append(_write_csv(target, "prim_boxes.csv", result.boxes))
         if boxes:
             fig = figures.prim_figure(boxes, x, codes, label)
             result.files += figures.save(fig, target, "prim_boxes")
@@ -261,14 +260,19 @@ def report(
             except ValueError as err:
                 result.notes.append(f"no {kind} indices: {err}")
             if result.sensitivity is not None:
-                result.sensitivity.to_csv(target / "sensitivity.csv", index=False)
-                result.files.append(target / "sensitivity.csv")
+                result.files.append(_write_csv(target, "sensitivity.csv", result.sensitivity))
                 fig = figures.sensitivity_figure(result.sensitivity, kind, label)
                 result.files += figures.save(fig, target, "sensitivity")
     failed = int((load_results(out_dir)["status"] == "failed").sum())
     if failed:
         result.notes.append(f"{failed} failed runs left out")
     return result
+
+
+def _write_csv(target: Path, name: str, frame: pd.DataFrame) -> Path:
+    """A table as CSV, whole or not at all (experiments.store.write_whole)."""
+    write_whole(target / name, "w", lambda f: frame.to_csv(f, index=False))
+    return target / name
 
 
 def _factor_figures(target, summary, factors, date_factor, label, own_label) -> list[Path]:

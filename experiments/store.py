@@ -295,7 +295,8 @@ def query_ledger(out: Path, sql: str) -> list[tuple]:
     """Rows of a query on the ledger, read-only.
 
     Raises:
-        LedgerLost: If the ledger is missing, unreadable or holds no runs table.
+        LedgerLost: If the ledger is missing, not a database, malformed or holds no runs table.
+        OSError: If it cannot be read here and now (a full disk, no permission).
     """
     if not (out / LEDGER).is_file():
         raise LedgerLost("missing")
@@ -306,7 +307,8 @@ def query_ledger(out: Path, sql: str) -> list[tuple]:
     except sqlite3.OperationalError as err:
         if "no such table" in str(err):
             raise LedgerLost("holds no runs table (emptied or cut short)") from None
-        raise LedgerLost(f"unreadable ({short_error(err)})") from None
+        # Not damage: no room or no right to make the reader's shared-memory file, say.
+        raise OSError(f"cannot read {out / LEDGER} ({err})") from None
     except sqlite3.DatabaseError as err:  # not a database, or a malformed one
         raise LedgerLost(f"unreadable ({short_error(err)})") from None
 
@@ -344,27 +346,38 @@ def short_error(err: BaseException, limit: int = 80) -> str:
 
 def _write_atomically(path: Path, table) -> None:
     """Write a Parquet file under a hidden name, sync it, then rename it into place."""
-    _replace_with(path, "wb", lambda f: pq.write_table(table, f))
+    write_whole(path, "wb", lambda f: pq.write_table(table, f))
 
 
 def _write_text_atomically(path: Path, text: str) -> None:
-    _replace_with(path, "w", lambda f: f.write(text))
+    write_whole(path, "w", lambda f: f.write(text))
 
 
-def _replace_with(path: Path, mode: str, write) -> None:
+def write_whole(path: Path, mode: str, write) -> None:
     """Write a file under a hidden name, sync it and rename it into place.
 
-    On failure (a full disk, say) the hidden file is removed: nothing half-written is left.
+    Args:
+        path: The file.
+        mode: ``"wb"`` or ``"w"`` (UTF-8, newlines as given).
+        write: Writes the contents to the open file it is given.
+
+    Raises:
+        OSError: Naming ``path`` (not the hidden file), which is removed: nothing
+            half-written is left, e.g. on a full disk.
     """
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        with open(tmp, mode, **({"encoding": "utf-8"} if "b" not in mode else {})) as f:
+        text = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}  # bytes as given
+        with open(tmp, mode, **text) as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
+    except BaseException as err:
+        with contextlib.suppress(OSError):  # (under a file, it cannot even be looked for)
+            tmp.unlink(missing_ok=True)
+        if isinstance(err, OSError) and err.errno is not None:
+            raise OSError(err.errno, err.strerror, str(path)) from None
         raise
     _sync_folder(path.parent)
 

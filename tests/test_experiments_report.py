@@ -23,6 +23,7 @@ import sim
 from experiments.prim import prim, prim_boxes
 from experiments.report_figures import level_figure
 from experiments.reporting import before_election, report, wilson
+from tests.conftest import limit_file_size
 
 RELOCSIM = [str(Path(sys.executable).with_name("relocsim"))]
 COMMON = """
@@ -361,3 +362,33 @@ def test_prim_boxes_are_drawn_one_panel_each(built, store):
     svg = (store / "report" / "prim_boxes.svg").read_text()
     assert svg.count('id="axes_') == len(built.boxes) >= 1
     assert (store / "report" / "prim_boxes.png").stat().st_size > 0
+
+
+def test_unwritable_outputs_are_one_line_and_never_half_written(store, built, tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("keep me")
+    # A full disk: room for SQLite's 32 KiB shared-memory file (readers of the ledger make
+    # it), not for the exported table nor for the largest figures.
+    table = subprocess.run([*RELOCSIM, "export", str(store), "--csv"], capture_output=True)
+    room = (32768 + len(table.stdout)) // 2
+    assert room > 32768 and max(f.stat().st_size for f in built.files) > room
+    full = limit_file_size(room)
+    for args, code, needle, limit in (
+        (["report", str(store), "--figures", str(afile / "r")], 2, "--figures: ", None),
+        (
+            ["export", str(store), "--csv", "--out", str(afile / "t.csv")],
+            1,
+            "Not a directory",
+            None,
+        ),
+        (["export", str(store), "--csv", "--out", str(tmp_path / "t.csv")], 1, "too large", full),
+        (["report", str(store), "--figures", str(tmp_path / "r")], 1, "too large", full),
+    ):
+        done = subprocess.run([*RELOCSIM, *args], capture_output=True, text=True, preexec_fn=limit)
+        assert done.returncode == code, done.stderr
+        assert done.stderr.count("\n") == 1 and needle in done.stderr, done.stderr
+    assert afile.read_text() == "keep me" and not (tmp_path / "t.csv").exists()
+    written = sorted((tmp_path / "r").iterdir())
+    assert written and not [p for p in written if p.name.startswith(".")]
+    for png in (p for p in written if p.suffix == ".png"):
+        assert plt_image.imread(png).size  # each file is whole, or not there
