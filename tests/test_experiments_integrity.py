@@ -82,12 +82,18 @@ def truncate_ledger(out):
     return "ledger.sqlite"
 
 
+def cut_ledger_short(out):
+    ledger = out / "ledger.sqlite"
+    ledger.write_bytes(ledger.read_bytes()[: ledger.stat().st_size // 2])
+    return "ledger.sqlite"
+
+
 def delete_ledger(out):
     (out / "ledger.sqlite").unlink()
     return "ledger.sqlite"
 
 
-DAMAGE = [delete_part, cut_part_in_half, truncate_ledger, delete_ledger]
+DAMAGE = [delete_part, cut_part_in_half, truncate_ledger, cut_ledger_short, delete_ledger]
 
 
 @pytest.mark.parametrize("damage", DAMAGE, ids=lambda d: d.__name__)
