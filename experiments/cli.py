@@ -31,9 +31,9 @@ def add_sweep_command(commands) -> None:
     p.add_argument("--out", type=Path, required=True, metavar="DIR", help="the store's folder")
     p.add_argument(
         "--workers",
-        type=_positive,
+        type=_workers,
         metavar="N",
-        help="worker processes (default: all cores; 1 runs in this process)",
+        help="worker processes, at most 1024 (default: all cores; 1 runs in this process)",
     )
     p.add_argument(
         "--backend",
@@ -70,6 +70,15 @@ def _positive(text: str) -> int:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _workers(text: str) -> int:
+    from experiments.sweeper import MAX_WORKERS
+
+    value = _positive(text)
+    if value > MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"expected at most {MAX_WORKERS}, got {text!r}")
     return value
 
 

@@ -27,6 +27,8 @@ BACKENDS = ("local", "dask")
 DASK_WORKERS = 2  # worker processes of a Dask LocalCluster by default
 MAX_CHUNK = 64  # runs per task at most: a killed sweep redoes at most this many per worker
 CHUNKS_PER_WORKER = 4  # at least, where the runs allow: keeps the workers evenly loaded
+MAX_WORKERS = 1024  # processes a sweep may start: more cores than most machines have, and no
+# more processes than a machine survives (each imports relocsim: about 150 MB)
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ def sweep(
         StoreWriteError: When the store cannot be written any more (a full disk): the runs
             stored until then stay, and ``resume=True`` continues.
         ValueError: For an unknown backend, a scheduler without the Dask backend, or
-            workers or chunk_size below 1.
+            workers or chunk_size below 1 (or workers above MAX_WORKERS).
         ImportError: For the Dask backend when dask.distributed is not installed.
     """
     started = time.perf_counter()
@@ -130,6 +132,8 @@ def sweep(
     for name, value in (("workers", workers), ("chunk_size", chunk_size)):
         if value is not None and (not isinstance(value, int) or value < 1):
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if workers is not None and workers > MAX_WORKERS:
+        raise ValueError(f"workers must be at most {MAX_WORKERS}, got {workers}")
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
     points = design_points(experiment)

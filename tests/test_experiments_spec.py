@@ -151,6 +151,16 @@ def test_unknown_backend_is_refused_by_the_cli(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+def test_too_many_workers_are_refused_by_the_cli(tmp_path, capsys):
+    # each worker is a process: --workers 100000 would start as many as there are tasks
+    exp = write(tmp_path, HEAD)
+    with pytest.raises(SystemExit) as stop:
+        main(["sweep", str(exp), "--out", str(tmp_path / "out"), "--workers", "100000"])
+    assert stop.value.code == 2
+    assert "--workers: expected at most 1024, got '100000'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_level_the_scenario_rejects_is_not_an_error_of_the_file(tmp_path):
     # Its runs are recorded as failed instead (tests/test_experiments_sweep.py).
     exp = write(tmp_path, HEAD + "[[factors]]\npath = 'parties.DP.cohesion'\nlevels = [1.5]\n")

@@ -11,7 +11,7 @@ import experiments
 import sim
 from experiments.columns import OUTCOME_TYPES
 from experiments.progress import progress_shown
-from experiments.sweeper import chunk_size_for
+from experiments.sweeper import MAX_WORKERS, chunk_size_for
 
 TINY = """
 scenario = "season2_2020"
@@ -146,6 +146,8 @@ def test_python_api_rejects_unknown_backends_and_bad_workers(tiny, tmp_path):
         experiments.sweep(tiny, tmp_path / "out", backend="ray")
     with pytest.raises(ValueError, match="workers must be a positive integer"):
         experiments.sweep(tiny, tmp_path / "out", workers=0)
+    with pytest.raises(ValueError, match=f"workers must be at most {MAX_WORKERS}"):
+        experiments.sweep(tiny, tmp_path / "out", workers=MAX_WORKERS + 1)
     assert not (tmp_path / "out").exists()
 
 
