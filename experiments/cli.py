@@ -57,8 +57,8 @@ def add_sweep_command(commands) -> None:
         "--chunk-size", type=_positive, metavar="N", help="runs per task (default: automatic)"
     )
     p.set_defaults(handler=sweep_command)
-    add_verify_command(commands)  # verify, report, export and validate share the entry point
-    add_report_command(commands)
+    add_verify_command(commands)
+    add_report_command(commands)  # report, export and validate share the plugin's entry point
     add_export_command(commands)
     add_validate_command(commands)
 
