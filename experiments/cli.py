@@ -227,6 +227,15 @@ def export_command(args) -> int:
     return 0
 
 
+def _not_written(command: str, err: OSError) -> int:
+    """One line for an output that could not be written; exit code 1."""
+    from sim.folders import reason
+
+    where = f" {err.filename}" if err.filename else ""
+    print(f"relocsim {command}: could not write{where} ({reason(err)})", file=sys.stderr)
+    return 1
+
+
 def add_validate_command(commands) -> None:
     """Register ``relocsim validate`` on the CLI's subparsers object."""
     p = commands.add_parser(
@@ -395,15 +404,6 @@ def library_command(args) -> int:
             print(f"  {'met   ' if met else 'MISSED'}  {text}")
     print(f"runs stored in {out}")
     return 0 if all(met for _, met in verdicts) else 1
-
-
-def _not_written(command: str, err: OSError) -> int:
-    """One line for an output that could not be written; exit code 1."""
-    from sim.folders import reason
-
-    where = f" {err.filename}" if err.filename else ""
-    print(f"relocsim {command}: could not write{where} ({reason(err)})", file=sys.stderr)
-    return 1
 
 
 @contextlib.contextmanager
