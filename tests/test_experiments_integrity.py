@@ -171,6 +171,17 @@ def test_verify_names_every_kind_of_problem(store, capsys):
     assert "5 problems; repair: relocsim sweep" in out
 
 
+def test_a_lost_or_foreign_manifest_is_a_problem(store, capsys):
+    manifest = store / "manifest.json"
+    manifest.write_text('{"format": 1}')  # readable, but not a store's manifest
+    assert main(["verify", str(store)]) == 1
+    assert f"{manifest}: not a manifest of this relocsim" in capsys.readouterr().out
+    manifest.unlink()
+    assert main(["verify", str(store)]) == 1
+    out = capsys.readouterr().out
+    assert f"{manifest}: missing or unreadable" in out and "cannot be resumed" in out
+
+
 def test_a_partial_store_is_sound_and_a_folder_without_a_store_is_bad_input(
     store, tmp_path, capsys
 ):
