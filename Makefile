@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml tools/find-python
 		rm -rf $(VENV); echo "creating $(VENV) with $$interp"; $$interp -m venv $(VENV) || exit 1; \
 	fi
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev]'  # with the extras the docs use: dashboard, dask, duckdb
 	@touch $(STAMP)
 
 # One run up close, then a small sweep of the default scenario and its report: the headline is

@@ -45,12 +45,16 @@ class Checker:
             self.fail(path, "a non-empty string", value)
         return value
 
-    def integer(self, table: Mapping, path: str, lo: int, default: object = MISSING) -> int:
-        """An integer >= ``lo``."""
+    def integer(
+        self, table: Mapping, path: str, lo: int, default: object = MISSING, hi: int | None = None
+    ) -> int:
+        """An integer >= ``lo`` (and <= ``hi``, if given)."""
         value = self._get(table, path, default)
         if not isinstance(value, int) or isinstance(value, bool) or value < lo:
             expected = {0: "a non-negative integer", 1: "a positive integer"}.get(lo)
             self.fail(path, expected or f"an integer >= {lo}", value)
+        if hi is not None and value > hi:
+            self.fail(path, f"an integer in [{lo}, {hi}]", value)
         return value
 
     def boolean(self, table: Mapping, path: str, default: object = MISSING) -> bool:

@@ -1,9 +1,10 @@
-"""``relocsim sweep``, ``report``, ``export`` and ``validate``: the experiments on the command line.
+"""``relocsim sweep``, ``verify``, ``report``, ``export``, ``validate``: experiments in a shell.
 
 Registered through the entry-point group ``relocsim.commands`` (see pyproject.toml), so that
 ``sim`` never imports this package. Exit codes: 0 when every run finished, 1 when any run
-failed (the failures are in the store), 2 for bad input (nothing is written), 130 when
-interrupted (what was stored stays; continue with --resume).
+failed (the failures are in the store) or the store could not be written (a full disk: what
+was stored stays), 2 for bad input (nothing is written), 130 when interrupted (what was stored
+stays; continue with --resume).
 """
 
 import argparse
@@ -30,9 +31,9 @@ def add_sweep_command(commands) -> None:
     p.add_argument("--out", type=Path, required=True, metavar="DIR", help="the store's folder")
     p.add_argument(
         "--workers",
-        type=_positive,
+        type=_workers,
         metavar="N",
-        help="worker processes (default: all cores; 1 runs in this process)",
+        help="worker processes, at most 1024 (default: all cores; 1 runs in this process)",
     )
     p.add_argument(
         "--backend",
@@ -56,6 +57,7 @@ def add_sweep_command(commands) -> None:
         "--chunk-size", type=_positive, metavar="N", help="runs per task (default: automatic)"
     )
     p.set_defaults(handler=sweep_command)
+    add_verify_command(commands)
     add_report_command(commands)  # report, export and validate share the plugin's entry point
     add_export_command(commands)
     add_validate_command(commands)
@@ -74,9 +76,18 @@ def _positive(text: str) -> int:
     return value
 
 
+def _workers(text: str) -> int:
+    from experiments.sweeper import MAX_WORKERS
+
+    value = _positive(text)
+    if value > MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"expected at most {MAX_WORKERS}, got {text!r}")
+    return value
+
+
 def sweep_command(args) -> int:
     """Handle ``relocsim sweep``."""
-    from experiments.store import read_ledger  # imported here: `relocsim --help` stays fast
+    from experiments.store import StoreWriteError, read_ledger  # here: `--help` stays fast
     from experiments.sweeper import sweep
 
     if args.scheduler is not None and args.backend != "dask":
@@ -95,6 +106,9 @@ def sweep_command(args) -> int:
     except ImportError as err:  # --backend dask without relocsim[dask]
         print(f"relocsim sweep: {err}", file=sys.stderr)
         return 2
+    except StoreWriteError as err:  # a full disk: what was stored stays, --resume continues
+        print(f"relocsim sweep: --out {args.out}: {err}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         stored = len(read_ledger(args.out)) if (args.out / "manifest.json").is_file() else 0
         print(
@@ -107,6 +121,47 @@ def sweep_command(args) -> int:
     if summary.failed:
         print(f"first failure: {summary.first_error}")
         return 1
+    return 0
+
+
+def add_verify_command(commands) -> None:
+    """Register ``relocsim verify`` on the CLI's subparsers object."""
+    p = commands.add_parser(
+        "verify",
+        help="check a sweep store: ledger against parts, row counts, readable parts, manifest",
+        description="Check that a sweep store tells the truth: a readable manifest and ledger, "
+        "every part the ledger names on disk, readable, of the store's columns and holding the "
+        "runs the ledger says, and no part the ledger does not name. Prints one line per "
+        "problem and the command that repairs the store; exit 1 if anything is wrong.",
+    )
+    p.add_argument("store", type=Path, metavar="DIR", help="the sweep's store (its --out)")
+    p.set_defaults(handler=verify_command)
+
+
+def verify_command(args) -> int:
+    """Handle ``relocsim verify``."""
+    from experiments.integrity import repair_command, store_problems
+    from experiments.store import read_ledger, read_manifest
+
+    try:
+        with _store_errors():
+            problems = store_problems(args.store)
+    except OSError as err:  # cannot be read here and now: not a verdict on the store
+        print(f"relocsim verify: {err}", file=sys.stderr)
+        return 1
+    for problem in problems:
+        print(f"{args.store / problem}")
+    if problems:
+        count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
+        print(f"{count}; repair: {repair_command(args.store)}")
+        return 1
+    planned = read_manifest(args.store)["counts"]["runs"]
+    ledger = read_ledger(args.store)
+    todo = "" if len(ledger) == planned else " (the rest: the same sweep with --resume)"
+    print(
+        f"{args.store}: sound; {len(ledger)} of {planned} runs stored in "
+        f"{ledger['part'].nunique()} parts{todo}"
+    )
     return 0
 
 
@@ -137,8 +192,11 @@ def report_command(args) -> int:
     """Handle ``relocsim report``."""
     from experiments.reporting import report
 
-    with _store_errors():
-        result = report(args.store, election=args.election, figures_dir=args.figures)
+    try:
+        with _store_errors():
+            result = report(args.store, election=args.election, figures_dir=args.figures)
+    except OSError as err:  # e.g. a full disk
+        return _not_written("report", err)
     print(result)
     print(f"wrote {len(result.files)} files to {result.files[0].parent}")
     return 0
@@ -162,11 +220,23 @@ def export_command(args) -> int:
     """Handle ``relocsim export``."""
     from experiments.export import export_csv, write_stdout
 
-    with _store_errors():
-        text = export_csv(args.store, args.out)
+    try:
+        with _store_errors():
+            text = export_csv(args.store, args.out)
+    except OSError as err:  # e.g. --out under a file, or a full disk: the file is not written
+        return _not_written("export", err)
     if args.out is None:
         write_stdout(text)
     return 0
+
+
+def _not_written(command: str, err: OSError) -> int:
+    """One line for an output that could not be written; exit code 1."""
+    from sim.folders import reason
+
+    where = f" {err.filename}" if err.filename else ""
+    print(f"relocsim {command}: could not write{where} ({reason(err)})", file=sys.stderr)
+    return 1
 
 
 def add_validate_command(commands) -> None:

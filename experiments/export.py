@@ -34,7 +34,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.store import load_results, read_manifest
+from experiments.integrity import require_sound
+from experiments.store import _write_text_atomically, load_results, read_manifest
 
 # Columns that are not outcomes, or appear elsewhere in the BehaviorSpace layout.
 _LEADING = ("run_id", "point", "replicate", "seed", "status", "error")
@@ -44,8 +45,10 @@ def export_csv(out_dir: str | os.PathLike, file: str | os.PathLike | None = None
     """The store's runs as BehaviorSpace table CSV text; also written to ``file`` if given.
 
     Raises:
-        ScenarioError: If out_dir is not a sweep store (one line).
+        ScenarioError: If out_dir is not a sound sweep store (one line, naming the repair).
+        OSError: If ``file`` cannot be written; then nothing of it is.
     """
+    require_sound(out_dir)
     manifest = read_manifest(out_dir)
     table = load_results(out_dir)
     factors = list(manifest["design"]["factors"])
@@ -80,7 +83,7 @@ def export_csv(out_dir: str | os.PathLike, file: str | os.PathLike | None = None
         )
     text = buffer.getvalue()
     if file is not None:
-        Path(file).write_text(text, encoding="utf-8", newline="")
+        _write_text_atomically(Path(file), text)  # whole, or not at all (a full disk)
     return text
 
 

@@ -14,10 +14,19 @@ Start method: "forkserver" where the platform has it, else "spawn"; never "fork"
 deadlock a child of a process with threads (a Jupyter kernel, tqdm's monitor, pyarrow's
 pools) and which Python 3.12+ warns about. The fork server imports relocsim once, so that a
 new worker starts in milliseconds rather than after a second of imports.
+
+No orphans: a sweep killed by any signal (SIGKILL included, which runs no clean-up) must not
+leave its workers running. They would not notice by themselves: each holds both ends of its
+task queue and a reference to the fork server, which in turn waits for them, and so does the
+resource tracker. Each worker therefore watches a pipe whose only writing end is held by the
+sweep's process; when that process dies, the kernel closes it, the worker's read sees the end
+of the pipe and the worker exits at once, and with the last worker the fork server and the
+resource tracker end too.
 """
 
 import multiprocessing
 import os
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -82,7 +91,13 @@ class LocalBackend:
         context = multiprocessing.get_context(start_method())
         if start_method() == "forkserver":
             context.set_forkserver_preload(["experiments.worker"])
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        lifeline, keep = context.Pipe(duplex=False)  # this process keeps the writing end only
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=watch_parent,
+            initargs=(lifeline,),
+        )
         running: dict = {}
         lost: list = []
         broken = False
@@ -110,6 +125,22 @@ class LocalBackend:
                         result = failed_chunk(task, error_text(err))
                     yield result
         finally:
-            # Cancel what has not started; when interrupted, do not wait for running chunks.
+            # Cancel what has not started; when interrupted, do not wait for running chunks
+            # (closing the lifeline then stops them at once).
             pool.shutdown(wait=not running, cancel_futures=True)
+            keep.close()
+            lifeline.close()
         return lost
+
+
+def watch_parent(lifeline) -> None:
+    """In a worker: exit as soon as the sweep's process is gone (see the module docstring)."""
+
+    def watch() -> None:
+        try:
+            lifeline.recv_bytes()  # nothing is ever sent: this returns only at the pipe's end
+        except (EOFError, OSError):
+            pass
+        os._exit(1)  # no clean-up to wait for: the chunk's results have nowhere to go
+
+    threading.Thread(target=watch, name="relocsim-lifeline", daemon=True).start()

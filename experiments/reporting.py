@@ -4,24 +4,27 @@ What it writes, into DIR/report/ (or ``figures_dir``)::
 
     summary.csv                 P(blueprint before the election) with 95% Wilson intervals:
                                 overall, per factor level and per pair of factors' levels
-    prim_boxes.csv              PRIM boxes in which the blueprint lands before the election
+    prim_boxes.csv/.png/.svg    PRIM boxes in which the blueprint lands before the election
     sensitivity.csv             Sobol or Morris indices with confidence intervals (those designs)
-    p_before_<factor>.png/.svg  one line plot with interval bars per factor
+    p_before_<factor>.png/.svg  per factor: each level's share, a point with its interval
     p_before_<f1>__<f2>.png/.svg  one heatmap per pair of factors
-    decision_spread.png/.svg    blueprint week minus the election's week, over all runs
+    decision_spread.png/.svg    blueprint week minus the election's week (one panel per
+                                election date where the date is a factor)
     sensitivity.png/.svg        the indices (Sobol or Morris designs)
 
-Files are deterministic: equal stores give byte-identical files (no dates or software
-versions in the figures' metadata, a fixed SVG id salt).
+Files are deterministic: equal stores give byte-identical files (experiments.report_figures).
 
-"Before the election" is ``blueprint_before_<code>`` (default ``presidential_2022``) except
-where the election's own date is a factor: moving polling day moves what "before" means, so
-there the blueprint date is compared with the election's ORIGINAL date from the scenario.
+What "before" counts is said on screen, in the headline and above the table. It is
+``blueprint_before_<code>`` (default ``presidential_2022``): the blueprint came before that
+election's polling day. Where the election's own date is a factor, moving polling day moves
+what "before" means, so both are shown: ``p`` (and the figures' main series) compares the
+blueprint with the election's ORIGINAL date from the scenario, the same yardstick for every
+level; ``p_own`` with each run's own date, the factor's level (the stored column; for a date
+past the horizon that is "a blueprint at all, by the horizon").
 """
 
 import math
 import os
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import combinations
@@ -31,8 +34,11 @@ import numpy as np
 import pandas as pd
 
 import sim
+from experiments import report_figures as figures
+from experiments.integrity import require_sound
 from experiments.prim import prim_boxes
-from experiments.store import load_results, read_manifest
+from experiments.store import load_results, read_manifest, write_whole
+from sim.folders import make_folder
 
 Z95 = 1.959963984540054  # the standard normal's 97.5% quantile
 DEFAULT_ELECTION = "presidential_2022"
@@ -60,21 +66,48 @@ class Report:
     files: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     election: str = DEFAULT_ELECTION
+    polling_day: date | None = None
+    own_date: bool = False
+
+    @property
+    def labels(self) -> tuple[str, str | None]:
+        """What ``p`` and ``p_own`` are (``p_own``: None unless the date is a factor)."""
+        return outcome_labels(self.election, self.polling_day, self.own_date)
 
     @property
     def headline(self) -> str:
-        """P(blueprint before the election) over all runs, with its Wilson interval."""
+        """P(blueprint before the election) over all runs, with its Wilson interval.
+
+        Where the election's date is a factor, a second line gives the share before each
+        run's own date.
+        """
         row = self.summary[self.summary["factor"] == "all"].iloc[0]
+        label, own_label = self.labels
+        lines = [f"{label} = {_share(row, '')}"]
+        if own_label:
+            lines.append(f"{own_label} = {_share(row, '_own')}")
+        return "\n".join(lines)
+
+    @property
+    def definition(self) -> str:
+        """What the table's columns count, in one line."""
+        day = self.polling_day.isoformat() if self.polling_day else "?"
+        if self.own_date:
+            return (
+                f"before: p, lo, hi count blueprints before {self.election}'s original date "
+                f"({day}) in every run; p_own, lo_own, hi_own before each run's own date (the "
+                "factor's level; a date past the horizon: a blueprint at all)"
+            )
         return (
-            f"P(blueprint before {self.election}) = {row.p:.3f} "
-            f"[{row.lo:.3f}, {row.hi:.3f}] (Wilson 95%; {row.before} of {row.runs} runs)"
+            f"before: the blueprint came before {self.election}'s polling day ({day}), the "
+            f"store's blueprint_before_{self.election}"
         )
 
     def __str__(self) -> str:
         shown = self.summary.copy()
-        for c in ("p", "lo", "hi"):
+        for c in [c for c in shown.columns if c.split("_")[0] in ("p", "lo", "hi")]:
             shown[c] = shown[c].map(lambda v: f"{v:.3f}" if pd.notna(v) else "")
-        lines = [self.headline, "", shown.fillna("").to_string(index=False)]
+        lines = [self.headline, self.definition, "", shown.fillna("").to_string(index=False)]
         if len(self.boxes):
             lines.append("")
             lines.append("PRIM boxes (blueprint before the election):")
@@ -88,6 +121,22 @@ class Report:
             lines.append(self.sensitivity.to_string(index=False, float_format="{:.3f}".format))
         lines.extend(f"note: {n}" for n in self.notes)
         return "\n".join(lines)
+
+
+def outcome_labels(election: str, polling: date | None, own_date: bool) -> tuple[str, str | None]:
+    """The names of the report's shares: ``p``'s, and ``p_own``'s where the date is a factor."""
+    day = polling.isoformat() if polling else "?"
+    if not own_date:
+        return f"P(blueprint before {election}, {day})", None
+    return (
+        f"P(blueprint before {election}'s original date, {day})",
+        f"P(blueprint before {election}'s own date in each run)",
+    )
+
+
+def _share(row, suffix: str) -> str:
+    p, lo, hi, k = (row[c + suffix] for c in ("p", "lo", "hi", "before"))
+    return f"{p:.3f} [{lo:.3f}, {hi:.3f}] (Wilson 95%; {k} of {row.runs} runs)"
 
 
 def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
@@ -123,9 +172,7 @@ def before_election(out_dir: str | os.PathLike, election: str = DEFAULT_ELECTION
     if column not in table.columns:
         raise sim.ScenarioError("--election", election, "one of: " + ", ".join(codes), election)
     setting = _scenario(manifest)
-    polling = next((e.date for e in setting.elections if e.code == election), None)
-    if polling is None:  # pragma: no cover - the column exists, so the scenario has it
-        raise sim.ScenarioError("--election", election, "an election of the scenario", election)
+    polling = polling_day(manifest, election)
     week = (polling - setting.start).days / 7.0
     if f"elections.{election}.date" in manifest["design"]["factors"]:
         blueprint = pd.to_datetime(runs["blueprint_date"]).dt.date
@@ -135,6 +182,14 @@ def before_election(out_dir: str | os.PathLike, election: str = DEFAULT_ELECTION
     else:
         before = runs[column].fillna(False).astype(bool)
     return runs, before, week
+
+
+def polling_day(manifest: dict, election: str) -> date:
+    """The election's date in the store's scenario (with its fixed overrides, not factors)."""
+    polling = next((e.date for e in _scenario(manifest).elections if e.code == election), None)
+    if polling is None:
+        raise sim.ScenarioError("--election", election, "an election of the scenario", election)
+    return polling
 
 
 def report(
@@ -158,34 +213,46 @@ def report(
         The report (its ``str`` is the printed summary).
 
     Raises:
-        ScenarioError: If out_dir is not a store or the election is unknown (one line).
+        ScenarioError: If out_dir is not a sound store (experiments.integrity: the error names
+            the repair) or the election is unknown (one line).
     """
+    require_sound(out_dir)
     manifest = read_manifest(out_dir)
     runs, before, election_week = before_election(out_dir, election)
     factors = list(manifest["design"]["factors"])
+    date_factor = f"elections.{election}.date"
+    own = None
+    if date_factor in factors:  # the stored column: before each run's own date
+        own = runs[f"blueprint_before_{election}"].fillna(False).astype(bool)
     target = Path(figures_dir) if figures_dir else Path(out_dir) / "report"
-    target.mkdir(parents=True, exist_ok=True)
+    make_folder(target, "--figures")  # a path under a file, say: one line, before any figure
     result = Report(
-        summary=_summary(runs, before, factors), boxes=pd.DataFrame(), sensitivity=None,
-        election=election,
+        summary=_summary(runs, before, factors, own), boxes=pd.DataFrame(), sensitivity=None,
+        election=election, polling_day=polling_day(manifest, election), own_date=own is not None,
     )  # fmt: skip
-    result.summary.to_csv(target / "summary.csv", index=False)
-    result.files.append(target / "summary.csv")
-    label = _outcome_label(election)
+    result.files.append(_write_csv(target, "summary.csv", result.summary))
+    label, own_label = result.labels
 
     import matplotlib
 
     with matplotlib.rc_context(
         {"svg.hashsalt": "relocsim-report", "svg.fonttype": "path", "font.family": "DejaVu Sans"}
     ):
-        for f in factors:
-            result.files += _line_plot(target, result.summary, f, label)
-        for f1, f2 in combinations(factors, 2):
-            result.files += _heatmap(target, result.summary, f1, f2, label)
-        result.files += _spread(target, runs, election_week, election)
-        result.boxes = _prim(runs, before, factors, alpha, min_support)
-        result.boxes.to_csv(target / "prim_boxes.csv", index=False)
-        result.files.append(target / "prim_boxes.csv")
+        result.files += _factor_figures(target, result.summary, factors, date_factor, label,
+                                        own_label)  # fmt: skip
+        fig = figures.spread_figure(
+            runs["blueprint_week"].astype(float) - election_week,
+            _spread_panels(runs, date_factor, manifest, election_week),
+            election,
+        )
+        result.files += figures.save(fig, target, "decision_spread")
+        result.boxes, boxes, x, codes = _prim(runs, before, factors, alpha, min_support)
+        result.files.append(_write_csv(target, "prim_boxes.csv", result.boxes))
+        if boxes:
+            fig = figures.prim_figure(boxes, x, codes, label)
+            result.files += figures.save(fig, target, "prim_boxes")
+        else:
+            result.notes.append("no PRIM box: no region of the factors lands before more often")
         kind = manifest["design"].get("kind")
         if kind in ("sobol", "morris"):
             try:
@@ -193,13 +260,48 @@ def report(
             except ValueError as err:
                 result.notes.append(f"no {kind} indices: {err}")
             if result.sensitivity is not None:
-                result.sensitivity.to_csv(target / "sensitivity.csv", index=False)
-                result.files.append(target / "sensitivity.csv")
-                result.files += _sensitivity_plot(target, result.sensitivity, kind, label)
+                result.files.append(_write_csv(target, "sensitivity.csv", result.sensitivity))
+                fig = figures.sensitivity_figure(result.sensitivity, kind, label)
+                result.files += figures.save(fig, target, "sensitivity")
     failed = int((load_results(out_dir)["status"] == "failed").sum())
     if failed:
         result.notes.append(f"{failed} failed runs left out")
     return result
+
+
+def _write_csv(target: Path, name: str, frame: pd.DataFrame) -> Path:
+    """A table as CSV, whole or not at all (experiments.store.write_whole)."""
+    write_whole(target / name, "w", lambda f: frame.to_csv(f, index=False))
+    return target / name
+
+
+def _factor_figures(target, summary, factors, date_factor, label, own_label) -> list[Path]:
+    """One figure per factor (both definitions for the election's date) and per pair."""
+    files = []
+    single = summary[summary["factor_2"] == ""]
+    for f in factors:
+        rows = single[single["factor"] == f]
+        fig = figures.level_figure(rows, f, label, own_label if f == date_factor else None)
+        files += figures.save(fig, target, f"p_before_{figures.slug(f)}")
+    for f1, f2 in combinations(factors, 2):
+        rows = summary[(summary["factor"] == f1) & (summary["factor_2"] == f2)]
+        levels = [list(single.loc[single["factor"] == f, "level"]) for f in (f1, f2)]
+        fig = figures.heatmap_figure(rows, *levels, f1, f2, label)
+        files += figures.save(fig, target, f"p_before_{figures.slug(f1)}__{figures.slug(f2)}")
+    return files
+
+
+def _spread_panels(runs, date_factor: str, manifest: dict, election_week: float) -> list:
+    """The decision-spread's panels: all runs, or one per election date where it is a factor."""
+    if date_factor not in runs.columns:
+        return [("", pd.Series(True, index=runs.index), None)]
+    start = _scenario(manifest).start
+    panels = []
+    for level in sorted(runs[date_factor].dropna().unique()):
+        own_week = (pd.Timestamp(level).date() - start).days / 7.0 - election_week
+        title = f"polling day {_show(level)}: "
+        panels.append((title, runs[date_factor] == level, own_week))
+    return panels
 
 
 # --------------------------------------------------------------------------------------------
@@ -235,41 +337,43 @@ def _order(column: pd.Series, levels: pd.Series) -> list[str]:
     return list(dict.fromkeys(first["l"]))
 
 
-def _summary(runs, before, factors) -> pd.DataFrame:
-    rows = [_row("all", "", "", "", before)]
+def _summary(runs, before, factors, own=None) -> pd.DataFrame:
+    """One row per group; with ``own`` (the date is a factor) its shares as ``*_own`` too."""
+    everyone = pd.Series(True, index=runs.index)
+    rows = [_row("all", "", "", "", everyone, before, own)]
     labels = {f: _levels(runs[f]) for f in factors}
     for f in factors:
         for level in _order(runs[f], labels[f]):
-            rows.append(_row(f, level, "", "", before[labels[f] == level]))
+            rows.append(_row(f, level, "", "", labels[f] == level, before, own))
     for f1, f2 in combinations(factors, 2):
         for l1 in _order(runs[f1], labels[f1]):
             for l2 in _order(runs[f2], labels[f2]):
-                group = before[(labels[f1] == l1) & (labels[f2] == l2)]
-                if len(group):  # sampled designs leave some pairs of bins empty
-                    rows.append(_row(f1, l1, f2, l2, group))
+                mask = (labels[f1] == l1) & (labels[f2] == l2)
+                if mask.any():  # sampled designs leave some pairs of bins empty
+                    rows.append(_row(f1, l1, f2, l2, mask, before, own))
     return pd.DataFrame(rows)
 
 
-def _row(f1, l1, f2, l2, group: pd.Series) -> dict:
+def _row(f1, l1, f2, l2, mask: pd.Series, before: pd.Series, own) -> dict:
+    row = {"factor": f1, "level": l1, "factor_2": f2, "level_2": l2, "runs": int(mask.sum())}
+    row |= _shares(before[mask], "")
+    if own is not None:
+        row |= _shares(own[mask], "_own")
+    return row
+
+
+def _shares(group: pd.Series, suffix: str) -> dict:
     n, k = len(group), int(group.sum())
     lo, hi = wilson(k, n)
-    return {
-        "factor": f1,
-        "level": l1,
-        "factor_2": f2,
-        "level_2": l2,
-        "runs": n,
-        "before": k,
-        "p": k / n if n else math.nan,
-        "lo": lo,
-        "hi": hi,
-    }
+    p = k / n if n else math.nan
+    return {f"before{suffix}": k, f"p{suffix}": p, f"lo{suffix}": lo, f"hi{suffix}": hi}
 
 
-def _prim(runs, before, factors, alpha, min_support) -> pd.DataFrame:
+def _prim(runs, before, factors, alpha, min_support):
+    """The PRIM boxes' table, the boxes, the inputs PRIM saw and the coded factors' levels."""
     columns = ["box", "description", "coverage", "density", "support", "runs"]
     if not len(runs) or not before.any() or before.all():
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=columns), [], None, {}
     x, labels = pd.DataFrame(index=runs.index), {}
     for f in factors:
         if pd.api.types.is_numeric_dtype(runs[f]) and not pd.api.types.is_bool_dtype(runs[f]):
@@ -279,7 +383,7 @@ def _prim(runs, before, factors, alpha, min_support) -> pd.DataFrame:
             labels[f] = [_show(v) for v in values]
             x[f] = runs[f].map({v: i for i, v in enumerate(values)}).astype(float)
     boxes = prim_boxes(x, before.to_numpy(), alpha=alpha, min_support=min_support)
-    return pd.DataFrame(
+    table = pd.DataFrame(
         [
             {
                 "box": i + 1,
@@ -293,6 +397,7 @@ def _prim(runs, before, factors, alpha, min_support) -> pd.DataFrame:
         ],
         columns=columns,
     )
+    return table, boxes, x, labels
 
 
 def _sensitivity(manifest, runs, before, factors) -> pd.DataFrame:
@@ -347,116 +452,6 @@ def _sensitivity(manifest, runs, before, factors) -> pd.DataFrame:
             "sigma": res["sigma"],
         }
     )
-
-
-# --------------------------------------------------------------------------------------------
-# Figures
-# --------------------------------------------------------------------------------------------
-
-
-def _figure(width=6.4, height=4.2):
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(width, height), layout="constrained")
-
-
-def _save(fig, target: Path, stem: str) -> list[Path]:
-    png, svg = target / f"{stem}.png", target / f"{stem}.svg"
-    fig.savefig(png, dpi=100, metadata={"Software": None})
-    fig.savefig(svg, metadata={"Date": None, "Creator": None})
-    return [png, svg]
-
-
-def _slug(path: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "_", path).strip("_")
-
-
-def _outcome_label(election: str) -> str:
-    return f"P(blueprint before {election})"
-
-
-def _line_plot(target, summary, factor, label) -> list[Path]:
-    rows = summary[(summary["factor"] == factor) & (summary["factor_2"] == "")]
-    fig = _figure()
-    ax = fig.add_subplot()
-    xs = np.arange(len(rows))
-    ax.errorbar(
-        xs,
-        rows["p"],
-        yerr=[rows["p"] - rows["lo"], rows["hi"] - rows["p"]],
-        marker="o",
-        capsize=4,
-    )
-    ax.set_xticks(xs, list(rows["level"]), rotation=30 if len(rows) > 4 else 0)
-    ax.set_ylim(0, 1)
-    ax.set_xlabel(f"{factor} (factor level)")
-    ax.set_ylabel(f"{label} (share of runs, 95% Wilson interval)")
-    ax.set_title(f"{label}\nby {factor}", fontsize="medium")
-    ax.grid(alpha=0.3)
-    return _save(fig, target, f"p_before_{_slug(factor)}")
-
-
-def _heatmap(target, summary, f1, f2, label) -> list[Path]:
-    rows = summary[(summary["factor"] == f1) & (summary["factor_2"] == f2)]
-    single = summary[summary["factor_2"] == ""]
-    l1 = list(single.loc[single["factor"] == f1, "level"])
-    l2 = list(single.loc[single["factor"] == f2, "level"])
-    grid = rows.pivot(index="level", columns="level_2", values="p").reindex(index=l1, columns=l2)
-    fig = _figure(7.2, 4.8)
-    ax = fig.add_subplot()
-    image = ax.imshow(grid.to_numpy(dtype=float), vmin=0, vmax=1, cmap="viridis", aspect="auto")
-    for (i, j), value in np.ndenumerate(grid.to_numpy(dtype=float)):
-        if not np.isnan(value):
-            ax.text(
-                j,
-                i,
-                f"{value:.2f}",
-                ha="center",
-                va="center",
-                color="white" if value < 0.5 else "black",
-            )
-    ax.set_xticks(range(len(l2)), l2, rotation=30 if len(l2) > 4 else 0)
-    ax.set_yticks(range(len(l1)), l1)
-    ax.set_xlabel(f"{f2} (factor level)")
-    ax.set_ylabel(f"{f1} (factor level)")
-    ax.set_title(f"{label}\n{f1} x {f2}", fontsize="medium")
-    fig.colorbar(image, ax=ax, label=f"{label} (share of runs)")
-    return _save(fig, target, f"p_before_{_slug(f1)}__{_slug(f2)}")
-
-
-def _spread(target, runs, election_week, election) -> list[Path]:
-    weeks = runs["blueprint_week"].dropna().astype(float) - election_week
-    fig = _figure()
-    ax = fig.add_subplot()
-    if len(weeks):
-        lo, hi = math.floor(weeks.min()), math.ceil(weeks.max())
-        bins = np.arange(lo, hi + 5, 4) if hi - lo > 40 else np.arange(lo, hi + 2, 1)
-        ax.hist(weeks, bins=bins, color="tab:blue", edgecolor="white")
-    ax.axvline(0, color="black", linestyle="--", label=f"{election} polling day")
-    ax.set_xlabel(f"blueprint week minus the week of {election} (weeks)")
-    ax.set_ylabel("runs")
-    missing = len(runs) - len(weeks)
-    ax.set_title(f"When the blueprint lands ({len(weeks)} runs; {missing} without a blueprint)")
-    ax.legend()
-    return _save(fig, target, "decision_spread")
-
-
-def _sensitivity_plot(target, table, kind, label) -> list[Path]:
-    fig = _figure()
-    ax = fig.add_subplot()
-    xs = np.arange(len(table))
-    if kind == "sobol":
-        ax.bar(xs - 0.2, table["S1"], 0.4, yerr=table["S1_conf"], capsize=3, label="first order S1")
-        ax.bar(xs + 0.2, table["ST"], 0.4, yerr=table["ST_conf"], capsize=3, label="total ST")
-        ax.set_ylabel("Sobol index (share of variance, 95% CI)")
-    else:
-        ax.bar(xs, table["mu_star"], 0.6, yerr=table["mu_star_conf"], capsize=3, label="mu*")
-        ax.set_ylabel(f"Morris mu* (change in {label}, 95% CI)")
-    ax.set_xticks(xs, list(table["factor"]), rotation=30, ha="right")
-    ax.set_xlabel("factor")
-    ax.set_title(f"{kind.capitalize()} sensitivity of {label}")
-    ax.legend()
-    return _save(fig, target, "sensitivity")
 
 
 def _show(value) -> str:

@@ -11,7 +11,7 @@ A file that cannot be used raises ``sim.ScenarioError`` with a one-line message,
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from importlib import resources
 from pathlib import Path
@@ -40,6 +40,14 @@ TOP_KEYS = (
     "record",
 )
 OVERRIDE_FILE = "--set"  # how sim.load_scenario labels errors caused by an override
+
+# Upper bounds on an experiment's size (docs/experiments.md, "Bounds"), checked when the file is
+# read, before a design is drawn or anything is written. Run ids (p00000r0000) sort in design
+# order only below the first two; the runs' list is held in memory, and a million runs take
+# about six hours at the 45 runs/s of a 2-core machine.
+MAX_POINTS = 100_000
+MAX_REPLICATES = 10_000
+MAX_RUNS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -184,7 +192,7 @@ def from_dict(
     c.keys(data, "", TOP_KEYS)
     title = c.text(data, "title", default=name)
     scenario = _scenario(c, data, Path(base_dir))
-    replicates = c.integer(data, "replicates", lo=1)
+    replicates = c.integer(data, "replicates", lo=1, hi=MAX_REPLICATES)
     master_seed = c.integer(data, "master_seed", lo=0)
     record = c.table(data.get("record", {}), "record", ("series_every",))
     series_every = c.integer(record, "record.series_every", lo=0, default=0)
@@ -196,6 +204,10 @@ def from_dict(
     design = _design(c, design_table, factors)
     if kind == "points":
         factors = _point_types(c, factors, design.points)
+    points = point_count(design, factors)
+    if points * replicates > MAX_RUNS:
+        expected = f"at most {MAX_RUNS // points} ({points} points x replicates: at most {MAX_RUNS}"
+        c.fail("replicates", f"{expected} runs in all)", replicates)
     for i, f in enumerate(factors):
         _check_path(c, scenario, overrides, f, i, design)
     return Experiment(
@@ -340,20 +352,48 @@ def _design(c, table: Mapping, factors: tuple[Factor, ...]) -> Design:
         for i, point in enumerate(raw):
             if not isinstance(point, list) or len(point) != len(factors):
                 c.fail(f"design.points[{i}]", f"an array of {len(factors)} values", point)
+        if len(raw) > MAX_POINTS:
+            c.fail("design.points", f"at most {MAX_POINTS} points", f"{len(raw)} points")
         return Design(kind, points=tuple(tuple(p) for p in raw))
     if kind not in SAMPLED:
+        levels = point_count(Design(kind), factors)
+        if levels > MAX_POINTS:
+            expected = f"at most {MAX_POINTS} points in all (the product of the levels' counts)"
+            c.fail("factors", expected, levels)
         return Design(kind)
     n = c.integer(table, "design.n", lo=1)
     if kind == "sobol" and n & (n - 1):
         c.fail("design.n", "a power of 2 (Sobol sequences balance only then)", n)
     if kind == "morris" and n < 2:
         c.fail("design.n", "at least 2 trajectories", n)
-    return Design(
+    design = Design(
         kind,
         n=n,
         second_order=c.boolean(table, "design.second_order", default=False),
         num_levels=c.integer(table, "design.num_levels", lo=2, default=4),
     )
+    per_n = point_count(replace(design, n=1), factors)  # points per unit of n
+    if n * per_n > MAX_POINTS:
+        most = MAX_POINTS // per_n
+        if kind == "sobol":
+            most = 1 << (most.bit_length() - 1)  # the largest power of 2 that fits
+        formula = f"n x {per_n} points" if per_n > 1 else "n points"
+        c.fail("design.n", f"at most {most} ({formula}: at most {MAX_POINTS})", n)
+    return design
+
+
+def point_count(design: Design, factors: tuple[Factor, ...]) -> int:
+    """How many points a design has (SALib's formulas for Sobol and Morris), without drawing it."""
+    k = len(factors)
+    if design.kind == "full_factorial":
+        return math.prod(len(f.levels) for f in factors)
+    if design.kind == "points":
+        return len(design.points)
+    if design.kind == "sobol":
+        return design.n * (2 * k + 2 if design.second_order else k + 2)
+    if design.kind == "morris":
+        return design.n * (k + 1)
+    return design.n  # lhs
 
 
 def _point_types(c, factors: tuple[Factor, ...], points: tuple[tuple, ...]) -> tuple[Factor, ...]:

@@ -5,7 +5,8 @@ Layout of OUT::
     manifest.json        experiment, scenario, design, counts, columns, relocsim version
     experiment.toml      copy of the experiment file
     ledger.sqlite        one row per finished run: run_id, point, replicate, seed, status,
-                         error, seconds, part (SQLite in WAL mode, so readers never block)
+                         error, seconds, part (SQLite in WAL mode, so readers never block;
+                         seconds is NULL in a ledger that --resume rebuilt from the parts)
     runs/part-*.parquet  one part per chunk: run columns, factors, outcomes
     series/part-*.parquet  the kept weeks of each run's series (only with series_every)
 
@@ -14,7 +15,9 @@ synced and renamed into place, and only then are its runs entered in the ledger,
 transaction. A run is stored when, and only when, the ledger has it. A sweep killed between
 the rename and the ledger leaves a part that no ledger row names; resuming deletes it and
 runs its runs again, so the final table has every run exactly once. Readers see only whole
-parts (the temporary names start with a dot, which pandas, pyarrow and DuckDB skip).
+parts (the temporary names start with a dot, which pandas, pyarrow and DuckDB skip), and
+refuse a store whose ledger names a part that is missing or unreadable, or that has lost its
+ledger: experiments.integrity checks stores and says how ``--resume`` repairs them.
 """
 
 import contextlib
@@ -41,6 +44,7 @@ from experiments.spec import SAMPLED, Experiment
 RUNS, SERIES = "runs", "series"
 LEDGER, MANIFEST, EXPERIMENT_COPY = "ledger.sqlite", "manifest.json", "experiment.toml"
 LOCK = ".lock"
+_LEDGER_FILES = (LEDGER, f"{LEDGER}-wal", f"{LEDGER}-shm", f"{LEDGER}-journal")
 # Files a fresh sweep may leave before its manifest is in place: OUT still counts as empty.
 _BEFORE_MANIFEST = {LOCK, f".{MANIFEST}.tmp"}
 FORMAT = 1  # version of this layout, in the manifest
@@ -55,10 +59,14 @@ create table if not exists runs (
     seed integer not null,
     status text not null check (status in ('done', 'failed')),
     error text,
-    seconds real not null,
+    seconds real,
     part text not null
 )
 """
+
+
+class StoreWriteError(OSError):
+    """The store could not be written (a full disk, say); what it stored stays usable."""
 
 
 class Store:
@@ -67,13 +75,21 @@ class Store:
     Use ``open_store`` to get one; close it (or use it as a context manager) when done.
     """
 
-    def __init__(self, out: Path, lock_file):
+    def __init__(self, out: Path, lock_file, columns: Columns, series: bool):
+        from experiments.integrity import repair  # it builds on this module's layout
+
         self.out = out
         self._lock_file = lock_file
         (out / RUNS).mkdir(exist_ok=True)
         (out / SERIES).mkdir(exist_ok=True)
+        self.repairs = repair(out, columns, series)  # before opening: a lost ledger is rebuilt
         self.ledger = _connect(out)
-        self._drop_unledgered_parts()
+        dropped = self._drop_unledgered_parts()
+        if dropped:
+            self.repairs.append(
+                f"{RUNS}/: deleted {dropped} parts the ledger does not name (a killed sweep's "
+                "or left out of the ledger); their runs run again"
+            )
 
     def finished(self) -> set[str]:
         """Ids of the runs stored so far (done or failed)."""
@@ -99,16 +115,29 @@ class Store:
 
         Returns:
             The part's file name.
+
+        Raises:
+            StoreWriteError: If a file or the ledger cannot be written (a full disk, say); the
+                chunk is then not stored, and no file of it is left behind.
         """
         name = f"part-{result.ledger[0][0]}.parquet"
-        _write_atomically(self.out / RUNS / name, result.runs)
-        if result.series is not None:
-            _write_atomically(self.out / SERIES / name, result.series)
-        with self.ledger:  # one transaction: all the chunk's runs, or none
-            self.ledger.executemany(
-                "insert into runs values (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(*row, name) for row in result.ledger],
-            )
+        try:
+            _write_atomically(self.out / RUNS / name, result.runs)
+            if result.series is not None:
+                _write_atomically(self.out / SERIES / name, result.series)
+            with self.ledger:  # one transaction: all the chunk's runs, or none
+                self.ledger.executemany(
+                    "insert into runs values (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(*row, name) for row in result.ledger],
+                )
+        except (OSError, sqlite3.Error) as err:
+            for folder in (RUNS, SERIES):  # parts no ledger row names: not stored
+                (self.out / folder / name).unlink(missing_ok=True)
+            stored = sum(self.counts().values())
+            raise StoreWriteError(
+                f"could not write to the store ({_reason(err)}); the runs stored so far stay "
+                f"({stored} of them): make room, then continue with --resume"
+            ) from err
         return name
 
     def close(self) -> None:
@@ -122,13 +151,20 @@ class Store:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _drop_unledgered_parts(self) -> None:
-        """Delete parts and temporary files that no ledger row names (left by a crash)."""
+    def _drop_unledgered_parts(self) -> int:
+        """Delete parts and temporary files that no ledger row names (left by a crash).
+
+        Returns:
+            The number of runs parts deleted (temporary files are not counted).
+        """
         kept = {row[0] for row in self.ledger.execute("select distinct part from runs")}
+        dropped = 0
         for folder in (self.out / RUNS, self.out / SERIES):
             for path in folder.iterdir():
                 if path.is_file() and path.name not in kept:
                     path.unlink()
+                    dropped += folder.name == RUNS and not path.name.startswith(".")
+        return dropped
 
 
 def open_store(
@@ -159,8 +195,12 @@ def open_store(
     out = Path(out_dir).expanduser().absolute()
     fingerprint = experiment_fingerprint(experiment)
     _check_target(out, experiment, fingerprint, resume)
-    out.mkdir(parents=True, exist_ok=True)
-    lock_file = _lock(out)
+    new = not (out / MANIFEST).is_file()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        lock_file = _lock(out)
+    except OSError as err:
+        _refuse(out, "a folder the store can be written in", _reason(err))
     try:
         if not (out / MANIFEST).is_file():
             manifest = _manifest(experiment, columns, counts, fingerprint)
@@ -169,10 +209,23 @@ def open_store(
             _check_target(out, experiment, fingerprint, resume)
         if experiment.source and not (out / EXPERIMENT_COPY).is_file():
             _write_text_atomically(out / EXPERIMENT_COPY, Path(experiment.source).read_text())
-        return Store(out, lock_file)
-    except BaseException:
+        return Store(out, lock_file, columns, bool(experiment.series_every))
+    except BaseException as err:
         lock_file.close()
+        if new:  # a store that never got going: leave the folder as it was (nothing written)
+            _remove_new_store(out)
+        if isinstance(err, OSError | sqlite3.Error):
+            _refuse(out, "a folder the store can be written in", _reason(err))
         raise
+
+
+def _remove_new_store(out: Path) -> None:
+    """Remove what a new store that failed to start has written: its folder is as it was."""
+    for name in (*_LEDGER_FILES, EXPERIMENT_COPY, f".{MANIFEST}.tmp", MANIFEST, LOCK):
+        (out / name).unlink(missing_ok=True)
+    for folder in (RUNS, SERIES):
+        with contextlib.suppress(OSError):  # empty in a new store, else kept
+            (out / folder).rmdir()
 
 
 def _check_target(out: Path, experiment: Experiment, fingerprint: str, resume: bool) -> None:
@@ -234,35 +287,104 @@ def _connect(out: Path) -> sqlite3.Connection:
     return ledger
 
 
-def _query(out: Path, sql: str) -> list[tuple]:
-    """Rows of a query on the ledger, read-only; none if the ledger is not there yet."""
+class LedgerLost(Exception):
+    """The ledger cannot say which runs are stored; the message says why."""
+
+
+def query_ledger(out: Path, sql: str) -> list[tuple]:
+    """Rows of a query on the ledger, read-only.
+
+    Raises:
+        LedgerLost: If the ledger is missing, not a database, malformed or holds no runs table.
+        OSError: If it cannot be read here and now (a full disk, no permission).
+    """
+    if not (out / LEDGER).is_file():
+        raise LedgerLost("missing")
     uri = (out / LEDGER).absolute().as_uri() + "?mode=rw"  # rw: never create it, as ro would
     try:
         with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=30)) as ledger:
             return ledger.execute(sql).fetchall()
-    except sqlite3.OperationalError:  # no ledger file, or no table yet (a sweep's first moment)
+    except sqlite3.OperationalError as err:
+        if "no such table" in str(err):
+            raise LedgerLost("holds no runs table (emptied or cut short)") from None
+        # Not damage: no room or no right to make the reader's shared-memory file, say.
+        raise OSError(f"cannot read {out / LEDGER} ({err})") from None
+    except sqlite3.DatabaseError as err:  # not a database, or a malformed one
+        raise LedgerLost(f"unreadable ({short_error(err)})") from None
+
+
+def _query(out: Path, sql: str) -> list[tuple]:
+    """Rows of a query on the ledger; none if there is no usable ledger (yet)."""
+    try:
+        return query_ledger(out, sql)
+    except LedgerLost:
         return []
+
+
+def _read_ledger_of(out: Path, sql: str) -> list[tuple]:
+    """Rows of a query on the ledger of a store being read: a lost ledger is an error.
+
+    Raises:
+        ScenarioError: The store's damage and its repair, unless a sweep holds the lock (in
+            its first moment a new store has a manifest and no ledger yet).
+    """
+    from experiments.integrity import damaged, sweep_running  # it builds on this module
+
+    try:
+        return query_ledger(out, sql)
+    except LedgerLost as lost:
+        if sweep_running(out):
+            return []
+        raise damaged(out, [f"{LEDGER}: {lost}"]) from None
+
+
+def short_error(err: BaseException, limit: int = 80) -> str:
+    """An exception as ``Type: message`` on one line, cut to ``limit`` characters."""
+    text = " ".join(f"{type(err).__name__}: {err}".split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _write_atomically(path: Path, table) -> None:
     """Write a Parquet file under a hidden name, sync it, then rename it into place."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as f:
-        pq.write_table(table, f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-    _sync_folder(path.parent)
+    write_whole(path, "wb", lambda f: pq.write_table(table, f))
 
 
 def _write_text_atomically(path: Path, text: str) -> None:
+    write_whole(path, "w", lambda f: f.write(text))
+
+
+def write_whole(path: Path, mode: str, write) -> None:
+    """Write a file under a hidden name, sync it and rename it into place.
+
+    Args:
+        path: The file.
+        mode: ``"wb"`` or ``"w"`` (UTF-8, newlines as given).
+        write: Writes the contents to the open file it is given.
+
+    Raises:
+        OSError: Naming ``path`` (not the hidden file), which is removed: nothing
+            half-written is left, e.g. on a full disk.
+    """
     tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        text = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}  # bytes as given
+        with open(tmp, mode, **text) as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException as err:
+        with contextlib.suppress(OSError):  # (under a file, it cannot even be looked for)
+            tmp.unlink(missing_ok=True)
+        if isinstance(err, OSError) and err.errno is not None:
+            raise OSError(err.errno, err.strerror, str(path)) from None
+        raise
     _sync_folder(path.parent)
+
+
+def _reason(err: BaseException) -> str:
+    """What an OS or SQLite error says, without a path (the message names the store)."""
+    return getattr(err, "strerror", None) or short_error(err)
 
 
 def _sync_folder(folder: Path) -> None:
@@ -368,11 +490,15 @@ def read_manifest(out_dir: str | os.PathLike, missing_ok: bool = False) -> dict 
 
 
 def read_ledger(out_dir: str | os.PathLike) -> pd.DataFrame:
-    """The ledger: one row per stored run, in design order."""
+    """The ledger: one row per stored run, in design order.
+
+    Raises:
+        ScenarioError: If out_dir is not a store, or its ledger is lost (with the repair).
+    """
     read_manifest(out_dir)
     names = ["run_id", "point", "replicate", "seed", "status", "error", "seconds", "part"]
-    rows = _query(Path(out_dir), f"select {', '.join(names)} from runs order by point, replicate")
-    return pd.DataFrame(rows, columns=names)
+    sql = f"select {', '.join(names)} from runs order by point, replicate"
+    return pd.DataFrame(_read_ledger_of(Path(out_dir), sql), columns=names)
 
 
 def load_results(out_dir: str | os.PathLike) -> pd.DataFrame:
@@ -387,22 +513,44 @@ def load_results(out_dir: str | os.PathLike) -> pd.DataFrame:
     Returns:
         Columns run_id, point, replicate, seed, status, error, the factors (named by their
         override paths), then the outcome columns of sim.OUTCOME_SCHEMA.
+
+    Raises:
+        ScenarioError: If out_dir is not a store, or the store has lost its ledger or a part
+            the ledger names, or holds other runs than the ledger (one line, with the repair
+            command), so that a damaged store never passes for a smaller sweep.
     """
     columns = Columns.from_json(read_manifest(out_dir)["columns"])
     return _load(out_dir, RUNS, columns.runs_schema(), ["point", "replicate"])
 
 
 def load_series(out_dir: str | os.PathLike) -> pd.DataFrame:
-    """The kept weeks of every finished run (empty if the experiment kept no series)."""
+    """The kept weeks of every finished run (empty if the experiment kept no series).
+
+    Raises:
+        ScenarioError: As load_results.
+    """
     columns = Columns.from_json(read_manifest(out_dir)["columns"])
     return _load(out_dir, SERIES, columns.series_schema(), ["point", "replicate", "week"])
 
 
 def _load(out_dir, folder: str, schema, order: list[str]) -> pd.DataFrame:
-    parts = sorted(row[0] for row in _query(Path(out_dir), "select distinct part from runs"))
-    files = [Path(out_dir) / folder / p for p in parts]
-    files = [str(f) for f in files if f.exists()]
-    table = ds.dataset(files, schema=schema, format="parquet").to_table()
+    from experiments.integrity import damaged  # it builds on this module
+
+    out = Path(out_dir)
+    ledger = _read_ledger_of(out, "select part, run_id from runs")
+    parts = sorted({part for part, _ in ledger})
+    missing = [p for p in parts if not (out / folder / p).is_file()]
+    if missing:
+        raise damaged(out, [f"{folder}/{p}: missing (the ledger names it)" for p in missing])
+    try:
+        files = [str(out / folder / p) for p in parts]
+        table = ds.dataset(files, schema=schema, format="parquet").to_table()
+    except (pa.ArrowException, OSError, ValueError) as err:
+        raise damaged(out, [f"{folder}/: a part is unreadable ({short_error(err)})"]) from None
+    held = table.column("run_id").to_pylist() if folder == RUNS else None
+    if held is not None and sorted(held) != sorted(run for _, run in ledger):
+        problem = f"{RUNS}/: the parts hold {table.num_rows} runs, the ledger {len(ledger)}"
+        raise damaged(out, [problem])
     # Nullable integers and booleans: a failed run's None must not turn them into floats.
     frame = table.to_pandas(types_mapper=_NULLABLE.get)
     order = [c for c in order if c in schema.names]

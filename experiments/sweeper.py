@@ -7,7 +7,6 @@ the store lacks to a backend, chunk by chunk, and stores each chunk as soon as i
 
 import math
 import os
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,14 +17,18 @@ import pyarrow.compute as pc
 from experiments.columns import probe
 from experiments.design import design_points, run_specs
 from experiments.local import LocalBackend, default_workers
+from experiments.progress import progress_bar
 from experiments.spec import Experiment, load_experiment
 from experiments.store import open_store
 from experiments.worker import ChunkResult, ChunkTask
+from sim.folders import make_folder, remove_made
 
 BACKENDS = ("local", "dask")
 DASK_WORKERS = 2  # worker processes of a Dask LocalCluster by default
 MAX_CHUNK = 64  # runs per task at most: a killed sweep redoes at most this many per worker
 CHUNKS_PER_WORKER = 4  # at least, where the runs allow: keeps the workers evenly loaded
+MAX_WORKERS = 1024  # processes a sweep may start: more cores than most machines have, and no
+# more processes than a machine survives (each imports relocsim: about 150 MB)
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,8 @@ class SweepSummary:
         skipped: Runs already in the store when this call started (resume).
         seconds: Wall time of this call.
         first_error: ``RUN_ID: ERROR`` of the first failed run in design order, or None.
+        repairs: What resuming repaired in the store before running, one line each
+            (experiments.integrity): a rebuilt ledger, parts dropped to run again.
     """
 
     out_dir: Path
@@ -53,6 +58,7 @@ class SweepSummary:
     skipped: int
     seconds: float
     first_error: str | None = None
+    repairs: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -61,10 +67,11 @@ class SweepSummary:
 
     def __str__(self) -> str:
         resumed = f", {self.skipped} were stored already" if self.skipped else ""
+        repaired = "".join(f"\nrepaired: {line}" for line in self.repairs)
         return (
             f"{self.experiment}: {self.done + self.failed} of {self.runs} runs stored in "
             f"{self.out_dir}: {self.done} done, {self.failed} failed "
-            f"({self.ran} runs in {self.seconds:.1f} s{resumed})"
+            f"({self.ran} runs in {self.seconds:.1f} s{resumed}){repaired}"
         )
 
 
@@ -99,7 +106,8 @@ def sweep(
         resume: Continue the store of the same experiment in ``out_dir``, skipping the runs
             it has.
         progress: Show a progress bar (tqdm.auto) when stderr is a terminal or in a notebook,
-            unless the environment sets TQDM_DISABLE.
+            else write a progress line to stderr at least every 30 s (for logs); neither when
+            the environment sets TQDM_DISABLE.
         chunk_size: Runs per task (default: from the number of runs and workers, at most 64).
 
     Returns:
@@ -108,8 +116,10 @@ def sweep(
     Raises:
         sim.ScenarioError: For an invalid experiment or an unusable ``out_dir`` (nothing is
             written then).
+        StoreWriteError: When the store cannot be written any more (a full disk): the runs
+            stored until then stay, and ``resume=True`` continues.
         ValueError: For an unknown backend, a scheduler without the Dask backend, or
-            workers or chunk_size below 1.
+            workers or chunk_size below 1 (or workers above MAX_WORKERS).
         ImportError: For the Dask backend when dask.distributed is not installed.
     """
     started = time.perf_counter()
@@ -122,13 +132,21 @@ def sweep(
     for name, value in (("workers", workers), ("chunk_size", chunk_size)):
         if value is not None and (not isinstance(value, int) or value < 1):
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if workers is not None and workers > MAX_WORKERS:
+        raise ValueError(f"workers must be at most {MAX_WORKERS}, got {workers}")
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
     points = design_points(experiment)
-    columns = probe(experiment)
     planned = len(points) * experiment.replicates
     counts = {"points": len(points), "replicates": experiment.replicates, "runs": planned}
-    with open_store(out_dir, experiment, columns, counts, resume=resume) as store:
+    made = make_folder(out_dir, "--out")  # before the probe run: an unusable --out fails now
+    try:
+        columns = probe(experiment)
+        store = open_store(out_dir, experiment, columns, counts, resume=resume)
+    except BaseException:
+        remove_made(made)  # the folders it made, while still empty: nothing is left behind
+        raise
+    with store:
         stored = store.finished()
         todo = [s for s in run_specs(experiment, points) if s.run_id not in stored]
         workers = workers or (DASK_WORKERS if backend == "dask" else default_workers())
@@ -145,7 +163,7 @@ def sweep(
             for i in range(0, len(todo), size)
         ]
         runner = _backend(backend, min(workers, max(1, len(tasks))), scheduler)
-        with _progress_bar(experiment.name, planned, len(stored), progress) as bar:
+        with progress_bar(experiment.name, planned, len(stored), progress) as bar:
             tally = store.counts()
             written = set(stored)
             for result in runner.run(tasks):
@@ -169,6 +187,7 @@ def sweep(
             skipped=len(stored),
             seconds=time.perf_counter() - started,
             first_error=store.first_error(),
+            repairs=tuple(store.repairs),
         )
 
 
@@ -209,39 +228,3 @@ def _unstored(result: ChunkResult, stored: set[str]) -> ChunkResult | None:
 def chunk_size_for(runs: int, workers: int) -> int:
     """Runs per task: CHUNKS_PER_WORKER tasks per worker or more, each of at most MAX_CHUNK."""
     return max(1, min(MAX_CHUNK, math.ceil(runs / (CHUNKS_PER_WORKER * workers))))
-
-
-def progress_shown(requested: bool) -> bool:
-    """Whether to draw the bar: asked for, not disabled by TQDM_DISABLE, and someone to see it.
-
-    tqdm reads TQDM_DISABLE only once, at import, and takes any non-empty value (even "0")
-    as true; here it is read at each sweep, and "", "0", "false", "no" and "off" mean no.
-    """
-    flag = os.environ.get("TQDM_DISABLE", "").strip().lower()
-    if not requested or flag not in ("", "0", "false", "no", "off"):
-        return False
-    if _in_notebook():
-        return True
-    stream = sys.stderr
-    return stream is not None and hasattr(stream, "isatty") and stream.isatty()
-
-
-def _in_notebook() -> bool:
-    """Whether tqdm.auto chose its notebook widget (a Jupyter kernel with ipywidgets)."""
-    from tqdm.auto import tqdm
-
-    return any(cls.__module__ == "tqdm.notebook" for cls in tqdm.__mro__)
-
-
-def _progress_bar(name: str, total: int, initial: int, requested: bool):
-    from tqdm.auto import tqdm
-
-    return tqdm(
-        total=total,
-        initial=initial,
-        desc=name,
-        unit="run",
-        disable=not progress_shown(requested),
-        file=sys.stderr,
-        dynamic_ncols=True,
-    )

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from experiments.checks import show
-from experiments.reporting import _figure
+from experiments.report_figures import new_figure as _figure
 from experiments.store import _write_text_atomically
 from sim import ScenarioError
 

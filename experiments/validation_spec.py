@@ -22,7 +22,7 @@ import pandas as pd
 from experiments import spec
 from experiments.checks import MISSING, Checker, read_toml, show
 from experiments.columns import fits, probe
-from experiments.reporting import _slug
+from experiments.report_figures import slug as _slug
 from sim import ScenarioError
 
 STORE_PREFIX = "validation/"  # the name of every experiment made for a validation

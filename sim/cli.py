@@ -95,19 +95,29 @@ def seed_value(text: str) -> int:
 
 
 def run_command(args) -> int:
-    """Handle ``relocsim run``."""
-    if args.out and args.out.exists() and not args.out.is_dir():
-        print(f"relocsim run: --out {args.out}: expected a folder, got a file", file=sys.stderr)
-        return 2
+    """Handle ``relocsim run``: an unusable --out fails before the run, a full disk after it."""
+    from sim.folders import make_folder, reason, remove_made
     from sim.runner import run  # imported here so that `relocsim --help` stays fast
 
-    result = run(args.scenario, seed=args.seed, **parse_set_options(args.overrides))
-    if args.json:
-        print(json.dumps(result.outcome, indent=2))
-    else:
-        print(summary(result))
-    if args.out:
-        write_outputs(result, args.out, args.scenario, args.overrides)
+    made = make_folder(args.out, "--out") if args.out else []
+    try:
+        result = run(args.scenario, seed=args.seed, **parse_set_options(args.overrides))
+        if args.json:
+            print(json.dumps(result.outcome, indent=2))
+        else:
+            print(summary(result))
+        if args.out:
+            write_outputs(result, args.out, args.scenario, args.overrides)
+    except OSError as err:  # e.g. the disk filled up: the outputs are all written, or none
+        remove_made(made)
+        if isinstance(err, BrokenPipeError):  # the reader of stdout left: main() handles it
+            raise
+        print(f"relocsim run: --out {args.out}: could not write ({reason(err)}); nothing written",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    except BaseException:
+        remove_made(made)
+        raise
     return 0
 
 

@@ -48,6 +48,14 @@ from sim.scenario_types import (
     table_keys,
 )
 
+# Upper bounds on the sizes a scenario sets (docs/scenario.md, "Bounds"), checked before a run
+# builds anything. Every seat is a lawmaker agent and ties are drawn over the pairs of a group,
+# so an Assembly's size sets a run's memory and time (3,000 seats: about 0.1 GB of pairs);
+# 3,000 is above the largest chamber in the world (China's National People's Congress, 2,977).
+MAX_SEATS = 3000  # seats of one party, one region's party, and of a whole Assembly
+MAX_STAFF = 1_000_000  # head-office staff of one institution (or pool)
+MAX_POOL = 1000  # institutions one pool entry stands for (each is an institution of the run)
+
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -96,6 +104,7 @@ def from_dict(data: Mapping[str, Any], source: str) -> Scenario:
     if not origins:
         c.fail(("regions",), "at least one region with receives = false (an origin)", "none")
     _check_seats(c, parties, regions, ("parties",))
+    _check_assembly_size(c, ("parties",), sum(p.seats for p in parties))
 
     elections = _entries(c, top, "elections", False, _election, start, party_codes, region_codes)
     for i, election in enumerate(elections):
@@ -253,7 +262,7 @@ def _party(c: FieldChecker, raw: object, loc: Loc) -> Party:
     return Party(
         code=c.code(t, "code", loc),
         name=c.text(t, "name", loc, nonempty=True),
-        seats=c.integer(t, "seats", loc, lo=0),
+        seats=c.integer(t, "seats", loc, lo=0, hi=MAX_SEATS),
         discipline=c.number(t, "discipline", loc, 0, 1),
         cohesion=c.number(t, "cohesion", loc, 0, 1),
         pledge=c.number(t, "pledge", loc, 0, 1),
@@ -262,13 +271,13 @@ def _party(c: FieldChecker, raw: object, loc: Loc) -> Party:
 
 
 def _seats(c: FieldChecker, raw: object, where: Loc, parties: tuple[str, ...]) -> dict[str, int]:
-    """A table of seats at ``where``: party code -> non-negative integer."""
+    """A table of seats at ``where``: party code -> an integer in [0, MAX_SEATS]."""
     if not isinstance(raw, Mapping):
         c.fail(where, "a table of seats by party code", raw)
     for key in raw:
         if key not in parties:
             c.fail((*where, key), f"a party code, {one_of(parties)}", key)
-    return {key: c.integer(raw, key, where, lo=0) for key in raw}
+    return {key: c.integer(raw, key, where, lo=0, hi=MAX_SEATS) for key in raw}
 
 
 def _region_seats(c: FieldChecker, raw: object, loc: Loc, parties, regions) -> dict:
@@ -320,12 +329,12 @@ def _institution(
     return Institution(
         code=c.code(t, "code", loc),
         name=c.text(t, "name", loc, nonempty=True),
-        staff=c.integer(t, "staff", loc, lo=1),
+        staff=c.integer(t, "staff", loc, lo=1, hi=MAX_STAFF),
         sector=c.code(t, "sector", loc),
         ministry=c.ref(t, "ministry", loc, ministries, "a ministry code"),
         hq_act=c.text(t, "hq_act", loc, default=""),
         bids=c.refs(t, "bids", loc, receivers, "receiving region code"),
-        count=c.integer(t, "count", loc, lo=1, default=1),
+        count=c.integer(t, "count", loc, lo=1, hi=MAX_POOL, default=1),
         origin=c.ref(t, "origin", loc, origins, "a region with receives = false", blank=True)
         or origins[0],
         committee=c.ref(t, "committee", loc, committees, "a committee code", blank=True)
@@ -552,6 +561,12 @@ def _check_seats(c: FieldChecker, parties, regions, loc: Loc, totals=None) -> No
             )
 
 
+def _check_assembly_size(c: FieldChecker, loc: Loc, seats: int) -> None:
+    """An Assembly of at most MAX_SEATS seats (each is an agent of the run)."""
+    if seats > MAX_SEATS:
+        c.fail(loc, f"at most {MAX_SEATS} seats in all (the Assembly's size)", seats)
+
+
 def _check_election_seats(c, loc: Loc, election: Election, parties, regions) -> None:
     """The seat table after a general election must itself add up (see ``seats_after``)."""
     if not election.seats:
@@ -560,6 +575,7 @@ def _check_election_seats(c, loc: Loc, election: Election, parties, regions) -> 
     _check_seats(c, parties, after, (*loc, "seats"), election.seats)
     if sum(election.seats.values()) < 1:
         c.fail((*loc, "seats"), "at least one seat in all", election.seats)
+    _check_assembly_size(c, (*loc, "seats"), sum(election.seats.values()))
 
 
 def _check_clock(c, elections, office: str, horizon: date) -> None:

@@ -25,7 +25,7 @@ class ScenarioError(Exception):
     """A scenario that cannot be used, explained in one line.
 
     The message reads ``FILE: FIELD.PATH: expected WHAT, got REPR``, for example
-    ``season2_2020.toml: regions[3].seats.DP: expected a non-negative integer, got "x"``.
+    ``season2_2020.toml: regions[3].seats.DP: expected an integer in [0, 3000], got "x"``.
     FILE is the scenario file's name, or ``--set`` when an override is to blame.
 
     Attributes:

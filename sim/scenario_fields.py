@@ -175,6 +175,8 @@ def _range_text(kind: str, lo: float | None, hi: float | None, positive: bool = 
     if positive:
         return f"a positive {kind}"
     if lo is not None and hi is not None:
+        if kind == "integer":  # written out: 1000000, not 1e+06
+            return f"an integer in [{lo}, {hi}]"
         return f"{article} {kind} in [{lo:g}, {hi:g}]"
     if lo == 0:
         return f"a non-negative {kind}"

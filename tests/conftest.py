@@ -17,3 +17,21 @@ def default_run(seed: int, **overrides):
 def season2():
     """The default scenario, loaded once."""
     return sim.load_scenario("season2_2020")
+
+
+def write_experiment(tmp_path_factory, text: str):
+    """An experiment file with ``text`` in a fresh temporary folder (for module fixtures)."""
+    path = tmp_path_factory.mktemp("exp") / "small.toml"
+    path.write_text(text)
+    return path
+
+
+def limit_file_size(size: int):
+    """A subprocess's preexec_fn: no file can grow past ``size`` bytes, as on a full disk.
+
+    The kernel refuses the write (EFBIG; Python ignores SIGXFSZ), so the code under test meets
+    a real OSError, wherever it writes.
+    """
+    import resource
+
+    return lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))

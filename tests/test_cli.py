@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from sim.cli import main
+from tests.conftest import limit_file_size
 
 RELOCSIM = [str(Path(sys.executable).with_name("relocsim"))]
 
@@ -106,6 +107,35 @@ def test_out_naming_a_file_is_refused_before_running(tmp_path):
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert "expected a folder" in done.stderr and done.stdout == ""
     assert existing.read_text() == "keep me"
+
+
+@pytest.mark.parametrize("command", ["run", "sweep"])
+@pytest.mark.parametrize("where", ["under a file", "unwritable"])
+def test_bad_out_path_is_one_line_exit_2_before_any_work(tmp_path, command, where):
+    afile = tmp_path / "afile"
+    afile.write_text("keep me")
+    # /proc takes no new folders, even from root (for whom permissions do not count).
+    out = afile / "sub" if where == "under a file" else Path("/proc/relocsim-test/out")
+    args = ["run", "--seed", "1"] if command == "run" else ["sweep", "demo"]
+    done = subprocess.run([*RELOCSIM, *args, "--out", str(out)], capture_output=True, text=True)
+    assert done.returncode == 2 and done.stdout == ""  # no summary: nothing was simulated
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert f"--out: {out}: expected a folder" in done.stderr
+    assert afile.read_text() == "keep me" and sorted(tmp_path.iterdir()) == [afile]
+
+
+def test_a_full_disk_is_one_line_and_leaves_nothing_half_written(tmp_path):
+    out = tmp_path / "new" / "out"
+    done = subprocess.run(
+        [*RELOCSIM, "run", "--seed", "1", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit_file_size(20_000),  # smaller than the run's series.csv and figure
+    )
+    assert done.returncode == 1 and "blueprint" in done.stdout  # it ran, then could not write
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "could not write (File too large); nothing written" in done.stderr
+    assert not (tmp_path / "new").exists()
 
 
 def test_reading_the_arguments_loads_neither_mesa_nor_pandas():

@@ -13,13 +13,17 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import matplotlib.image as plt_image
 import numpy as np
 import pandas as pd
 import pytest
 
 import experiments
+import sim
 from experiments.prim import prim, prim_boxes
+from experiments.report_figures import level_figure
 from experiments.reporting import before_election, report, wilson
+from tests.conftest import limit_file_size
 
 RELOCSIM = [str(Path(sys.executable).with_name("relocsim"))]
 COMMON = """
@@ -119,8 +123,8 @@ def test_report_writes_figures_and_tables(store, built):
         "p_before_parties_DP_cohesion__elections_by_2021_date",
     ):
         assert {f"{stem}.png", f"{stem}.svg"} <= names
-    assert {"summary.csv", "prim_boxes.csv"} <= names
-    assert "sensitivity.csv" not in names  # a full factorial has no indices
+    assert {"summary.csv", "prim_boxes.csv", "prim_boxes.png", "prim_boxes.svg"} <= names
+    assert len(built.boxes) and "sensitivity.csv" not in names  # a full factorial has no indices
     assert set(built.files) == {folder / n for n in names}
     summary = pd.read_csv(folder / "summary.csv", keep_default_na=False)
     # overall, 3 + 2 + 2 levels, 3x2 + 3x2 + 2x2 pairs
@@ -282,9 +286,109 @@ def test_export_csv_has_the_behaviorspace_table_layout(store, tmp_path):
     assert printed.stdout == text
 
 
+def polling(election: str) -> date:
+    return next(e.date for e in sim.load_scenario("season2_2020").elections if e.code == election)
+
+
 def test_headline_is_the_overall_share_with_its_wilson_interval(built):
     all_runs = built.summary[built.summary["factor"] == "all"].iloc[0]
     lo, hi = experiments.wilson(int(all_runs.before), int(all_runs.runs))
-    assert built.headline.startswith("P(blueprint before presidential_2022) = ")
+    day = polling("presidential_2022")
+    assert built.headline.startswith(f"P(blueprint before presidential_2022, {day}) = ")
     assert f"[{lo:.3f}, {hi:.3f}]" in built.headline
     assert str(built).splitlines()[0] == built.headline
+    assert (
+        str(built)
+        .splitlines()[1]
+        .startswith(  # the definition, above the table
+            f"before: the blueprint came before presidential_2022's polling day ({day})"
+        )
+    )
+    assert "p_own" not in built.summary  # the election's date is not a factor here
+
+
+def test_with_the_date_as_a_factor_both_definitions_are_shown(store, tmp_path):
+    result = report(store, election="by_2021", figures_dir=tmp_path)
+    day, factor = polling("by_2021"), "elections.by_2021.date"
+    first, second = result.headline.splitlines()
+    assert first.startswith(f"P(blueprint before by_2021's original date, {day}) = ")
+    assert second.startswith("P(blueprint before by_2021's own date in each run) = ")
+    assert "p_own, lo_own, hi_own before each run's own date" in str(result)
+    # p_own is the stored column grouped by level, as a user would compute it from the table
+    table = experiments.load_results(store)
+    done = table[table["status"] == "done"]
+    own = done.groupby(factor)["blueprint_before_by_2021"].mean()
+    rows = result.summary[(result.summary["factor"] == factor) & (result.summary["factor_2"] == "")]
+    assert list(rows["p_own"]) == pytest.approx([own[d] for d in sorted(own.index)])
+    landed = pd.to_datetime(done["blueprint_date"]).dt.date
+    before = [pd.notna(b) and b < day for b in landed]
+    overall = result.summary.iloc[0]
+    assert (
+        overall["before"] == sum(before)
+        and overall["before_own"] == own.mul(done.groupby(factor).size()).sum()
+    )
+    # the decision spread: one panel per election date (SVG groups "axes_1", "axes_2", ...)
+    spread = (tmp_path / "decision_spread.svg").read_text()
+    assert spread.count('id="axes_') == done[factor].nunique() == 2
+    pooled = (store / "report" / "decision_spread.svg").read_text()
+    assert pooled.count('id="axes_') == 1  # presidential_2022's date is not a factor
+
+
+def test_every_label_fits_in_its_figure(built):
+    # A label cut off at the edge leaves ink on the outermost pixels; a figure that holds all
+    # its labels has a blank margin all round.
+    pngs = [f for f in built.files if f.suffix == ".png"]
+    assert len(pngs) >= 8
+    for png in pngs:
+        image = plt_image.imread(png)[..., :3]
+        edges = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+        assert (edges > 0.99).all(), png.name
+
+
+def test_levels_are_points_with_intervals_never_joined_by_lines(built):
+    single = built.summary[built.summary["factor_2"] == ""]
+    for factor in ("parties.DP.cohesion", "elections.by_2021.date"):
+        rows = single[single["factor"] == factor]
+        own = "P(own)" if factor == "elections.by_2021.date" else None
+        if own:
+            rows = rows.assign(p_own=rows["p"], lo_own=rows["lo"], hi_own=rows["hi"])
+        ax = level_figure(rows, factor, "P(before)", own).axes[0]
+        points = [line for line in ax.lines if line.get_marker() in ("o", "s")]
+        assert [len(line.get_xdata()) for line in points] == [len(rows)] * (2 if own else 1)
+        assert all(line.get_linestyle() == "None" for line in ax.lines)  # caps included
+
+
+def test_prim_boxes_are_drawn_one_panel_each(built, store):
+    svg = (store / "report" / "prim_boxes.svg").read_text()
+    assert svg.count('id="axes_') == len(built.boxes) >= 1
+    assert (store / "report" / "prim_boxes.png").stat().st_size > 0
+
+
+def test_unwritable_outputs_are_one_line_and_never_half_written(store, built, tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("keep me")
+    # A full disk: room for SQLite's 32 KiB shared-memory file (readers of the ledger make
+    # it), not for the exported table nor for the largest figures.
+    table = subprocess.run([*RELOCSIM, "export", str(store), "--csv"], capture_output=True)
+    room = (32768 + len(table.stdout)) // 2
+    assert room > 32768 and max(f.stat().st_size for f in built.files) > room
+    full = limit_file_size(room)
+    for args, code, needle, limit in (
+        (["report", str(store), "--figures", str(afile / "r")], 2, "--figures: ", None),
+        (
+            ["export", str(store), "--csv", "--out", str(afile / "t.csv")],
+            1,
+            "Not a directory",
+            None,
+        ),
+        (["export", str(store), "--csv", "--out", str(tmp_path / "t.csv")], 1, "too large", full),
+        (["report", str(store), "--figures", str(tmp_path / "r")], 1, "too large", full),
+    ):
+        done = subprocess.run([*RELOCSIM, *args], capture_output=True, text=True, preexec_fn=limit)
+        assert done.returncode == code, done.stderr
+        assert done.stderr.count("\n") == 1 and needle in done.stderr, done.stderr
+    assert afile.read_text() == "keep me" and not (tmp_path / "t.csv").exists()
+    written = sorted((tmp_path / "r").iterdir())
+    assert written and not [p for p in written if p.name.startswith(".")]
+    for png in (p for p in written if p.suffix == ".png"):
+        assert plt_image.imread(png).size  # each file is whole, or not there

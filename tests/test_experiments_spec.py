@@ -11,6 +11,7 @@ import pytest
 import experiments
 import sim
 from experiments.design import salib_problem
+from experiments.spec import point_count
 from sim.cli import main
 
 RELOCSIM = [str(Path(sys.executable).with_name("relocsim"))]
@@ -47,6 +48,14 @@ def test_relative_scenario_path_is_resolved_against_the_experiment_file(tmp_path
     assert experiments.load_experiment(exp).scenario == str(tmp_path / "sub" / "mine.toml")
 
 
+RANGED = "[[factors]]\npath = 'parameters.timing.blame_weight'\nrange = [2.0, 20.0]\n"
+# A factor of 100 levels: three of them make a million points.
+LEVELS = (
+    "[[factors]]\npath = '{path}'\nlevels = ["
+    + ", ".join(f"{i / 100:.2f}" for i in range(100))
+    + "]\n"
+)
+
 BAD = [
     ("replicates = 2\nmaster_seed = 1\n", "exp.toml: scenario: expected a non-empty string"),
     (HEAD.replace("replicates = 2", "replicates = 0"), "replicates: expected a positive integer"),
@@ -70,6 +79,42 @@ BAD = [
     ),
     (HEAD + "design = 'nope'\n", "design.kind: expected one of: full_factorial"),
     (HEAD + "scenario = 1\n", "line 4"),  # a duplicate key: TOML itself is invalid
+    # Every size is bounded (MAX_REPLICATES, MAX_POINTS, MAX_RUNS), before any work.
+    (
+        HEAD.replace("replicates = 2", "replicates = 100000000000000000000"),
+        "replicates: expected an integer in [1, 10000], got 100000000000000000000",
+    ),
+    (
+        HEAD + "[design]\nkind = 'sobol'\nn = 1099511627776\n" + RANGED,
+        "design.n: expected at most 32768 (n x 3 points: at most 100000), got 1099511627776",
+    ),
+    (
+        HEAD + "[design]\nkind = 'lhs'\nn = 1000000000000\n" + RANGED,
+        "design.n: expected at most 100000 (n points: at most 100000), got 1000000000000",
+    ),
+    (
+        HEAD + "[design]\nkind = 'morris'\nn = 60000\n" + RANGED,
+        "design.n: expected at most 50000 (n x 2 points: at most 100000), got 60000",
+    ),
+    (
+        HEAD
+        + "".join(
+            LEVELS.format(path=p)
+            for p in ("parties.DP.cohesion", "unions.KFIU.strength", "parties.UFP.cohesion")
+        ),
+        "factors: expected at most 100000 points in all (the product of the levels' counts), "
+        "got 1000000",
+    ),
+    (
+        HEAD.replace("replicates = 2", "replicates = 200")
+        + LEVELS.format(path="parties.DP.cohesion")
+        + LEVELS.format(path="unions.KFIU.strength"),
+        "replicates: expected at most 100 (10000 points x replicates: at most 1000000 runs",
+    ),
+    (
+        HEAD + "[overrides]\n'parties.DP.seats' = 100000000\n",
+        "overrides.parties.DP.seats: expected an integer in [0, 3000], got 100000000",
+    ),
 ]
 
 
@@ -103,6 +148,16 @@ def test_unknown_backend_is_refused_by_the_cli(tmp_path, capsys):
         main(["sweep", str(exp), "--out", str(tmp_path / "out"), "--backend", "ray"])
     assert stop.value.code == 2
     assert "invalid choice: 'ray'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_too_many_workers_are_refused_by_the_cli(tmp_path, capsys):
+    # each worker is a process: --workers 100000 would start as many as there are tasks
+    exp = write(tmp_path, HEAD)
+    with pytest.raises(SystemExit) as stop:
+        main(["sweep", str(exp), "--out", str(tmp_path / "out"), "--workers", "100000"])
+    assert stop.value.code == 2
+    assert "--workers: expected at most 1024, got '100000'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 
 
@@ -159,7 +214,7 @@ def test_sampled_designs_are_seeded_and_within_range(tmp_path, design, count):
     )
     exp = experiments.load_experiment(write(tmp_path, text))
     points = experiments.design_points(exp)
-    assert len(points) == count
+    assert len(points) == count == point_count(exp.design, exp.factors)  # the bounds' count
     assert points == experiments.design_points(experiments.load_experiment(tmp_path / "exp.toml"))
     weights, rounds = zip(*points, strict=True)
     assert all(isinstance(w, float) and 2.0 <= w <= 20.0 for w in weights)

@@ -1,6 +1,8 @@
 """The store's pieces: column types, leftovers of a crash, progress settings, chunk sizes."""
 
+import re
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -8,7 +10,8 @@ import pytest
 import experiments
 import sim
 from experiments.columns import OUTCOME_TYPES
-from experiments.sweeper import chunk_size_for, progress_shown
+from experiments.progress import progress_shown
+from experiments.sweeper import MAX_WORKERS, chunk_size_for
 
 TINY = """
 scenario = "season2_2020"
@@ -108,6 +111,30 @@ def test_progress_bar_is_off_without_a_terminal_and_with_tqdm_disable(monkeypatc
     assert not progress_shown(True)
 
 
+LINE = re.compile(
+    r"tiny: (\d+) of 6 runs stored \((\d+) done, (\d+) failed\), ([\d.]+) runs/s, "
+    r"expected end (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(in \d+ s\)|unknown .*)"
+)
+
+
+def test_without_a_terminal_a_sweep_logs_progress_lines(tiny, tmp_path, monkeypatch, capsys):
+    # stderr is captured (not a terminal): lines, not a bar. Every 30 s in real use; here often,
+    # so that a sweep of a few seconds writes several, while its runs hold the main thread.
+    monkeypatch.setattr("experiments.progress.LOG_EVERY", 0.02)
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    experiments.sweep(tiny, tmp_path / "out", workers=1, chunk_size=6)  # one chunk: one update
+    lines = capsys.readouterr().err.splitlines()
+    found = [LINE.fullmatch(line) for line in lines]
+    assert len(lines) >= 2 and all(found), lines
+    stored = [int(m[1]) for m in found]
+    assert stored == sorted(stored) and stored[0] == 0  # none before the only chunk came back
+    assert all(int(m[1]) == int(m[2]) + int(m[3]) for m in found)
+    experiments.sweep(tiny, tmp_path / "quiet", workers=1, progress=False)
+    monkeypatch.setenv("TQDM_DISABLE", "1")
+    experiments.sweep(tiny, tmp_path / "disabled", workers=1)
+    assert capsys.readouterr().err == ""
+
+
 def test_chunks_are_small_tasks_of_at_most_64_runs():
     assert chunk_size_for(20_000, 2) == 64
     assert chunk_size_for(160, 2) == 20
@@ -119,4 +146,22 @@ def test_python_api_rejects_unknown_backends_and_bad_workers(tiny, tmp_path):
         experiments.sweep(tiny, tmp_path / "out", backend="ray")
     with pytest.raises(ValueError, match="workers must be a positive integer"):
         experiments.sweep(tiny, tmp_path / "out", workers=0)
+    with pytest.raises(ValueError, match=f"workers must be at most {MAX_WORKERS}"):
+        experiments.sweep(tiny, tmp_path / "out", workers=MAX_WORKERS + 1)
     assert not (tmp_path / "out").exists()
+
+
+def test_the_readmes_duckdb_line_reads_a_store(tiny, tmp_path, monkeypatch):
+    # DuckDB is the `duckdb` extra, which `make demo` and `make test` install (via .[dev]).
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    block = next(b for b in readme.split("```python\n") if b.startswith("import duckdb"))
+    *setup, query = block.split("```")[0].strip().splitlines()
+    assert "results/timing" in query
+    monkeypatch.chdir(tmp_path)
+    experiments.sweep(tiny, "results/timing", workers=1, progress=False)
+    namespace: dict = {}
+    exec("\n".join(setup), namespace)
+    rows = eval(query, namespace).df()
+    table = experiments.load_results("results/timing")
+    assert sorted(rows["run_id"]) == sorted(table["run_id"]) and len(rows) == 6
+    assert set(table.columns) <= set(rows.columns)  # dotted factor names come through

@@ -20,6 +20,7 @@ import pytest
 
 import experiments
 import sim
+from tests.conftest import write_experiment
 
 RELOCSIM = [str(Path(sys.executable).with_name("relocsim"))]
 EXPERIMENT = """
@@ -47,9 +48,7 @@ RUNS, FAILING = 6 * 24, 2 * 24
 
 @pytest.fixture(scope="module")
 def experiment_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("exp") / "small.toml"
-    path.write_text(EXPERIMENT)
-    return path
+    return write_experiment(tmp_path_factory, EXPERIMENT)
 
 
 @pytest.fixture(scope="module")
@@ -198,6 +197,70 @@ def test_sigkilled_sweep_resumes_to_the_uninterrupted_table(experiment_file, ref
     assert table_bytes(final) == table_bytes(experiments.load_results(reference[0])), seed
     series = [experiments.load_series(o) for o in (out, reference[0])]
     assert series[0].equals(series[1]), seed
+
+
+def process_tree() -> dict[int, list[int]]:
+    """Parent pid -> child pids, from /proc (psutil is not a dependency)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        stat = process_stat(entry.name) if entry.name.isdigit() else None
+        if stat:
+            children.setdefault(int(stat[1]), []).append(int(entry.name))
+    return children
+
+
+def process_stat(pid) -> list[str] | None:
+    """State, parent pid, ... of a process (the fields after its name), or None if gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2 :].split()
+
+
+def descendants(pid: int) -> list[int]:
+    tree, found, todo = process_tree(), [], [pid]
+    while todo:
+        for child in tree.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def running(pid: int) -> bool:
+    stat = process_stat(pid)
+    return stat is not None and stat[0] != "Z"  # a zombie has ended (it waits to be reaped)
+
+
+@pytest.mark.parametrize("backend", ["local", "dask"])
+def test_no_worker_or_helper_outlives_a_sigkilled_sweep(experiment_file, tmp_path, backend):
+    out = tmp_path / "store"
+    command = [*RELOCSIM, "sweep", str(experiment_file), "--out", str(out), "--workers", "2"]
+    sweep_run = subprocess.Popen(
+        [*command, "--chunk-size", "2", "--backend", backend],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    family = []
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not list((out / "runs").glob("part-*")):
+            time.sleep(0.01)
+        family = descendants(sweep_run.pid)
+        assert sweep_run.poll() is None, "the sweep ended before it could be killed"
+        # the resource tracker and the two workers (and the local pool's fork server)
+        assert len(family) >= 3, family
+        os.kill(sweep_run.pid, signal.SIGKILL)  # the main process alone: no clean-up runs
+        sweep_run.wait(timeout=30)
+        deadline = time.monotonic() + 5  # issue 15: all gone within 5 s
+        while time.monotonic() < deadline and any(map(running, family)):
+            time.sleep(0.05)
+        assert not [pid for pid in family if running(pid)]
+    finally:
+        for pid in [sweep_run.pid, *family]:  # only ours, by id, should the test fail
+            if running(pid):
+                os.kill(pid, signal.SIGKILL)
+        sweep_run.wait(timeout=30)
 
 
 def test_out_must_be_empty_or_this_experiments_store(experiment_file, reference, tmp_path):

@@ -20,6 +20,7 @@ from sim.scenario import (
     load_scenario_data,
     parse_set_options,
 )
+from sim.scenario_checks import MAX_POOL, MAX_SEATS, MAX_STAFF
 from tests.strategies import scenario_dicts, scenarios
 
 DEFAULT = "season2_2020"
@@ -267,9 +268,9 @@ def _extra_list_members(party, n):
 
 CORRUPTIONS = [
     ("string seats", _set(("regions", 3, "seats", "DP"), "x"),
-     'regions[3].seats.DP: expected a non-negative integer, got "x"'),
+     'regions[3].seats.DP: expected an integer in [0, 3000], got "x"'),
     ("negative seats", _set(("parties", 2, "seats"), -1),
-     "parties[2].seats: expected a non-negative integer, got -1"),
+     "parties[2].seats: expected an integer in [0, 3000], got -1"),
     ("unknown party in seats", _set(("regions", 0, "seats", "XX"), 1),
      'regions[0].seats.XX: expected a party code, one of: DP, UFP, JP, PP, ODP, IND, got "XX"'),
     ("unknown top-level key", _set(("colour",), "red"),
@@ -285,13 +286,13 @@ CORRUPTIONS = [
     ("bool where integer", _set(("committee_sizes", "land_transport"), True),
      "committee_sizes.land_transport: expected an integer in [1, 300], got true"),
     ("float where integer", _set(("institutions", 0, "staff"), 3300.5),
-     "institutions[0].staff: expected a positive integer, got 3300.5"),
+     "institutions[0].staff: expected an integer in [1, 1000000], got 3300.5"),
     ("number out of range", _set(("parties", 1, "cohesion"), 1.5),
      "parties[1].cohesion: expected a number in [0, 1], got 1.5"),
     ("nan", _set(("unions", 0, "strength"), float("nan")),
      "unions[0].strength: expected a number in [0, 1], got nan"),
     ("missing key", _delete(("parties", 0, "seats")),
-     "parties[0].seats: expected a non-negative integer, got nothing"),
+     "parties[0].seats: expected an integer in [0, 3000], got nothing"),
     ("horizon before start", _set(("horizon",), date(2020, 1, 6)),
      "horizon: expected a date after start (2020-07-20), got 2020-01-06"),
     ("election before start", _set(("elections", 1, "date"), date(2020, 4, 15)),
@@ -395,6 +396,42 @@ def test_error_attributes(data, corrupt, path):
         from_dict(data, FILE)
     assert info.value.path == path
     assert str(info.value).startswith(f"{FILE}: {path}: expected ")
+
+
+@pytest.mark.parametrize(
+    ("corrupt", "path", "most"),
+    [
+        (_set(("parties", 0, "seats"), 10**8), "parties[0].seats", MAX_SEATS),
+        (_set(("regions", 3, "seats", "DP"), 10**8), "regions[3].seats.DP", MAX_SEATS),
+        (_set(("institutions", 0, "staff"), 10**20), "institutions[0].staff", MAX_STAFF),
+        (_set(("institutions", 0, "count"), 10**6), "institutions[0].count", MAX_POOL),
+    ],
+)
+def test_sizes_are_bounded(data, corrupt, path, most):
+    # Every seat is a lawmaker agent: 10^8 seats once asked numpy for 96 TiB.
+    corrupt(data)
+    with pytest.raises(ScenarioError) as info:
+        from_dict(data, FILE)
+    assert info.value.path == path
+    assert info.value.expected.endswith(f", {most}]")
+
+
+def test_an_assembly_is_bounded_in_all(data):
+    total = sum(p["seats"] for p in data["parties"])
+    data["parties"][0]["seats"] += MAX_SEATS - total
+    assert sum(p.seats for p in from_dict(data, FILE).parties) == MAX_SEATS  # the bound: allowed
+    data["parties"][1]["seats"] += 1
+    with pytest.raises(ScenarioError) as info:
+        from_dict(data, FILE)
+    assert (info.value.path, info.value.got) == ("parties", str(MAX_SEATS + 1))
+    # The Assembly after a general election too.
+    danish = load_scenario_data("dk_bedre_balance_2015")
+    i, election = next((i, e) for i, e in enumerate(danish["elections"]) if "seats" in e)
+    election["seats"] = dict.fromkeys(election["seats"], MAX_SEATS)
+    with pytest.raises(ScenarioError) as info:
+        from_dict(danish, "dk.toml")
+    assert info.value.path == f"elections[{i}].seats"
+    assert info.value.got == str(MAX_SEATS * len(election["seats"]))
 
 
 def test_iso_string_dates_are_accepted(data):
@@ -511,7 +548,7 @@ def test_presidential_election_past_the_horizon_is_allowed():
         ({"parties.DP.discipline": True},
          "--set: parties.DP.discipline: expected a number in [0, 1], got true"),
         ({"regions.busan.seats.DP": "-1"},
-         "--set: regions.busan.seats.DP: expected a non-negative integer, got -1"),
+         "--set: regions.busan.seats.DP: expected an integer in [0, 3000], got -1"),
         ({"regions.busan.seats": "{DP = 3, XX = 1}"},
          '--set: regions.busan.seats.XX: expected a party code, one of: DP, UFP, JP, PP, ODP, '
          'IND, got "XX"'),
