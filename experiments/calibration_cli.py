@@ -26,8 +26,8 @@ from experiments.library import NULLS, cross_validate, judge, ladder
 FIGURE = "figures/calibration_pairs.png"  # beside the doc
 
 
-def add_calibrate_command(commands, positive) -> None:
-    """Register ``relocsim calibrate`` on the CLI's subparsers object."""
+def add_calibrate_command(commands, workers) -> None:
+    """Register ``relocsim calibrate``; ``workers`` parses --workers (bounded, as sweep's)."""
     p = commands.add_parser(
         "calibrate",
         help="history matching of every case of the library on one Sobol design",
@@ -48,7 +48,7 @@ def add_calibrate_command(commands, positive) -> None:
         help="folder of the stores; an earlier calibration's are replaced unless --resume "
         "(default: %(default)s)",
     )
-    p.add_argument("--workers", type=positive, metavar="N", help="worker processes")
+    p.add_argument("--workers", type=workers, metavar="N", help="worker processes, at most 1024")
     p.add_argument(
         "--resume", action="store_true", help="continue the stores of an interrupted calibration"
     )

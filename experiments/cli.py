@@ -63,7 +63,7 @@ def add_sweep_command(commands) -> None:
     add_validate_command(commands)
     from experiments.calibration_cli import add_calibrate_command
 
-    add_calibrate_command(commands, _positive)
+    add_calibrate_command(commands, _workers)
 
 
 def _positive(text: str) -> int:
@@ -266,7 +266,7 @@ def add_validate_command(commands) -> None:
     )
     p.add_argument(
         "--workers",
-        type=_positive,
+        type=_workers,
         metavar="N",
         help="worker processes (default: all cores; 1 runs in this process)",
     )
