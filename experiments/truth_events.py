@@ -48,9 +48,10 @@ def score_event(event: TruthEvent, scenario: Scenario, records: list[dict]) -> d
     """One event's prediction (from the runs' outcome records), truth and score."""
     n = len(records)
     row = {"event": event.code, "kind": event.kind, "rule": event.score, "runs": n}
+    if n == 0:  # every run of the settings failed: nothing predicts the event
+        return row | {"prediction": "no finished run", "truth": "", "score": math.nan}
     if event.kind == "binary":
-        happened = [_binary(event, scenario, r) for r in records]
-        p = float(np.mean(happened)) if n else math.nan
+        p = float(np.mean([_binary(event, scenario, r) for r in records]))
         brier, log = scores.brier(p, event.outcome), scores.log_score(p, event.outcome, n)
         return row | {
             "prediction": f"P = {p:.3f}",

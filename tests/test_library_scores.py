@@ -191,3 +191,10 @@ def test_a_doc_without_library_markers_is_refused_in_one_line(small, tmp_path):
     done = _validate_library(out, "--docs", str(doc))
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert "(markers)" in done.stderr and doc.read_text() == "# V\n"
+
+
+def test_an_event_with_no_finished_run_scores_nan_not_an_error():
+    scenario = load_scenario("kr_capital_act_2003")
+    for event in load_truth("kr_capital_act_2003", scenario).events:
+        row = score_event(event, scenario, [])
+        assert row["runs"] == 0 and np.isnan(row["score"]), event.code
