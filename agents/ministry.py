@@ -1,25 +1,69 @@
-"""A ministry or presidential body: drafts, deliberates, or guards its institutions."""
+"""A ministry or presidential body: it drafts the plan, and bargains over it."""
 
+import numpy as np
 from mesa import Agent
+
+from sim import allocation
+from sim.allocation import UNDECIDED
 
 
 class MinistryAgent(Agent):
-    """A central-government body taking part in the bargaining over timing and scope.
+    """A central-government body at the bargaining table over timing and scope.
+
+    The drafting ministry also writes the plan: each week it advances the draft and redraws
+    the destinations of the institutions not yet decided.
 
     Attributes:
+        index: Row in the model's ministry arrays.
         code: Ministry code (``"MOLIT"``).
         name: Display name.
         role: ``coordinator``, ``drafter``, ``competent``, ``budget`` or ``deliberation``.
         capability: Bargaining capability.
         salience: Salience of the decision to it, 0-1.
-        position: Preferred timing and scope, 0 (defer) to 100 (announce everything now).
     """
 
-    def __init__(self, model, code, name, role, capability, salience, position):
+    def __init__(self, model, index, code, name, role, capability, salience):
         super().__init__(model)
+        self.index = index
         self.code = code
         self.name = name
         self.role = role
         self.capability = capability
         self.salience = salience
-        self.position = position
+
+    @property
+    def position(self) -> float:
+        """Preferred timing and scope, 0 (defer) to 100 (announce everything now).
+
+        The coordinator's follows the executive's pledge, so it changes at elections.
+        """
+        return float(self.model.ministry_position[self.index])
+
+    def draft(self) -> None:
+        """The drafter advances the plan and redraws the undecided institutions.
+
+        Where each goes weighs its bureaucratic fit against the regions' political pressure,
+        less a penalty on regions already loaded (``sim.allocation.draft_allocation``).
+        """
+        if self.role != "drafter":
+            return
+        m, dp = self.model, self.model.params.drafting
+        m.progress = min(1.0, m.progress + 1.0 / dp.drafting_weeks)
+        undecided = m.decided == UNDECIDED
+        if undecided.any():
+            draft = allocation.draft_allocation(
+                m.fit, m.political, dp.fit_weight, m.equity_penalty, dp.stay_threshold,
+                m.world.receives,
+            )  # fmt: skip
+            draft = np.where(undecided, draft, m.decided)
+        else:  # everything is decided (after a blueprint): the draft is the decisions
+            draft = m.decided.copy()
+        if not np.array_equal(draft, m.draft):
+            moved = int((draft != m.draft).sum())
+            m.draft = draft
+            m.draft_changed()
+            m.log("drafting", self.code, "", f"redrew {moved} destination(s); the plan is "
+                  f"{m.progress:.0%} drafted")  # fmt: skip
+        m.equity_penalty = allocation.rebalance_load(
+            m.equity_penalty, m.draft_load, m.world.receives, dp.equity_rate
+        )

@@ -1,10 +1,19 @@
-"""A province or metropolitan city bidding for institutions (or losing them)."""
+"""A province or metropolitan city: each week it lobbies for the institutions it wants."""
 
+import numpy as np
 from mesa import Agent
+
+from sim.pressure import effort_from_shares
+
+EFFORT_CHANGE_LOGGED = 0.1  # a region's why-line comes again once its effort moves by 10%
 
 
 class RegionAgent(Agent):
-    """A region whose lobbying effort lives in row ``index`` of ``model.effort``.
+    """A region whose lobbying effort is row ``index`` of ``model.effort``.
+
+    What it sees: how much each institution is worth to it (``model.intent_share``: its bids,
+    its matching clusters, the financial hub), and how keen its lawmakers are on its claims.
+    What it does: spends its lobbying capacity over those institutions.
 
     Attributes:
         index: Row in the model's region arrays.
@@ -19,6 +28,26 @@ class RegionAgent(Agent):
         self.code = code
         self.name = name
         self.receives = receives
+        self.logged_effort = 0.0  # the total effort of its last why-line
+
+    def lobby(self) -> None:
+        """Spend this week's capacity on the wanted institutions (``sim.pressure``).
+
+        How hard: capacity times its lawmakers' zeal for the region's claims. On what: each
+        institution in proportion to how much the region wants it.
+        """
+        m, i = self.model, self.index
+        share = m.intent_share[i]
+        row = effort_from_shares(m.world.capacity[i : i + 1], share[None], m.zeal[i : i + 1])[0]
+        m.effort[i] = row
+        total = float(row.sum())
+        change = abs(total - self.logged_effort)
+        if total > 0 and change >= EFFORT_CHANGE_LOGGED * self.logged_effort:
+            self.logged_effort = total
+            first = int(np.argmax(share))
+            m.log("lobbying", self.code, m.world.inst_codes[first],
+                  f"lobbies with effort {total:.2f} (its lawmakers' zeal {m.zeal[i]:.2f}), "
+                  f"{share[first]:.0%} of it on this institution")  # fmt: skip
 
     @property
     def effort(self) -> float:

@@ -14,26 +14,20 @@ import numpy as np
 from mesa import Model
 from mesa.datacollection import DataCollector
 
-from agents import LawmakerAgent, MinistryAgent, RegionAgent, UnionAgent
-from sim import allocation, assembly, network, pressure, timing
+from agents import ExecutiveAgent, LawmakerAgent, MinistryAgent, RegionAgent, UnionAgent
+from sim import allocation, assembly, network, pressure
 from sim.allocation import STAY, UNDECIDED
 from sim.bargaining import bdm_bargain, compromise
-from sim.influence import friedkin_johnsen_step, strongest_influencer
 from sim.reporters import reporters
 from sim.scenario import Scenario
 from sim.scenario_types import DECIDING_KIND, THRESHOLDS, WHIPS, Event, TabledBill
 from sim.world import NO_REGION, build_world
 
-LOG_THRESHOLD = 5e-4  # smallest stance move the why log reports
 # Cached properties that hang on the members of the legislature (dropped when it changes).
 _MEMBER_CACHES = (
     "susceptibility", "region_mean", "party_mean", "leadership_mean", "voting_arrays",
     "claim_anchor", "ties_graph", "flagship_stakes", "faction_members",
 )  # fmt: skip
-WAIT_REASON = {
-    "blueprint": "a blueprint on the table",
-    "flagship": "its flagship ready to designate",
-}
 
 
 class RelocationModel(Model):
@@ -78,81 +72,32 @@ class RelocationModel(Model):
         self.record_week()
 
     def step(self) -> None:
-        """One week: the process overview of docs/model.md, in order."""
-        self.lobby()
-        self.influence_stances()
-        self.mobilise_unions()
-        self.redraft()
-        self.bargain()
-        self.decide()
+        """One week: the agents' turns, in the order of docs/model.md."""
+        self.regions.do("lobby")
+        self.political = self.pressure_on_ministries()
+        LawmakerAgent.deliberate(self)
+        self.unions.do("mobilise")
+        self.tally_union_pressure()
+        self.ministries.do("draft")
+        self.bargain()  # the bargaining table: a meeting of the actors, not an agent
+        self.head_of_government.decide()
         self.legislate()
         self.record_week()
 
-    # ---- submodels -------------------------------------------------------------------------
-    def lobby(self) -> None:
-        """Regions spend effort on the institutions they want; it reaches the ministries."""
-        w, lp = self.world, self.params.lobbying
-        zeal = self.region_mean @ self.stance[:, 1]
-        self.effort = pressure.effort_from_shares(w.capacity, self.intent_share, zeal)
+    # ---- submodels ---------------------------------------------------------------------------
+    def pressure_on_ministries(self) -> np.ndarray:
+        """(I, R) the regions' effort as it reaches the ministries.
+
+        Access through the ruling party counts more (``sim.pressure.political_pressure``).
+        """
         ruling = self.ruling_share[self.executive]
-        self.political = pressure.political_pressure(self.effort, ruling, lp.ruling_access)
+        return pressure.political_pressure(self.effort, ruling, self.params.lobbying.ruling_access)
 
-    def influence_stances(self) -> None:
-        """Friedkin-Johnsen: stances move along the ties, anchored to constituency interest."""
-        w, before = self.world, self.stance[:, 0]
-        self.anchor[:, 0] = self.announce_anchor()
-        self.stance = friedkin_johnsen_step(
-            self.stance, self.influence, self.susceptibility, self.anchor
-        )
-        self.party_stance = self.party_mean @ self.stance[:, 0]
-        moved = self.stance[:, 0] - before
-        mover = int(np.argmax(np.abs(moved)))
-        if abs(moved[mover]) < LOG_THRESHOLD:
-            return  # stances have settled: nobody moved anybody worth telling
-        names = w.names
-        source, pull = strongest_influencer(mover, before, self.influence)
-        if source == mover or abs(pull) < LOG_THRESHOLD:
-            self.log("influence", names[mover], "", f"moved {moved[mover]:+.3f} towards its "
-                     "constituency's interest")  # fmt: skip
-        else:
-            self.log("influence", names[source], names[mover],
-                     f"pulled support for announcing by {pull:+.3f}")  # fmt: skip
-
-    def mobilise_unions(self) -> None:
-        """Unions mobilise as a move of their institution looks near."""
-        w, up = self.world, self.params.unions
-        self.mobilisation = pressure.mobilisation_step(
-            self.mobilisation,
-            self.threat,
-            self.readiness,
-            w.union_strength,
-            up.rise_rate,
-            up.decay_rate,
-            up.anticipation,
-        )
+    def tally_union_pressure(self) -> None:
+        """The unions' joint pressure this week, and the first week of its highest peak."""
         self.union_pressure = float(self.mobilisation @ self.union_weight)
-        if self.union_pressure > self.peak_pressure:  # the first week of the highest peak
+        if self.union_pressure > self.peak_pressure:
             self.peak_pressure, self.peak_week = self.union_pressure, self.steps
-
-    def redraft(self) -> None:
-        """The drafting ministry advances the plan and redraws undecided institutions."""
-        dp = self.params.drafting
-        self.progress = min(1.0, self.progress + 1.0 / dp.drafting_weeks)
-        undecided = self.decided == UNDECIDED
-        if undecided.any():
-            draft = allocation.draft_allocation(
-                self.fit, self.political, dp.fit_weight, self.equity_penalty, dp.stay_threshold,
-                self.world.receives,
-            )  # fmt: skip
-            draft = np.where(undecided, draft, self.decided)
-        else:  # everything is decided (after a blueprint): the draft is the decisions
-            draft = self.decided.copy()
-        if not np.array_equal(draft, self.draft):
-            self.draft = draft
-            self.draft_changed()
-        self.equity_penalty = allocation.rebalance_load(
-            self.equity_penalty, self.draft_load, self.world.receives, dp.equity_rate
-        )
 
     def bargain(self) -> None:
         """Stakeholders bargain over timing and scope: compromise baseline and BDM.
@@ -180,77 +125,6 @@ class RelocationModel(Model):
             self.log("bargaining", self.bargainers[k], "", f"conceded from {position[k]:.0f} to "
                      f"{result.positions[k]:.0f}; BDM forecast {self.timing_bdm:.0f}, compromise "
                      f"{self.timing_compromise:.0f}")  # fmt: skip
-
-    def decide(self) -> None:
-        """The executive announces the blueprint, designates its flagship, or waits.
-
-        The two options are competing hazards (docs/model.md): the blueprint weighs the whole
-        draft's credit and blame, the flagship only its own. One draw decides whether either
-        happens this week and, if so, which.
-        """
-        tp = self.params.timing
-        self.proximity = timing.election_proximity(*self.election_clock(), tp.horizon_weeks)
-        self.division = timing.party_division(self.stance[self.ruling_members, 0])
-        voice = timing.voiced_blame(1.0, self.division, tp.division_weight)
-        self.blame = (self.regional_blame + self.union_pressure) * voice
-        options = self.announceable()
-        hazards = {}
-        if "blueprint" in options:
-            hazards["blueprint"] = self.hazard_of(self.readiness, self.credit, self.blame)
-        if "flagship" in options:
-            credit, blame = self.flagship_stakes
-            blame = (blame + float(self.mobilisation @ self.flagship_union_weight)) * voice
-            hazards["flagship"] = self.hazard_of(self.timing_bdm / 100.0, credit, blame)
-        self.hazard = sum(hazards.values())
-        self.p_announce = timing.weekly_probability(self.hazard)
-        why = (
-            f"p={self.p_announce:.3f}: readiness {self.readiness:.2f}, credit {self.credit:.2f}"
-            f", blame {self.blame:.2f} (ruling-party division {self.division:.2f}), election "
-            f"proximity {self.proximity:.2f}"
-        )
-        draw = self.rng.random()
-        if draw >= self.p_announce:
-            held = " and ".join(WAIT_REASON[o] for o in options)
-            reason = f" with {held}" if held else ": no option open (no agreed scope, no flagship)"
-            self.log("executive", self.executive_name, "", f"waited{reason}; {why}")
-        elif draw < self.p_announce * hazards.get("blueprint", 0.0) / self.hazard:
-            self.announce_blueprint(why)
-        else:
-            self.designate_flagship(why)
-
-    def announce_blueprint(self, why: str) -> None:
-        """Every undecided institution gets its draft destination (including "stay")."""
-        self.blueprint_week = self.steps
-        self.commit(self.decided == UNDECIDED, self.draft)
-        self.log("executive", self.executive_name, "blueprint", "announced; " + why)
-
-    def designate_flagship(self, why: str) -> None:
-        """The flagship alone goes to its pledged region, by administrative act."""
-        w, s = self.world, self.setting
-        flagship = w.inst_codes.index(s.flagship)
-        region = w.region_codes.index(s.flagship_region)
-        self.commit(np.arange(len(self.decided)) == flagship, np.full(len(w.inst_codes), region))
-        self.log(
-            "executive",
-            self.executive_name,
-            s.flagship,
-            f"designated for {s.flagship_region}; {why}",
-        )
-
-    def hazard_of(self, readiness: float, credit: float, blame: float) -> float:
-        """The announcement hazard of one option this week (sim.timing)."""
-        tp = self.params.timing
-        if self.params.null.hazard == "constant":  # the null model: no election, credit, blame
-            return tp.base_hazard * readiness
-        return timing.announcement_hazard(
-            tp.base_hazard,
-            readiness,
-            credit,
-            tp.credit_weight,
-            blame,
-            tp.blame_weight,
-            self.proximity,
-        )
 
     def legislate(self) -> None:
         """Committee, fast track and floor for each pending bill."""
@@ -306,6 +180,7 @@ class RelocationModel(Model):
                 self.executive = self.world.party_codes.index(event.party)
                 self.partners = [self.world.party_codes.index(p) for p in event.partners]
                 self.executive_changed()
+                self.head_of_government.name = event.who
                 self.log("event", event.who, event.party, "became head of government")
             else:
                 self.take_role(event)
@@ -340,6 +215,7 @@ class RelocationModel(Model):
             self.partners = []
             self.progress = 0.0  # a new government restarts the plan
             self.executive_changed()
+            self.head_of_government.name = f"the {winner} government"
         elif not ruling_wins:
             # Defeat revives the issue (the DP after the 2021 by-elections, facts.md).
             self.pledge[self.executive] = min(
@@ -365,23 +241,6 @@ class RelocationModel(Model):
         self.decided_week[chosen] = self.steps
         for i in np.nonzero(chosen & w.needs_act & (self.decided != STAY))[0]:
             self.bills.append(assembly.Bill(int(i), int(self.decided[i]), self.steps))
-
-    def announceable(self) -> list[str]:
-        """What the executive could announce now: some of ``blueprint`` and ``flagship``.
-
-        A blueprint needs the bargained scope to reach ``blueprint_scope`` (and no blueprint
-        yet). An executive whose party pledged a flagship can also designate it alone, as MOLIT
-        did with KDB in 2023 (facts.md).
-        """
-        s, options = self.setting, []
-        if self.blueprint_week < 0 and self.timing_bdm >= self.params.timing.blueprint_scope:
-            options.append("blueprint")
-        flagship_open = (
-            s.flagship and self.decided[self.world.inst_codes.index(s.flagship)] == UNDECIDED
-        )
-        if flagship_open and self.executive_name == s.flagship_party:
-            options.append("flagship")
-        return options
 
     def bargaining_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Positions (0-100), saliences and capabilities of the bargaining actors.
@@ -450,12 +309,13 @@ class RelocationModel(Model):
             [x.name for x in s.unions],
             [x.members for x in s.unions],
         )
-        fields = [
-            (m.code, m.name, m.role, m.capability, m.salience, m.position) for m in s.ministries
-        ]
+        fields = [(k, m.code, m.name, m.role, m.capability, m.salience)
+                  for k, m in enumerate(s.ministries)]  # fmt: skip
         self.ministries = MinistryAgent.create_agents(
             self, len(fields), *map(list, zip(*fields, strict=True))
         )
+        ex = s.executive
+        self.head_of_government = ExecutiveAgent(self, ex.office, ex.name or ex.party)
 
     def _create_lawmakers(self):
         """One LawmakerAgent per member of the current legislature (and unseated actor)."""
@@ -536,6 +396,7 @@ class RelocationModel(Model):
         self.draft_changed()
         self.anchor = np.column_stack([self.announce_anchor(), self.claim_anchor])
         self.stance = self.anchor.copy()
+        self.zeal = self.region_mean @ self.stance[:, 1]
         self.party_stance = self.party_mean @ self.stance[:, 0]
         # Bargaining actors and their capabilities: each group's sum to 1, the unions' to
         # union_capability. The parties at the table are those with a leader at the start.
@@ -778,6 +639,11 @@ class RelocationModel(Model):
         """(I,) bool: the institutions of these scenario entries (a pool: all its members)."""
         entries = [k for k, i in enumerate(self.setting.institutions) if i.code in codes]
         return np.isin(self.world.inst_entry, entries)
+
+    def decided_against(self, union: int) -> bool:
+        """Whether a decision already moves some institution that ``union`` defends."""
+        moved = (self.decided != UNDECIDED) & (self.decided != STAY)
+        return bool((self.world.defends[union] & moved).any())
 
     def setting_bill(self, code: str) -> TabledBill:
         """The scenario's tabled bill with this code."""

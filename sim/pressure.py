@@ -99,3 +99,27 @@ def mobilisation_step(
     target = strength * np.minimum(1.0, anticipation * nearness * threat)
     rate = np.where(target > mobilisation, rise, decay)
     return mobilisation + rate * (target - mobilisation)
+
+
+# A union's repertoire, mildest first, with the mobilisation each needs (assumption: an
+# escalation ladder in the order of Tilly's repertoire of contention, Tilly 1978, ch. 5; the
+# thresholds are not from a source). A lawsuit needs a decision to challenge.
+UNION_ACTIONS = ("none", "appeal to lawmakers", "rally", "strike", "lawsuit")
+ACTION_THRESHOLDS = (0.05, 0.2, 0.4)  # mobilisation for appealing, rallying, striking
+
+
+def union_action(mobilisation: float, decided_against: bool) -> str:
+    """The strongest action a union's mobilisation affords this week.
+
+    Args:
+        mobilisation: The union's mobilisation, in [0, 1].
+        decided_against: Whether a decision already moves some of its members' institutions;
+            a mobilised union then takes it to court rather than to the street.
+
+    Returns:
+        One of ``UNION_ACTIONS``.
+    """
+    level = sum(mobilisation >= t for t in ACTION_THRESHOLDS)
+    if level and decided_against:
+        return "lawsuit"
+    return UNION_ACTIONS[level]

@@ -10,6 +10,7 @@ from datetime import date
 import numpy as np
 
 import sim
+from agents import LawmakerAgent
 from sim.influence import friedkin_johnsen_step
 
 SEEDS = range(60)
@@ -36,7 +37,7 @@ def test_the_influence_step_uses_the_ties():
     model = sim.build_model("season2_2020", seed=4)
     model.run_for(10)
     before, anchor = model.stance.copy(), model.anchor.copy()
-    model.influence_stances()
+    LawmakerAgent.deliberate(model)
     expected = friedkin_johnsen_step(before, model.influence, model.susceptibility, model.anchor)
     assert np.array_equal(model.stance, expected)
     alone = friedkin_johnsen_step(before, np.eye(len(before)), model.susceptibility, anchor)

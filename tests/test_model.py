@@ -79,8 +79,8 @@ def test_each_agent_points_at_its_own_row(season2):
         rows = [a.index for a in model.agents_by_type[kind]]
         assert rows == list(range(len(rows)))
     union = model.agents_by_type[UnionAgent].to_list()[2]
-    union.mobilisation = 0.5
-    assert model.mobilisation[2] == 0.5 and union.mobilisation == 0.5
+    model.mobilisation[2] = 0.5
+    assert union.mobilisation == 0.5
 
 
 def test_named_actors_sit_where_they_sat(season2):
@@ -94,8 +94,8 @@ def test_named_actors_sit_where_they_sat(season2):
 def test_agents_read_and_write_the_model_arrays(season2):
     model = sim.build_model(season2, seed=1)
     member = model.lawmakers.to_list()[5]
-    member.stance = 0.25
-    assert model.stance[member.index, 0] == 0.25
+    model.stance[member.index, 0] = 0.25
+    assert member.stance == 0.25
     model.step()
     assert member.stance == model.stance[member.index, 0]
 

@@ -43,10 +43,10 @@ def test_the_constant_hazard_ignores_the_election_clock():
     model = sim.build_model("season2_2020", seed=1, **{"parameters.null.hazard": "constant"})
     model.run_for(40)
     h0 = model.params.timing.base_hazard
-    assert model.hazard_of(0.5, 0.9, 3.0) == h0 * 0.5
+    assert model.head_of_government.hazard_of(0.5, 0.9, 3.0) == h0 * 0.5
     full = sim.build_model("season2_2020", seed=1)
     full.run_for(40)
-    assert full.hazard_of(0.5, 0.9, 3.0) != h0 * 0.5
+    assert full.head_of_government.hazard_of(0.5, 0.9, 3.0) != h0 * 0.5
 
 
 def test_the_compromise_null_sets_the_scope_without_bargaining():

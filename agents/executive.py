@@ -1,0 +1,104 @@
+"""The head of government: each week she announces the plan, designates a flagship, or waits."""
+
+import numpy as np
+from mesa import Agent
+
+from sim import timing
+from sim.allocation import UNDECIDED
+
+WAIT_REASON = {
+    "blueprint": "a blueprint on the table",
+    "flagship": "its flagship ready to designate",
+}
+
+
+class ExecutiveAgent(Agent):
+    """A president or prime minister, who alone can announce a relocation.
+
+    What she sees: how ready the plan is, the credit its winners bring, the blame its losers
+    voice (the capital's lawmakers, the unions, a divided party) and how near the next
+    election is. What she does: announces the blueprint, designates the flagship alone, or
+    waits. The options are competing hazards (docs/model.md); one draw of the model's RNG
+    decides whether either happens this week and, if so, which.
+
+    Attributes:
+        office: ``president`` or ``prime_minister``.
+        name: The head of government's name (the party's, after a change nobody named).
+    """
+
+    def __init__(self, model, office: str, name: str):
+        super().__init__(model)
+        self.office = office
+        self.name = name
+
+    def decide(self) -> None:
+        """Weigh credit against blame for each open option, then act or wait."""
+        m, tp = self.model, self.model.params.timing
+        m.proximity = timing.election_proximity(*m.election_clock(), tp.horizon_weeks)
+        m.division = timing.party_division(m.stance[m.ruling_members, 0])
+        voice = timing.voiced_blame(1.0, m.division, tp.division_weight)
+        m.blame = (m.regional_blame + m.union_pressure) * voice
+        options = self.options()
+        hazards = {}
+        if "blueprint" in options:
+            hazards["blueprint"] = self.hazard_of(m.readiness, m.credit, m.blame)
+        if "flagship" in options:
+            credit, blame = m.flagship_stakes
+            blame = (blame + float(m.mobilisation @ m.flagship_union_weight)) * voice
+            hazards["flagship"] = self.hazard_of(m.timing_bdm / 100.0, credit, blame)
+        m.hazard = sum(hazards.values())
+        m.p_announce = timing.weekly_probability(m.hazard)
+        why = (
+            f"p={m.p_announce:.3f}: readiness {m.readiness:.2f}, credit {m.credit:.2f}"
+            f", blame {m.blame:.2f} (ruling-party division {m.division:.2f}), election "
+            f"proximity {m.proximity:.2f}"
+        )
+        draw = m.rng.random()
+        if draw >= m.p_announce:
+            held = " and ".join(WAIT_REASON[o] for o in options)
+            reason = f" with {held}" if held else ": no option open (no agreed scope, no flagship)"
+            m.log("executive", self.name, "", f"waited{reason}; {why}")
+        elif draw < m.p_announce * hazards.get("blueprint", 0.0) / m.hazard:
+            self.announce_blueprint(why)
+        else:
+            self.designate_flagship(why)
+
+    def options(self) -> list[str]:
+        """What she could announce now: some of ``blueprint`` and ``flagship``.
+
+        A blueprint needs the bargained scope to reach ``blueprint_scope`` (and no blueprint
+        yet). An executive whose party pledged a flagship can also designate it alone, as MOLIT
+        did with KDB in 2023 (facts.md).
+        """
+        m, s, options = self.model, self.model.setting, []
+        if m.blueprint_week < 0 and m.timing_bdm >= m.params.timing.blueprint_scope:
+            options.append("blueprint")
+        flagship_open = s.flagship and m.decided[m.world.inst_codes.index(s.flagship)] == UNDECIDED
+        if flagship_open and m.executive_name == s.flagship_party:
+            options.append("flagship")
+        return options
+
+    def hazard_of(self, readiness: float, credit: float, blame: float) -> float:
+        """The announcement hazard of one option this week (``sim.timing``)."""
+        m, tp = self.model, self.model.params.timing
+        if m.params.null.hazard == "constant":  # the null model: no election, credit, blame
+            return tp.base_hazard * readiness
+        return timing.announcement_hazard(
+            tp.base_hazard, readiness, credit, tp.credit_weight, blame, tp.blame_weight,
+            m.proximity,
+        )  # fmt: skip
+
+    def announce_blueprint(self, why: str) -> None:
+        """Every undecided institution gets its draft destination (including "stay")."""
+        m = self.model
+        m.blueprint_week = m.steps
+        m.commit(m.decided == UNDECIDED, m.draft)
+        m.log("executive", self.name, "blueprint", "announced; " + why)
+
+    def designate_flagship(self, why: str) -> None:
+        """The flagship alone goes to its pledged region, by administrative act."""
+        m, w, s = self.model, self.model.world, self.model.setting
+        flagship = w.inst_codes.index(s.flagship)
+        region = w.region_codes.index(s.flagship_region)
+        m.commit(np.arange(len(m.decided)) == flagship, np.full(len(w.inst_codes), region))
+        m.log("executive", self.name, s.flagship, f"designated for {s.flagship_region}; {why}")

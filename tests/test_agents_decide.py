@@ -1,0 +1,160 @@
+"""Each kind of agent decides: hand-built situations with a known answer, and their why-lines."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from agents import ExecutiveAgent, LawmakerAgent, MinistryAgent
+from sim.allocation import STAY, UNDECIDED
+from sim.pressure import ACTION_THRESHOLDS, union_action
+
+
+@pytest.fixture
+def model():
+    return sim.build_model("season2_2020", seed=3)
+
+
+def last_line(model, kind):
+    return next(row for row in reversed(model.why) if row[1] == kind)
+
+
+class FixedDraw:
+    """Stands in for numpy's generator where a test needs to choose the executive's draw."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def random(self):
+        return self.value
+
+
+def test_a_region_lobbies_hardest_for_what_it_wants_most(model):
+    region = next(r for r in model.regions if r.receives and model.intent_share[r.index].any())
+    model.zeal[region.index] = 0.5
+    region.lobby()
+    capacity = model.world.capacity[region.index]
+    effort = model.effort[region.index]
+    assert effort.sum() == pytest.approx(0.5 * capacity)
+    assert effort.argmax() == model.intent_share[region.index].argmax()
+    actor, target = last_line(model, "lobbying")[2:4]
+    assert (actor, target) == (region.code, model.world.inst_codes[effort.argmax()])
+
+
+def test_a_region_that_wants_nothing_spends_nothing_and_says_nothing(model):
+    capital = next(r for r in model.regions if not model.intent_share[r.index].any())
+    before = len(model.why)
+    capital.lobby()
+    assert not model.effort[capital.index].any() and len(model.why) == before
+
+
+def test_a_lawmaker_tied_to_one_colleague_takes_her_stance(model):
+    n = len(model.world.names)
+    model.influence = np.eye(n)
+    model.influence[0] = np.eye(n)[1]  # member 0 listens only to member 1
+    model.__dict__["susceptibility"] = np.ones(n)  # nobody is anchored: ties only
+    model.stance[:, 0] = 0.0
+    model.stance[1, 0] = 1.0
+    LawmakerAgent.deliberate(model)
+    assert model.stance[0, 0] == 1.0 and model.stance[2:, 0].max() == 0.0
+    _, _, source, target, detail = last_line(model, "influence")
+    names = model.world.names
+    assert (source, target) == (names[1], names[0]) and "+1.000" in detail
+
+
+@pytest.mark.parametrize(
+    "mobilisation, decided, action",
+    [
+        (0.0, False, "none"),
+        (ACTION_THRESHOLDS[0], False, "appeal to lawmakers"),
+        (ACTION_THRESHOLDS[1], False, "rally"),
+        (ACTION_THRESHOLDS[2], False, "strike"),
+        (ACTION_THRESHOLDS[1], True, "lawsuit"),
+        (0.0, True, "none"),
+    ],
+)
+def test_a_union_takes_the_strongest_action_its_mobilisation_affords(mobilisation, decided, action):
+    assert union_action(mobilisation, decided) == action
+
+
+def test_a_union_under_full_threat_mobilises_at_its_rise_rate(model):
+    union = model.unions.to_list()[0]
+    k, up = union.index, model.params.unions
+    model.threat[:] = 1.0
+    model.progress, model.timing_bdm = 1.0, 100.0  # an announcement looks certain
+    union.mobilise()
+    strength = model.world.union_strength[k]
+    expected = up.rise_rate * strength * min(1.0, up.anticipation)
+    assert union.mobilisation == pytest.approx(expected)
+    assert union.action == union_action(expected, False) != "none"
+    assert last_line(model, "union")[2:4] == (union.code, union.action)
+
+
+def test_only_the_drafter_drafts(model):
+    weeks = model.params.drafting.drafting_weeks
+    others = model.ministries.select(lambda m: m.role != "drafter")
+    others.do("draft")
+    assert model.progress == 0.0
+    model.ministries.do("draft")
+    assert model.progress == pytest.approx(1.0 / weeks)
+
+
+def test_once_everything_is_decided_the_draft_is_the_decisions(model):
+    drafter = model.ministries.select(lambda m: m.role == "drafter").to_list()[0]
+    model.decided[:] = STAY
+    model.decided[0] = 1
+    drafter.draft()
+    assert np.array_equal(model.draft, model.decided)
+
+
+def test_a_ministry_reports_the_position_the_model_bargains_with(model):
+    ministry = model.ministries.to_list()[0]
+    model.ministry_position[ministry.index] = 12.0
+    assert ministry.position == 12.0 and isinstance(ministry, MinistryAgent)
+
+
+def ready_executive(model, draw):
+    model.progress, model.timing_bdm = 1.0, 100.0
+    model.rng = FixedDraw(draw)
+    return model.head_of_government
+
+
+def test_the_executive_announces_when_the_draw_falls_under_her_probability(model):
+    executive = ready_executive(model, 0.0)
+    assert isinstance(executive, ExecutiveAgent) and executive.options() == ["blueprint"]
+    executive.decide()
+    assert model.blueprint_week == model.steps
+    assert (model.decided != UNDECIDED).all() and np.array_equal(model.decided, model.draft)
+    _, _, actor, target, detail = last_line(model, "executive")
+    assert (actor, target) == (executive.name, "blueprint") and detail.startswith("announced")
+
+
+def test_the_executive_waits_when_the_draw_is_above_it(model):
+    executive = ready_executive(model, 1.0 - 1e-12)
+    executive.decide()
+    assert model.blueprint_week < 0 and (model.decided == UNDECIDED).all()
+    assert last_line(model, "executive")[4].startswith("waited with a blueprint on the table")
+
+
+def test_without_an_agreed_scope_the_executive_has_nothing_to_announce(model):
+    executive = ready_executive(model, 0.0)
+    model.timing_bdm = 0.0
+    executive.decide()
+    assert model.blueprint_week < 0
+    assert "no option open" in last_line(model, "executive")[4]
+
+
+def test_the_why_log_of_one_run_shows_every_kind_deciding(tmp_path):
+    relocsim = str(Path(sys.executable).with_name("relocsim"))
+    subprocess.run([relocsim, "run", "--seed", "7", "--out", str(tmp_path)], check=True,
+                   capture_output=True)  # fmt: skip
+    why = pd.read_csv(tmp_path / "why.csv")
+    # regions lobby, lawmakers deliberate, unions mobilise, the drafter drafts, the executive
+    # decides
+    assert {"lobbying", "influence", "union", "drafting", "executive"} <= set(why["kind"])
+    regions = {r.code for r in sim.build_model("season2_2020", seed=7).regions}
+    assert set(why.loc[why["kind"] == "lobbying", "actor"]) <= regions
