@@ -15,11 +15,12 @@ WAIT_REASON = {
 class ExecutiveAgent(Agent):
     """A president or prime minister, who alone can announce a relocation.
 
-    What she sees: how ready the plan is, the credit its winners bring, the blame its losers
-    voice (the capital's lawmakers, the unions, a divided party) and how near the next
-    election is. What she does: announces the blueprint, designates the flagship alone, or
-    waits. The options are competing hazards (docs/model.md); one draw of the model's RNG
-    decides whether either happens this week and, if so, which.
+    What she sees: how ready the plan is, the credit its winners bring and the blame its losers
+    voice (disappointed bidders and the capital, counted in her party's voters, marginal seats
+    more; and the unions), and how near the next election is. What she does: announces the
+    blueprint, designates the flagship alone, or waits. The options are competing hazards
+    (docs/model.md); one draw of the model's RNG decides whether either happens this week and,
+    if so, which.
 
     Attributes:
         office: ``president`` or ``prime_minister``.
@@ -35,23 +36,20 @@ class ExecutiveAgent(Agent):
         """Weigh credit against blame for each open option, then act or wait."""
         m, tp = self.model, self.model.params.timing
         m.proximity = timing.election_proximity(*m.election_clock(), tp.horizon_weeks)
-        m.division = timing.party_division(m.stance[m.ruling_members, 0])
-        voice = timing.voiced_blame(1.0, m.division, tp.division_weight)
-        m.blame = (m.regional_blame + m.union_pressure) * voice
+        m.blame = m.regional_blame + m.union_pressure
         options = self.options()
         hazards = {}
         if "blueprint" in options:
             hazards["blueprint"] = self.hazard_of(m.readiness, m.credit, m.blame)
         if "flagship" in options:
             credit, blame = m.flagship_stakes
-            blame = (blame + float(m.mobilisation @ m.flagship_union_weight)) * voice
+            blame += float(m.mobilisation @ m.flagship_union_weight)
             hazards["flagship"] = self.hazard_of(m.timing_bdm / 100.0, credit, blame)
         m.hazard = sum(hazards.values())
         m.p_announce = timing.weekly_probability(m.hazard)
         why = (
             f"p={m.p_announce:.3f}: readiness {m.readiness:.2f}, credit {m.credit:.2f}"
-            f", blame {m.blame:.2f} (ruling-party division {m.division:.2f}), election "
-            f"proximity {m.proximity:.2f}"
+            f", blame {m.blame:.2f}, election proximity {m.proximity:.2f}"
         )
         draw = m.rng.random()
         if draw >= m.p_announce:
@@ -66,12 +64,13 @@ class ExecutiveAgent(Agent):
     def options(self) -> list[str]:
         """What she could announce now: some of ``blueprint`` and ``flagship``.
 
-        A blueprint needs the bargained scope to reach ``blueprint_scope`` (and no blueprint
-        yet). An executive whose party pledged a flagship can also designate it alone, as MOLIT
-        did with KDB in 2023 (facts.md).
+        A blueprint needs a complete draft, a bargained scope of at least ``blueprint_scope``,
+        and no blueprint yet. An executive whose party pledged a flagship can also designate it
+        alone, as MOLIT did with KDB in 2023 (facts.md).
         """
         m, s, options = self.model, self.model.setting, []
-        if m.blueprint_week < 0 and m.timing_bdm >= m.params.timing.blueprint_scope:
+        complete = m.progress >= 1.0 - 1e-9  # the sum of 1/drafting_weeks may fall short
+        if complete and m.blueprint_week < 0 and m.timing_bdm >= m.params.timing.blueprint_scope:
             options.append("blueprint")
         flagship_open = s.flagship and m.decided[m.world.inst_codes.index(s.flagship)] == UNDECIDED
         if flagship_open and m.executive_name == s.flagship_party:

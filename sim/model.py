@@ -15,7 +15,7 @@ from mesa import Model
 from mesa.datacollection import DataCollector
 
 from agents import ExecutiveAgent, LawmakerAgent, MinistryAgent, RegionAgent, UnionAgent
-from sim import allocation, assembly, network, pressure
+from sim import allocation, assembly, network, pressure, timing
 from sim.allocation import STAY, UNDECIDED
 from sim.bargaining import bdm_bargain, compromise
 from sim.reporters import reporters
@@ -268,10 +268,15 @@ class RelocationModel(Model):
         self.stake = allocation.regional_stake(self.draft, w.staff, w.receives, self.origin)
         self.region_salience = 0.3 + 0.7 * np.abs(self.stake)  # regions' in bargaining_table
         self.threat = pressure.union_threat(w.defends, self.draft != STAY, w.staff)
-        self.credit, self.regional_blame = allocation.credit_and_blame(
-            self.draft, w.staff, w.bids, w.seat_share, self.origin
-        )
+        self.weigh_the_draft()
         self.refresh_anchor_base()
+
+    def weigh_the_draft(self) -> None:
+        """Credit and regional blame of announcing the draft, in the ruling party's voters."""
+        w = self.world
+        self.credit, self.regional_blame = allocation.credit_and_blame(
+            self.draft, w.staff, w.bids, self.voter_weight, self.origin
+        )
 
     def refresh_anchor_base(self) -> None:
         """Recompute the part of the announce anchors that moves only with draft or election.
@@ -345,7 +350,6 @@ class RelocationModel(Model):
         self.progress = self.timing_bdm = self.timing_compromise = 0.0
         self.last_bargained = None
         self.hazard = self.p_announce = self.proximity = self.credit = self.blame = 0.0
-        self.division = 0.0
         self.effort = np.zeros((len(w.region_codes), n_inst))
         self.political = np.zeros((n_inst, len(w.region_codes)))
         self.intent = (
@@ -388,11 +392,11 @@ class RelocationModel(Model):
         for name in _MEMBER_CACHES:
             self.__dict__.pop(name, None)
         self._bill_gain: dict = {}  # bill_gain's cache
-        self.executive_changed()
         # Share of each region's members in each party (access to an executive of that party).
         self.ruling_share = [
             self.region_mean @ (w.member_party == p).astype(float) for p in range(n_parties)
         ]
+        self.executive_changed()
         self.draft_changed()
         self.anchor = np.column_stack([self.announce_anchor(), self.claim_anchor])
         self.stance = self.anchor.copy()
@@ -533,7 +537,7 @@ class RelocationModel(Model):
         alone[flagship] = w.region_codes.index(s.flagship_region)
         own_bids = np.zeros_like(w.bids)
         own_bids[flagship] = w.bids[flagship]
-        return allocation.credit_and_blame(alone, w.staff, own_bids, w.seat_share, self.origin)
+        return allocation.credit_and_blame(alone, w.staff, own_bids, self.voter_weight, self.origin)
 
     @cached_property
     def flagship_union_weight(self) -> np.ndarray:
@@ -588,6 +592,10 @@ class RelocationModel(Model):
         self.member_line = self.party_line[w.member_party]  # each member's whip on HQ bills
         # Unions press ruling-party members with labour ties (not the leaders).
         self.union_pressed = ip.union_pressure_weight * (w.labour & ruling & ~w.leader)
+        # Credit and blame are counted in the voters of the party now in power.
+        self.voter_weight = timing.electoral_weight(w.seat_share, self.ruling_share[self.executive])
+        self.__dict__.pop("flagship_stakes", None)
+        self.weigh_the_draft()
 
     def bill_gain(self, bill: assembly.Bill) -> np.ndarray:
         """Value of a bill to each member's constituency (``assembly.regional_gain``).

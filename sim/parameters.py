@@ -159,17 +159,16 @@ class TimingParams:
         CALIBRATED,
         lo=0,
     )
-    credit_weight: float = param(1.0, "b1: weight of credit from winning regions.", lo=0)
-    blame_weight: float = param(
-        8.0,
-        "b2: weight of salience-weighted losers as the election nears.",
-        CALIBRATED,
+    credit_weight: float = param(
+        1.0,
+        "b1: weight of the winners' electoral credit as an election nears.",
+        "assumption; Mayhew 1974 (credit claiming)",
         lo=0,
     )
-    division_weight: float = param(
-        10.0,
-        "w_D: blame of announcing is multiplied by exp(w_D * D), D the ruling party's division.",
-        CALIBRATED + "; the effect's direction: Greene & Haber 2015 (divided parties lose support)",
+    blame_weight: float = param(
+        8.0,
+        "b2: weight of the losers' electoral blame and the unions' pressure as an election nears.",
+        CALIBRATED,
         lo=0,
     )
     horizon_weeks: float = param(

@@ -1,24 +1,25 @@
-"""When the executive announces: a blame-avoidance hazard on the election clock.
+"""When the executive announces: credit and blame on the electoral clock.
 
 The weekly hazard of announcing is
 
-    h(t) = h0 * readiness * exp(b1 * G - b2 * B * g(tau))
+    h(t) = h0 * readiness * exp(g(tau) * (b1 * G - b2 * B))
 
-with G the credit from winning regions, B the salience-weighted losers (unions, the capital
-region, regions whose bids fail), tau the weeks to the next election and g rising from 0 to 1
-as tau falls to 0. The form is the one proposed in model-anchors.md section 4 from:
-Weaver (1986), "The politics of blame avoidance", J. Public Policy 6(4); Strobl, Baeck,
-Mueller & Angelova (2021), "Electoral cycles in government policy making", BJPS 51:331
-(governments adopt costly measures less often as elections approach). ``readiness`` in [0, 1]
-(how complete and agreed the draft is) is our addition: nothing is announced before a draft
-exists.
-
-B is amplified by the visible division of the ruling party (``party_division``): voters punish
-parties that appear divided (Greene & Haber 2015, "The consequences of appearing divided: an
-analysis of party evaluations and vote choice", Electoral Studies), so a decision that splits
-the ruling party's lawmakers costs more than one they carry together. This is how the ties
-network reaches the timing: cohesive parties pull their members together (Friedkin-Johnsen,
-sim/influence.py) and so lower the blame of announcing.
+with G the credit of the plan (the electoral weight of the regions that win an institution),
+B its blame (the electoral weight of disappointed bidders and of the capital's lost staff, and
+the unions' pressure), tau the weeks to the next election and g rising from 0 to 1 as tau falls
+to 0. Both are counted in seats, marginal seats more (``electoral_weight``). Far from an
+election the plan's politics hardly matter and a ready plan comes at the base rate; as an
+election nears, a plan whose winners outweigh its losers is pulled forward (credit claiming)
+and one whose losers weigh more is put off until after polling day (blame avoidance). Sources:
+Weaver (1986), "The politics of blame avoidance", J. Public Policy 6(4), for B, and its
+negativity bias (b2 > b1 is expected, not imposed); Strobl, Baeck, Mueller & Angelova (2021),
+"Electoral cycles in government policy making", BJPS 51:331, for the clock: governments adopt
+costly measures early in the term and fewer as elections approach; Mayhew (1974), "Congress:
+the electoral connection", for credit claiming before elections. ``readiness`` in [0, 1] (how
+complete and agreed the draft is) is our addition: nothing is announced before a draft
+exists. model-anchors.md section 4 proposed the form with G outside the clock; the issue
+"Agents that decide" put both on it, so that the same calculus can pull a plan forward or
+push it back.
 """
 
 import numpy as np
@@ -50,35 +51,21 @@ def election_proximity(weeks_to_election: np.ndarray, weight: np.ndarray, scale:
     return float((weight * np.exp(-tau / scale)).max())
 
 
-def party_division(stances: np.ndarray) -> float:
-    """D = 2 * standard deviation of the ruling party's members' stances, in [0, 1].
+def electoral_weight(seat_share: np.ndarray, ruling_share: np.ndarray) -> np.ndarray:
+    """(R,) how much each region's voters weigh with the ruling party: seats, marginal ones more.
 
-    Stances lie in [0, 1], so their standard deviation is at most 0.5 (half the members at
-    each end): D = 1 is a party split down the middle, D = 0 one that speaks with one voice.
+    w_r = seat_share_r * (1 + m_r) / 2 with m_r = 4 s_r (1 - s_r), s_r the ruling party's
+    share of region r's members: a region the party holds by half counts fully, one it holds
+    entirely or not at all counts half. Parties target swing regions with distributive goods
+    (Lindbeck & Weibull 1987, Public Choice 52; Dixit & Londregan 1996, J. Politics 58(4));
+    that safe and hopeless regions still count half is an assumption.
 
     Args:
-        stances: (n,) stances of the ruling party's lawmakers, each in [0, 1].
-
-    Returns:
-        D in [0, 1]; 0 for fewer than two members.
+        seat_share: (R,) share of all seats elected in each region.
+        ruling_share: (R,) share of each region's members in the ruling party, in [0, 1].
     """
-    if len(stances) < 2:
-        return 0.0
-    # np.std(stances) (population, ddof=0) written out with the same operations in the same
-    # order, so the result is the same to the bit; np.std's dispatch costs more than the sums
-    # themselves on a party's few hundred members, and this runs every week.
-    n = len(stances)
-    deviation = stances - stances.sum() / n
-    return min(1.0, 2.0 * float(np.sqrt((deviation * deviation).sum() / n)))
-
-
-def voiced_blame(blame: float, division: float, division_weight: float) -> float:
-    """B' = B * exp(w_D * D): losers' blame, louder when the ruling party is divided.
-
-    Multiplicative, like every other term of the hazard's exponent: a party twice as divided
-    multiplies the blame by the same factor again, whatever the blame.
-    """
-    return blame * float(np.exp(division_weight * division))
+    marginality = 4.0 * ruling_share * (1.0 - ruling_share)
+    return seat_share * (1.0 + marginality) / 2.0
 
 
 def announcement_hazard(
@@ -90,23 +77,22 @@ def announcement_hazard(
     blame_weight: float,
     proximity: float,
 ) -> float:
-    """H = h0 * readiness * exp(b1 * G - b2 * B * g).
+    """H = h0 * readiness * exp(g * (b1 * G - b2 * B)).
 
     Args:
-        base: h0, the weekly hazard with a complete draft and no election effect.
+        base: h0, the weekly hazard with a complete draft and no election near.
         readiness: Completeness and agreement of the draft, in [0, 1].
-        credit: G, credit from winning regions (>= 0).
+        credit: G, the electoral weight of the regions that win (>= 0).
         credit_weight: b1.
-        blame: B, salience-weighted losers (>= 0).
+        blame: B, the electoral weight of the losers, plus the unions' pressure (>= 0).
         blame_weight: b2.
         proximity: g(tau) in [0, 1].
 
     Returns:
         The weekly hazard rate h >= 0.
     """
-    return (
-        base * readiness * float(np.exp(credit_weight * credit - blame_weight * blame * proximity))
-    )
+    net = credit_weight * credit - blame_weight * blame
+    return base * readiness * float(np.exp(proximity * net))
 
 
 def weekly_probability(hazard: float) -> float:

@@ -215,16 +215,25 @@ def test_averaging_matrix_gives_group_means():
 
 
 def test_the_flagship_alone_makes_only_its_own_losers():
-    """Closed form from the scenario's data: credit = Busan's seat share; blame = the seat share
-    of the other regions bidding for KDB + the capital's share times KDB's share of the staff."""
+    """Closed form from the scenario's data: credit = Busan's electoral weight; blame = the weight
+    of the other regions bidding for KDB + the capital's weight times KDB's share of the staff.
+    A region's weight is its seat share times (1 + 4 s (1 - s)) / 2, s the ruling party's share
+    of its members."""
     model = sim.build_model("kdb_2023", seed=0)
     s, w = model.setting, model.world
     kdb, busan = w.inst_codes.index("KDB"), w.region_codes.index("busan")
     credit, blame = model.flagship_stakes
     rivals = [w.region_codes.index(r) for r in s.institution("KDB").bids if r != "busan"]
-    capital = w.seat_share[w.source_region] * w.staff[kdb] / w.staff.sum()
-    assert credit == pytest.approx(w.seat_share[busan])
-    assert blame == pytest.approx(w.seat_share[rivals].sum() + capital)
+    ruling = w.party_codes.index(s.executive.party)
+    members = w.member_region >= 0
+    share = np.array([
+        (w.member_party[members & (w.member_region == r)] == ruling).mean()
+        for r in range(len(w.region_codes))
+    ])  # fmt: skip
+    weight = w.seat_share * (1 + 4 * share * (1 - share)) / 2
+    capital = weight[w.source_region] * w.staff[kdb] / w.staff.sum()
+    assert credit == pytest.approx(weight[busan])
+    assert blame == pytest.approx(weight[rivals].sum() + capital)
     # Fewer losers than any whole blueprint that moves every institution somewhere.
     model.draft = np.full(len(w.inst_codes), busan)
     model.draft_changed()

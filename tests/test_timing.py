@@ -8,8 +8,7 @@ from hypothesis import strategies as st
 from sim.timing import (
     announcement_hazard,
     election_proximity,
-    party_division,
-    voiced_blame,
+    electoral_weight,
     weekly_probability,
 )
 
@@ -24,14 +23,26 @@ def test_hazard_falls_as_the_election_nears_all_else_equal():
     assert all(a > b for a, b in itertools.pairwise(hazards))
 
 
-def test_hazard_is_flat_without_losers():
-    assert hazard_at(80, blame=0.0) == pytest.approx(hazard_at(0, blame=0.0))
+def test_a_plan_whose_winners_outweigh_its_losers_comes_sooner_as_the_election_nears():
+    hazards = [hazard_at(tau, blame=0.1, credit=0.9) for tau in (80, 40, 20, 10, 1, 0)]
+    assert all(a < b for a, b in itertools.pairwise(hazards))
+
+
+def test_hazard_is_flat_when_credit_and_blame_cancel():
+    # b1 G = b2 B (1.0 * 0.6 = 6.0 * 0.1): the election clock has nothing to weigh
+    assert hazard_at(80, blame=0.1, credit=0.6) == pytest.approx(
+        hazard_at(0, blame=0.1, credit=0.6)
+    )
+
+
+def test_far_from_any_election_a_ready_plan_comes_at_the_base_rate():
+    assert announcement_hazard(0.05, 1.0, 0.9, 1.0, 0.8, 6.0, 0.0) == 0.05
 
 
 def test_hazard_closed_form():
-    # h = h0 * r * exp(b1 G - b2 B g) with g = exp(-tau / scale)
+    # h = h0 * r * exp(g (b1 G - b2 B)) with g = exp(-tau / scale)
     g = np.exp(-20 / 40)
-    expected = 0.05 * 1.0 * np.exp(1.0 * 0.4 - 6.0 * 0.5 * g)
+    expected = 0.05 * 1.0 * np.exp(g * (1.0 * 0.4 - 6.0 * 0.5))
     assert hazard_at(20) == pytest.approx(expected, rel=1e-12)
 
 
@@ -53,28 +64,16 @@ def test_weekly_probability_is_a_probability(h):
     assert p == pytest.approx(1 - np.exp(-h))
 
 
-def test_party_division_closed_forms():
-    assert party_division(np.full(10, 0.7)) == 0.0  # one voice
-    assert party_division(np.array([0.0, 1.0] * 5)) == 1.0  # split down the middle
-    assert party_division(np.array([0.3])) == 0.0  # a party of one cannot be divided
-    x = np.array([0.2, 0.4, 0.9])
-    assert party_division(x) == pytest.approx(2 * np.sqrt(((x - x.mean()) ** 2).mean()))
+def test_marginal_regions_count_fully_and_safe_ones_half():
+    seats = np.array([0.2, 0.3, 0.5])
+    weight = electoral_weight(seats, np.array([0.5, 1.0, 0.0]))
+    assert weight == pytest.approx([0.2, 0.15, 0.25])
 
 
-def test_voiced_blame_is_multiplicative_and_neutral_at_unity():
-    assert voiced_blame(0.6, 0.0, 10.0) == 0.6  # a united party: blame as it is
-    assert voiced_blame(0.6, 0.3, 0.0) == 0.6  # weight 0 switches the effect off
-    once, twice = voiced_blame(1.0, 0.1, 5.0), voiced_blame(1.0, 0.2, 5.0)
-    assert twice == pytest.approx(once**2) and once == pytest.approx(np.exp(0.5))
-
-
-def test_party_division_is_numpys_std_to_the_bit():
-    # party_division writes np.std out for speed; it must not change a single result.
-    rng = np.random.default_rng(7)
-    for n in (2, 3, 17, 150, 303):
-        for _ in range(50):
-            x = rng.random(n) ** rng.uniform(0.2, 5.0)
-            assert party_division(x) == min(1.0, 2.0 * float(np.std(x)))
+@given(st.floats(0, 1), st.floats(0, 1))
+def test_electoral_weight_lies_between_half_and_all_of_the_seats(seat, ruling):
+    w = electoral_weight(np.array([seat]), np.array([ruling]))[0]
+    assert seat / 2 - 1e-15 <= w <= seat + 1e-15
 
 
 def test_election_proximity_is_its_formula_to_the_bit():
