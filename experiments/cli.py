@@ -310,7 +310,31 @@ def add_validate_command(commands) -> None:
         metavar="FILE",
         help="with --library: the calibration file (default: experiments/calibration.toml)",
     )
+    p.add_argument(
+        "--case",
+        metavar="NAME",
+        help="instead, run one case of the library for --seeds runs in this process, at the "
+        "scenario's parameters, and print every truth event's prediction, the decision dates "
+        "(median and 90%% interval), the blueprints by quarter and each region's wins against "
+        "its bids; writes nothing",
+    )
     p.set_defaults(handler=validate_command)
+
+
+def case_command(args) -> int:
+    """Handle ``relocsim validate --case NAME``."""
+    from experiments.case_check import check_case, report
+    from sim.truth import library
+
+    if args.case not in library():
+        print(f"relocsim validate: --case: expected a case of the library, one of: "
+              f"{', '.join(library())}; got {args.case!r}", file=sys.stderr)  # fmt: skip
+        return 2
+    print(report(check_case(args.case, args.seeds, CASE_MASTER_SEED)))
+    return 0
+
+
+CASE_MASTER_SEED = 20200720  # the Season 2 start date, as a number, as in calibration.toml
 
 
 def validate_command(args) -> int:
@@ -321,6 +345,8 @@ def validate_command(args) -> int:
         from experiments.calibration_cli import library_command
 
         return library_command(args)
+    if args.case:
+        return case_command(args)
     if args.calibration:
         print("relocsim validate: --calibration needs --library", file=sys.stderr)
         return 2

@@ -50,9 +50,12 @@ class RelocationModel(Model):
         self.world = w = build_world(setting, self.rng)
         self.draw_ties()
         self.fit = allocation.bureaucratic_fit(w.cluster_match, w.bids, w.hub, w.is_finance)
-        # Institutions of one pool differ in ways the data do not record; without this they
-        # would move as one block.
-        self.fit = self.fit + self.params.drafting.idiosyncrasy * self.rng.random(self.fit.shape)
+        # What the data do not record about each institution-region pair: a Gumbel term makes
+        # the draft's best region a multinomial-logit choice (McFadden 1974), so no region is
+        # excluded by construction, and the institutions of one pool do not move as one block.
+        self.fit = self.fit + self.params.drafting.idiosyncrasy * self.rng.gumbel(
+            size=self.fit.shape
+        )
         self._create_agents()
         self._init_state()
         self.upcoming = [e for e in setting.elections if setting.start <= e.date <= setting.horizon]

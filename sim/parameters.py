@@ -106,7 +106,10 @@ class DraftingParams:
         hi=1,
     )
     idiosyncrasy: float = param(
-        0.1, "Range of each institution-region pair's random fit, drawn once per run.", lo=0
+        0.1,
+        "Scale of each institution-region pair's Gumbel fit term, drawn once per run.",
+        "assumption; the Gumbel form makes the draft a multinomial logit (McFadden 1974)",
+        lo=0,
     )
     equity_rate: float = param(
         0.005, "Weekly rate at which the equity penalty of an over-served region grows.", lo=0
