@@ -1,0 +1,63 @@
+"""`relocsim validate --case`: one case from many runs, and the invariants it reports."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sim
+from experiments.case_check import check_case, report
+from sim.allocation import bureaucratic_fit
+from sim.truth import load_truth
+
+RELOCSIM = str(Path(sys.executable).with_name("relocsim"))
+
+
+@pytest.fixture(scope="module")
+def season2():
+    return check_case("season2_2020", 40, 1, progress=False)
+
+
+def test_no_blueprint_comes_before_the_draft_is_complete(season2):
+    # The start-of-run artefact of issue 13: blueprints in weeks 3-27 with the draft 10-90% done.
+    assert season2.earliest_blueprint_week >= season2.drafting_weeks
+
+
+def test_every_truth_event_is_reported_and_the_blueprints_add_up(season2):
+    assert len(season2.events) == len(load_truth("season2_2020").events)
+    assert season2.blueprints.sum() == pytest.approx(1.0)
+    receiving = {r.code for r in sim.load_scenario("season2_2020").regions if r.receives}
+    assert set(season2.regions["region"]) == receiving
+    text = report(season2)
+    assert "Decision dates:" in text and "Earliest blueprint: week" in text
+
+
+def test_the_decision_dates_lie_in_the_window():
+    check = check_case("kdb_2023", 12, 2, progress=False)
+    dated = check.events[check.events["kind"] == "decision"]
+    scenario = sim.load_scenario("kdb_2023")
+    for median in dated["median date"]:
+        if median:
+            assert str(scenario.start) <= median <= str(scenario.horizon)
+
+
+def test_the_random_fit_is_gumbel_so_no_region_is_excluded_by_construction():
+    # A bounded term (the old U(0, 1)) caps how far a region can be behind on fit and still come
+    # first; a Gumbel one does not: its draws reach several scales, with mean Euler's gamma.
+    model = sim.build_model("season2_2020", seed=1)
+    w = model.world
+    noise = (model.fit - bureaucratic_fit(w.cluster_match, w.bids, w.hub, w.is_finance)) / (
+        model.params.drafting.idiosyncrasy
+    )
+    assert noise.max() > 3.0 and noise.min() < -1.0
+    assert noise.mean() == pytest.approx(np.euler_gamma, abs=0.1)
+
+
+def test_an_unknown_case_is_one_line_and_exit_2():
+    done = subprocess.run(
+        [RELOCSIM, "validate", "--case", "atlantis_2020"], capture_output=True, text=True
+    )
+    assert done.returncode == 2 and not done.stdout
+    assert len(done.stderr.strip().splitlines()) == 1 and "--case" in done.stderr
