@@ -53,13 +53,37 @@ class ExecutiveAgent(Agent):
         )
         draw = m.rng.random()
         if draw >= m.p_announce:
-            held = " and ".join(WAIT_REASON[o] for o in options)
-            reason = f" with {held}" if held else ": no option open (no agreed scope, no flagship)"
-            m.log("executive", self.name, "", f"waited{reason}; {why}")
+            m.log("executive", self.name, "", f"{self.why_wait(options)}; {why}")
         elif draw < m.p_announce * hazards.get("blueprint", 0.0) / m.hazard:
             self.announce_blueprint(why)
         else:
             self.designate_flagship(why)
+
+    def why_wait(self, options: list[str]) -> str:
+        """Why she did not announce this week, and, when an election holds her back, until when."""
+        m, tp = self.model, self.model.params.timing
+        if not options:
+            return (
+                f"waited: nothing to announce (the draft {m.progress:.0%} done, the agreed "
+                f"scope {m.timing_bdm:.0f} of the {tp.blueprint_scope:.0f} a plan needs)"
+            )
+        held = " and ".join(WAIT_REASON[o] for o in options)
+        if m.proximity > 0 and tp.credit_weight * m.credit < tp.blame_weight * m.blame:
+            e = self.looming_election()
+            return (
+                f"postponed until after the {e.kind} election of {e.date}, with {held}: "
+                "its losers weigh more than its winners"
+            )
+        return f"waited with {held}"
+
+    def looming_election(self):
+        """The election that weighs most on the clock this week (the one behind g(tau))."""
+        m = self.model
+        weeks, weight = m.election_clock()
+        closeness = np.where(
+            weeks >= 0, weight * np.exp(-weeks / m.params.timing.horizon_weeks), -1
+        )
+        return m.setting.elections[int(np.argmax(closeness))]
 
     def options(self) -> list[str]:
         """What she could announce now: some of ``blueprint`` and ``flagship``.

@@ -137,7 +137,8 @@ def test_the_executive_waits_when_the_draw_is_above_it(model):
     executive = ready_executive(model, 1.0 - 1e-12)
     executive.decide()
     assert model.blueprint_week < 0 and (model.decided == UNDECIDED).all()
-    assert last_line(model, "executive")[4].startswith("waited with a blueprint on the table")
+    detail = last_line(model, "executive")[4]
+    assert detail.startswith(("waited with a blueprint on the table", "postponed until after"))
 
 
 def test_without_an_agreed_scope_the_executive_has_nothing_to_announce(model):
@@ -145,7 +146,19 @@ def test_without_an_agreed_scope_the_executive_has_nothing_to_announce(model):
     model.timing_bdm = 0.0
     executive.decide()
     assert model.blueprint_week < 0
-    assert "no option open" in last_line(model, "executive")[4]
+    assert "nothing to announce" in last_line(model, "executive")[4]
+
+
+def test_an_executive_whose_plan_makes_more_losers_says_she_waits_for_the_election(model):
+    executive = ready_executive(model, 1.0 - 1e-12)
+    model.credit, model.regional_blame = 0.0, 1.0  # all losers
+    executive.decide()
+    election = executive.looming_election()
+    assert model.proximity > 0
+    assert (
+        f"postponed until after the {election.kind} election of {election.date}"
+        in (last_line(model, "executive")[4])
+    )
 
 
 def test_the_why_log_of_one_run_shows_every_kind_deciding(tmp_path):
