@@ -112,10 +112,14 @@ class ExecutiveAgent(Agent):
         )  # fmt: skip
 
     def announce_blueprint(self, why: str) -> None:
-        """Every undecided institution gets its draft destination (including "stay")."""
+        """Every undecided institution gets its destination in the plan.
+
+        The plan is the best-fitting share of the draft's moves that the bargained scope allows
+        (``sim.allocation.scoped_plan``); the rest stay.
+        """
         m = self.model
         m.blueprint_week = m.steps
-        m.commit(m.decided == UNDECIDED, m.draft)
+        m.commit(m.decided == UNDECIDED, m.plan)
         m.log("executive", self.name, "blueprint", "announced; " + why)
 
     def designate_flagship(self, why: str) -> None:

@@ -79,6 +79,33 @@ def draft_allocation(
     return np.where(moves, best, STAY)
 
 
+def scoped_plan(draft: np.ndarray, open_: np.ndarray, fit: np.ndarray, scope: float) -> np.ndarray:
+    """The plan a bargained scope allows: the best-fitting share of the draft's open moves.
+
+    Of the m institutions that are open (not yet decided) and that the draft moves, a plan of
+    scope s keeps the ceil(s m) whose fit to their draft destination is highest, and the rest
+    of the open ones stay; decided institutions keep their draft entry, which is their decision.
+    The bargaining position 0-100 reads "how much to announce now" (docs/model.md, step 5); that
+    the ministries start where a move fits best is an assumption, in the spirit of Phase 1's
+    allocation by functional clusters (facts.md).
+
+    Args:
+        draft: (I,) draft destination, region index or STAY.
+        open_: (I,) bool, the institution is not decided yet.
+        fit: (I, R) bureaucratic fit.
+        scope: s in [0, 1], the bargained scope / 100.
+
+    Returns:
+        (I,) the plan's destinations.
+    """
+    moving = np.nonzero(open_ & (draft >= 0))[0]
+    keep = int(np.ceil(scope * len(moving) - 1e-9))
+    best_first = moving[np.argsort(-fit[moving, draft[moving]], kind="stable")]
+    plan = np.where(open_, STAY, draft)
+    plan[best_first[:keep]] = draft[best_first[:keep]]
+    return plan
+
+
 def rebalance(
     penalty: np.ndarray, destination: np.ndarray, receives: np.ndarray, rate: float
 ) -> np.ndarray:

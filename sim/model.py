@@ -119,9 +119,11 @@ class RelocationModel(Model):
         self.timing_compromise = float(compromise(position, salience, capability))
         if self.params.null.bargaining == "compromise":  # the null model: no bargaining
             self.timing_bdm = self.timing_compromise
+            self.weigh_the_plan()
             return
         result = bdm_bargain(position, salience, capability, bp.risk, bp.rounds, record=False)
         self.timing_bdm = float(result.forecast)
+        self.weigh_the_plan()
         moved = np.abs(result.positions - position)
         k = int(moved.argmax())
         if moved[k] > 0:
@@ -271,14 +273,21 @@ class RelocationModel(Model):
         self.stake = allocation.regional_stake(self.draft, w.staff, w.receives, self.origin)
         self.region_salience = 0.3 + 0.7 * np.abs(self.stake)  # regions' in bargaining_table
         self.threat = pressure.union_threat(w.defends, self.draft != STAY, w.staff)
-        self.weigh_the_draft()
+        self.weigh_the_plan()
         self.refresh_anchor_base()
 
-    def weigh_the_draft(self) -> None:
-        """Credit and regional blame of announcing the draft, in the ruling party's voters."""
+    def weigh_the_plan(self) -> None:
+        """The plan the bargained scope allows, and its credit and regional blame.
+
+        Credit and blame are those of what the executive would announce, not of the whole
+        draft, counted in the ruling party's voters.
+        """
         w = self.world
+        self.plan = allocation.scoped_plan(
+            self.draft, self.decided == UNDECIDED, self.fit, self.timing_bdm / 100.0
+        )
         self.credit, self.regional_blame = allocation.credit_and_blame(
-            self.draft, w.staff, w.bids, self.voter_weight, self.origin
+            self.plan, w.staff, w.bids, self.voter_weight, self.origin
         )
 
     def refresh_anchor_base(self) -> None:
@@ -598,7 +607,7 @@ class RelocationModel(Model):
         # Credit and blame are counted in the voters of the party now in power.
         self.voter_weight = timing.electoral_weight(w.seat_share, self.ruling_share[self.executive])
         self.__dict__.pop("flagship_stakes", None)
-        self.weigh_the_draft()
+        self.weigh_the_plan()
 
     def bill_gain(self, bill: assembly.Bill) -> np.ndarray:
         """Value of a bill to each member's constituency (``assembly.regional_gain``).

@@ -119,6 +119,7 @@ def test_a_ministry_reports_the_position_the_model_bargains_with(model):
 
 def ready_executive(model, draw):
     model.progress, model.timing_bdm = 1.0, 100.0
+    model.weigh_the_plan()  # what the bargaining table would have done with this scope
     model.rng = FixedDraw(draw)
     return model.head_of_government
 

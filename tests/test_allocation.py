@@ -13,6 +13,7 @@ from sim.allocation import (
     rebalance,
     rebalance_load,
     regional_stake,
+    scoped_plan,
     staff_won,
 )
 from sim.pressure import (
@@ -224,3 +225,33 @@ def test_two_origins_each_count_their_own_loss_by_hand():
     assert abs(b - 0.3 * 0.75) < 1e-12
     receives = np.array([False, False, True, True])
     np.testing.assert_allclose(regional_stake(dest, staff, receives, origin), [-0.75, 0, 1, 0])
+
+
+def test_a_plan_of_half_the_scope_keeps_the_better_fitting_half_of_the_moves():
+    draft = np.array([0, 1, STAY, 1, 0])
+    fit = np.array([[0.9, 0.1], [0.2, 0.3], [0.5, 0.5], [0.1, 0.8], [0.4, 0.0]])
+    open_ = np.ones(5, dtype=bool)
+    # moves 0, 1, 3, 4 fit their destinations by 0.9, 0.3, 0.8, 0.4: the best two are 0 and 3
+    assert scoped_plan(draft, open_, fit, 0.5).tolist() == [0, STAY, STAY, 1, STAY]
+    assert scoped_plan(draft, open_, fit, 1.0).tolist() == draft.tolist()
+    assert (scoped_plan(draft, open_, fit, 0.0) == STAY).all()
+
+
+def test_a_plan_leaves_decided_institutions_as_decided():
+    draft = np.array([1, 0, 0])
+    fit = np.ones((3, 2))
+    open_ = np.array([False, True, True])
+    plan = scoped_plan(draft, open_, fit, 0.0)
+    assert plan.tolist() == [1, STAY, STAY]
+
+
+@given(st.integers(1, 30), st.floats(0, 1), st.integers(0, 2**32 - 1))
+def test_a_plan_moves_the_ceiling_of_its_share_of_the_open_moves(n, scope, seed):
+    rng = np.random.default_rng(seed)
+    draft = rng.integers(-1, 3, n)
+    open_ = rng.random(n) < 0.7
+    plan = scoped_plan(draft, open_, rng.random((n, 3)), scope)
+    movers = (open_ & (draft >= 0)).sum()
+    assert (open_ & (plan >= 0)).sum() == int(np.ceil(scope * movers - 1e-9))
+    assert np.array_equal(plan[~open_], draft[~open_])
+    assert ((plan[open_] == STAY) | (plan[open_] == draft[open_])).all()
