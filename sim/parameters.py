@@ -189,7 +189,7 @@ class TimingParams:
     )
     blueprint_scope: float = param(
         40.0,
-        "Bargained scope (0-100) at or above which a whole blueprint is announced.",
+        "Bargained scope (0-100) at or above which a blueprint is announced.",
         lo=0,
         hi=100,
     )
