@@ -67,7 +67,12 @@ def score_event(event: TruthEvent, scenario: Scenario, records: list[dict]) -> d
         weeks = np.array([_decision_week(event.decision, scenario, r) for r in records])
         truth = _week(scenario, event.date) if event.date else scores.NEVER
         decided = weeks[np.isfinite(weeks)]
-        median = f"median week {np.median(decided):.0f}" if len(decided) else "none"
+        median = (
+            f"median week {np.median(decided):.0f} (90%: {np.quantile(decided, 0.05):.0f}-"
+            f"{np.quantile(decided, 0.95):.0f})"
+            if len(decided)
+            else "none"
+        )
         prediction = f"{len(decided) / n:.0%} decide by the horizon, {median}"
         if event.score == "crps":
             value = scores.crps_censored(weeks, truth, horizon)
