@@ -67,19 +67,25 @@ def not_ruled_out(implausibility: np.ndarray, cut: float = CUT, at_least: int = 
     discrepancy taken as unbounded, as Vernon et al. 2010 widen it for outputs the model
     cannot match), and reported. A setting survives when its second-largest implausibility
     over the other observations is below ``cut``. When fewer than ``at_least`` settings
-    survive, the ``at_least`` least implausible are kept instead, with the cut they imply.
+    survive, the ``at_least`` least implausible are kept instead, with the cut they imply:
+    ranked by that second-largest implausibility, and, where it ties, by the mean over the
+    observations. Ties are common: a binary event that a setting's runs all miss has the same
+    implausibility at every such setting (``binary_implausibility`` of a share of 0 or 1), so
+    without the second key the design's order, not the data, would choose.
 
     Returns:
         (indices of the settings kept, cut used, indices of the observations set aside).
     """
     best = np.nanmin(np.where(np.isnan(implausibility), np.inf, implausibility), axis=1)
     missed = np.flatnonzero(best >= cut)
-    measure = second_largest(np.delete(implausibility, missed, axis=0))
+    informative = np.delete(implausibility, missed, axis=0)
+    measure = second_largest(informative)
     kept = np.flatnonzero(measure < cut)
     if len(kept) >= at_least:
         return kept, cut, missed
-    order = np.argsort(measure, kind="stable")[:at_least]
-    return np.sort(order), float(measure[order[-1]]), missed
+    mean = np.nanmean(informative, axis=0)
+    order = np.lexsort((mean, measure))[:at_least]  # the last key sorts first
+    return np.sort(order), float(measure[order].max()), missed
 
 
 def identification(samples: np.ndarray, lo: float, hi: float) -> dict:

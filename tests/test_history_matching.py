@@ -50,9 +50,25 @@ def test_a_setting_survives_below_the_cut_and_structural_misses_are_set_aside():
     # second largest of the first three rows: 0.5, 2.0, 0.2, 2.0
     assert list(kept) == [0, 1, 2, 3]
     # a cut of 1 keeps settings 0 and 2 only; asked for 3, the three least implausible come,
-    # with the cut they imply (setting 1's 2.0; setting 3 ties it but comes later)
+    # with the cut they imply (setting 1's 2.0; setting 3 ties it, with a higher mean: 1.97
+    # against 1.87)
     kept, cut, missed = not_ruled_out(matrix, cut=1.0, at_least=3)
     assert list(missed) == [3] and list(kept) == [0, 1, 2] and cut == 2.0
+
+
+def test_ties_at_the_saturated_implausibility_are_broken_by_the_data_not_the_order():
+    # Settings 0-3 miss two binary events in all their runs: the implausibility saturates at one
+    # value, so their second-largest ties. (Setting 4 matches both but fails the rest.) The
+    # third row tells them apart; the design's order must not.
+    saturated = 1.0 / np.sqrt(0.5 / 11 * (1 - 0.5 / 11) + 0.1**2)
+    matrix = np.array([
+        [saturated] * 4 + [0.1],
+        [saturated] * 4 + [0.1],
+        [2.9, 2.0, 0.1, 1.0, 9.0],
+        [0.1] * 4 + [9.0],
+    ])  # fmt: skip
+    kept, cut, _ = not_ruled_out(matrix, cut=3.0, at_least=2)
+    assert list(kept) == [2, 3] and cut == saturated
 
 
 def test_identification_tells_a_flat_posterior_from_a_narrow_one():
