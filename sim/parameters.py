@@ -16,6 +16,10 @@ CALIBRATED = (
     "calibrated: best Brier score on the two Korean cases over issue 4's grid (in sample; "
     "superseded by the library's posterior in docs/validation.md, make calibrate)"
 )
+LIBRARY = (
+    "history matching on the ten cases of the library (docs/validation.md, Calibration): "
+    "the median of the settings kept, identified; 90% interval "
+)
 
 
 def param(default, doc: str, source: str = "assumption", lo=None, hi=None, choices=None):
@@ -118,9 +122,9 @@ class DraftingParams:
         0.35, "Score below which an institution stays in the capital region.", lo=0, hi=1
     )
     drafting_weeks: float = param(
-        30.0,
+        18.0,
         "Weeks of ministry work before a draft is complete (readiness 1).",
-        "assumption; Phase 1 took 2003-06 to 2005-06 (facts.md) for a larger list",
+        LIBRARY + "[11.2, 31.7]",
         lo=1,
     )
 
@@ -163,15 +167,15 @@ class TimingParams:
         lo=0,
     )
     credit_weight: float = param(
-        1.0,
+        4.8,
         "b1: weight of the winners' electoral credit as an election nears.",
-        "assumption; Mayhew 1974 (credit claiming)",
+        LIBRARY + "[0.52, 7.8]; the effect: Mayhew 1974 (credit claiming)",
         lo=0,
     )
     blame_weight: float = param(
-        8.0,
+        13.6,
         "b2: weight of the losers' electoral blame and the unions' pressure as an election nears.",
-        CALIBRATED,
+        LIBRARY + "[8.3, 15.5]",
         lo=0,
     )
     horizon_weeks: float = param(
@@ -188,8 +192,9 @@ class TimingParams:
         hi=1,
     )
     blueprint_scope: float = param(
-        40.0,
+        22.0,
         "Bargained scope (0-100) at or above which a blueprint is announced.",
+        LIBRARY + "[12.7, 30.1]",
         lo=0,
         hi=100,
     )
