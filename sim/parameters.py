@@ -16,7 +16,7 @@ CALIBRATED = (
     "calibrated: best Brier score on the two Korean cases over issue 4's grid (in sample; "
     "superseded by the library's posterior in docs/validation.md, make calibrate)"
 )
-LIBRARY = (
+LIBRARY_POSTERIOR = (
     "history matching on the ten cases of the library (docs/validation.md, Calibration): "
     "the median of the settings kept, identified; 90% interval "
 )
@@ -124,7 +124,7 @@ class DraftingParams:
     drafting_weeks: float = param(
         18.0,
         "Weeks of ministry work before a draft is complete (readiness 1).",
-        LIBRARY + "[11.2, 31.7]",
+        LIBRARY_POSTERIOR + "[11.2, 31.7]",
         lo=1,
     )
 
@@ -169,13 +169,13 @@ class TimingParams:
     credit_weight: float = param(
         4.8,
         "b1: weight of the winners' electoral credit as an election nears.",
-        LIBRARY + "[0.52, 7.8]; the effect: Mayhew 1974 (credit claiming)",
+        LIBRARY_POSTERIOR + "[0.52, 7.8]; the effect: Mayhew 1974 (credit claiming)",
         lo=0,
     )
     blame_weight: float = param(
         13.6,
         "b2: weight of the losers' electoral blame and the unions' pressure as an election nears.",
-        LIBRARY + "[8.3, 15.5]",
+        LIBRARY_POSTERIOR + "[8.3, 15.5]",
         lo=0,
     )
     horizon_weeks: float = param(
@@ -194,7 +194,7 @@ class TimingParams:
     blueprint_scope: float = param(
         22.0,
         "Bargained scope (0-100) at or above which a blueprint is announced.",
-        LIBRARY + "[12.7, 30.1]",
+        LIBRARY_POSTERIOR + "[12.7, 30.1]",
         lo=0,
         hi=100,
     )
