@@ -3,7 +3,7 @@
 import numpy as np
 from mesa import Agent
 
-from sim.pressure import effort_from_shares
+from sim.pressure import region_effort
 
 EFFORT_CHANGE_LOGGED = 0.1  # a region's why-line comes again once its effort moves by 10%
 
@@ -28,6 +28,11 @@ class RegionAgent(Agent):
         self.code = code
         self.name = name
         self.receives = receives
+        self.capacity = float(model.world.capacity[index])
+        share = model.intent_share[index]  # fixed for the run
+        self.wants = float(share.any())
+        self.first_choice = model.world.inst_codes[int(np.argmax(share))]
+        self.first_share = float(share.max())
         self.logged_effort = 0.0  # the total effort of its last why-line
 
     def lobby(self) -> None:
@@ -37,17 +42,15 @@ class RegionAgent(Agent):
         institution in proportion to how much the region wants it.
         """
         m, i = self.model, self.index
-        share = m.intent_share[i]
-        row = effort_from_shares(m.world.capacity[i : i + 1], share[None], m.zeal[i : i + 1])[0]
-        m.effort[i] = row
-        total = float(row.sum())
+        zeal = float(m.zeal[i])
+        m.effort[i] = region_effort(self.capacity, zeal, m.intent_share[i])
+        total = self.capacity * zeal * self.wants  # the row's sum: its shares sum to 1 or 0
         change = abs(total - self.logged_effort)
         if total > 0 and change >= EFFORT_CHANGE_LOGGED * self.logged_effort:
             self.logged_effort = total
-            first = int(np.argmax(share))
-            m.log("lobbying", self.code, m.world.inst_codes[first],
-                  f"lobbies with effort {total:.2f} (its lawmakers' zeal {m.zeal[i]:.2f}), "
-                  f"{share[first]:.0%} of it on this institution")  # fmt: skip
+            m.log("lobbying", self.code, self.first_choice,
+                  f"lobbies with effort {total:.2f} (its lawmakers' zeal {zeal:.2f}), "
+                  f"{self.first_share:.0%} of it on this institution")  # fmt: skip
 
     @property
     def effort(self) -> float:

@@ -17,6 +17,7 @@ class UnionAgent(Agent):
         code: Union code.
         name: Display name.
         members: Membership.
+        strength: Organisational strength, 0-1.
         action: This week's action, one of ``sim.pressure.UNION_ACTIONS``.
     """
 
@@ -26,20 +27,22 @@ class UnionAgent(Agent):
         self.code = code
         self.name = name
         self.members = members
+        self.strength = float(model.world.union_strength[index])
         self.action = "none"
 
     def mobilise(self) -> None:
         """Move its mobilisation towards what the threat calls for, then choose its action."""
         m, k, up = self.model, self.index, self.model.params.unions
         threat = float(m.threat[k])
-        m.mobilisation[k] = mobilisation_step(
-            m.mobilisation[k], threat, m.readiness, m.world.union_strength[k],
+        level = mobilisation_step(
+            float(m.mobilisation[k]), threat, m.readiness, self.strength,
             up.rise_rate, up.decay_rate, up.anticipation,
         )  # fmt: skip
-        action = union_action(float(m.mobilisation[k]), m.decided_against(k))
+        m.mobilisation[k] = level
+        action = union_action(level, bool(m.decided_against[k]))
         if action != self.action:
-            m.log("union", self.code, action, f"mobilisation {m.mobilisation[k]:.2f} against a "
-                  f"threat to {threat:.0%} of its members' staff")  # fmt: skip
+            m.log("union", self.code, action, f"mobilisation {level:.2f} against a threat to "
+                  f"{threat:.0%} of its members' staff")  # fmt: skip
         self.action = action
 
     @property

@@ -56,8 +56,8 @@ class RelocationModel(Model):
         self.fit = self.fit + self.params.drafting.idiosyncrasy * self.rng.gumbel(
             size=self.fit.shape
         )
-        self._create_agents()
         self._init_state()
+        self._create_agents()  # the agents read the state they act on
         self.upcoming = [e for e in setting.elections if setting.start <= e.date <= setting.horizon]
         for e in self.upcoming:
             self.schedule_event(self.hold_election, at=self.week_of(e.date))
@@ -175,6 +175,7 @@ class RelocationModel(Model):
         destination = w.region_codes.index(spec.destination) if spec.kind == "move" else STAY
         self.decided[chosen] = destination
         self.decided_week[chosen] = self.steps
+        self.note_decisions()
 
     def apply_events(self) -> None:
         """Dated changes of role: a named actor's new role, or a new head of government."""
@@ -246,6 +247,7 @@ class RelocationModel(Model):
         self.decided_week[chosen] = self.steps
         for i in np.nonzero(chosen & w.needs_act & (self.decided != STAY))[0]:
             self.bills.append(assembly.Bill(int(i), int(self.decided[i]), self.steps))
+        self.note_decisions()
 
     def bargaining_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Positions (0-100), saliences and capabilities of the bargaining actors.
@@ -353,6 +355,7 @@ class RelocationModel(Model):
         self.draft = np.full(n_inst, STAY)
         self.decided = np.full(n_inst, UNDECIDED)
         self.decided_week = np.full(n_inst, -1)
+        self.decided_against = np.zeros(len(w.union_codes), dtype=bool)
         self.mobilisation = np.zeros(len(w.union_codes))
         # Union pressure = mobilisation weighted by strength x membership share, in [0, 1].
         self.union_weight = w.union_strength * w.union_members / max(w.union_members.sum(), 1.0)
@@ -660,10 +663,10 @@ class RelocationModel(Model):
         entries = [k for k, i in enumerate(self.setting.institutions) if i.code in codes]
         return np.isin(self.world.inst_entry, entries)
 
-    def decided_against(self, union: int) -> bool:
-        """Whether a decision already moves some institution that ``union`` defends."""
+    def note_decisions(self) -> None:
+        """Which unions a decision already moves members of (``decided_against``, (U,) bool)."""
         moved = (self.decided != UNDECIDED) & (self.decided != STAY)
-        return bool((self.world.defends[union] & moved).any())
+        self.decided_against = (self.world.defends & moved).any(axis=1)
 
     def setting_bill(self, code: str) -> TabledBill:
         """The scenario's tabled bill with this code."""

@@ -43,6 +43,11 @@ def effort_from_shares(capacity: np.ndarray, share: np.ndarray, zeal: np.ndarray
     return (capacity * zeal)[:, None] * share
 
 
+def region_effort(capacity: float, zeal: float, share: np.ndarray) -> np.ndarray:
+    """One region's row of ``effort_from_shares``: (I,) capacity * zeal * share."""
+    return (capacity * zeal) * share
+
+
 def political_pressure(
     effort: np.ndarray, ruling_share: np.ndarray, ruling_access: float
 ) -> np.ndarray:
@@ -71,33 +76,35 @@ def union_threat(defends: np.ndarray, moving: np.ndarray, staff: np.ndarray) -> 
 
 
 def mobilisation_step(
-    mobilisation: np.ndarray,
-    threat: np.ndarray,
+    mobilisation: float,
+    threat: float,
     nearness: float,
-    strength: np.ndarray,
+    strength: float,
     rise: float,
     decay: float,
     anticipation: float,
-) -> np.ndarray:
-    """Move each union's mobilisation towards its target, faster up than down.
+) -> float:
+    """Move one union's mobilisation towards its target, faster up than down.
 
     target = strength * min(1, anticipation * nearness * threat); mobilisation rises by
     ``rise * (target - m)`` when below target and falls by ``decay * (m - target)`` when above.
+    Plain floats: each union takes its own turn (agents/union.py), and numpy's cost per call
+    would exceed the arithmetic.
 
     Args:
-        mobilisation: (U,) current mobilisation in [0, 1].
-        threat: (U,) share of defended staff the draft moves.
+        mobilisation: Current mobilisation in [0, 1].
+        threat: Share of the union's defended staff the draft moves.
         nearness: How near an announcement looks, in [0, 1].
-        strength: (U,) organisational strength in [0, 1].
+        strength: Organisational strength in [0, 1].
         rise: Weekly adjustment rate upwards.
         decay: Weekly adjustment rate downwards.
         anticipation: Gain of nearness on the perceived threat.
 
     Returns:
-        (U,) new mobilisation, in [0, 1].
+        The new mobilisation, in [0, 1].
     """
-    target = strength * np.minimum(1.0, anticipation * nearness * threat)
-    rate = np.where(target > mobilisation, rise, decay)
+    target = strength * min(1.0, anticipation * nearness * threat)
+    rate = rise if target > mobilisation else decay
     return mobilisation + rate * (target - mobilisation)
 
 
