@@ -19,7 +19,7 @@ import pandas as pd
 
 from experiments.design import run_seed
 from experiments.progress import progress_bar
-from experiments.truth_events import _decision_column, _missing, score_event
+from experiments.truth_events import decision_column, missing, score_event
 from sim.runner import resolve, run
 from sim.truth import load_truth
 
@@ -59,8 +59,8 @@ def check_case(name: str, runs: int, master_seed: int, overrides=None, progress=
             bar.update()
     events = pd.DataFrame([_with_dates(e, scenario, records) for e in truth.events])
     blueprint = [r["blueprint_date"] for r in records]
-    quarters = pd.Series(["none" if _missing(d) else _quarter(d) for d in blueprint])
-    weeks = [r["blueprint_week"] for r in records if not _missing(r["blueprint_date"])]
+    quarters = pd.Series(["none" if missing(d) else _quarter(d) for d in blueprint])
+    weeks = [r["blueprint_week"] for r in records if not missing(r["blueprint_date"])]
     return CaseCheck(
         events=events,
         blueprints=quarters.value_counts(normalize=True).sort_index(),
@@ -74,8 +74,8 @@ def check_case(name: str, runs: int, master_seed: int, overrides=None, progress=
 def _with_dates(event, scenario, records) -> dict:
     row = score_event(event, scenario, records)
     if event.kind == "decision":
-        days = [r[_decision_column(event.decision, scenario)] for r in records]
-        days = sorted(date.fromisoformat(d) for d in days if not _missing(d))
+        days = [r[decision_column(event.decision, scenario)] for r in records]
+        days = sorted(date.fromisoformat(d) for d in days if not missing(d))
         row["median date"] = _quantile(days, 0.5)
         row["90% interval"] = f"{_quantile(days, 0.05)} to {_quantile(days, 0.95)}" if days else ""
         row["true date"] = str(event.date) if event.date else "none by the horizon"

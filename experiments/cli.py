@@ -321,6 +321,9 @@ def add_validate_command(commands) -> None:
     p.set_defaults(handler=validate_command)
 
 
+CASE_MASTER_SEED = 20200720  # the Season 2 start date, as a number, as in calibration.toml
+
+
 def case_command(args) -> int:
     """Handle ``relocsim validate --case NAME``."""
     from experiments.case_check import check_case, report
@@ -332,9 +335,6 @@ def case_command(args) -> int:
         return 2
     print(report(check_case(args.case, args.seeds, CASE_MASTER_SEED)))
     return 0
-
-
-CASE_MASTER_SEED = 20200720  # the Season 2 start date, as a number, as in calibration.toml
 
 
 def validate_command(args) -> int:

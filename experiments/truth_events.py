@@ -117,14 +117,14 @@ def vote_shares(event: TruthEvent, records: list[dict]) -> dict[str, tuple[float
         for party in sorted(set(event.yes) | set(event.no)):
             voted = event.yes.get(party, 0) + event.no.get(party, 0)
             if voted > 0:
-                values = [v for r in records if not _missing(v := r.get(column + party))]
+                values = [v for r in records if not missing(v := r.get(column + party))]
                 out[party] = (event.yes.get(party, 0) / voted, values)
         return out
     voted = event.totals.get("yes", 0) + event.totals.get("no", 0)
     if not (event.bill and event.stage == "floor" and voted):
         return {}
     yes, no = f"bill_{event.bill}_yes", f"bill_{event.bill}_no"
-    values = [r[yes] / (r[yes] + r[no]) for r in records if not _missing(r.get(yes))]
+    values = [r[yes] / (r[yes] + r[no]) for r in records if not missing(r.get(yes))]
     return {"all": (event.totals.get("yes", 0) / voted, values)}
 
 
@@ -186,7 +186,7 @@ def implausibility(
     return float(max(values)) if values else math.nan
 
 
-def _missing(value) -> bool:
+def missing(value) -> bool:
     """None, or the NaN that pandas makes of a missing value."""
     return value is None or (isinstance(value, float) and math.isnan(value))
 
@@ -195,7 +195,8 @@ def _week(scenario: Scenario, day: date) -> float:
     return (day - scenario.start).days / 7
 
 
-def _decision_column(decision: str, scenario: Scenario) -> str:
+def decision_column(decision: str, scenario: Scenario) -> str:
+    """The outcome column that dates a decision of this kind (``blueprint``, ``flagship``, any)."""
     if decision == "blueprint":
         return "blueprint_date"
     if decision == "flagship" and scenario.flagship:
@@ -204,8 +205,8 @@ def _decision_column(decision: str, scenario: Scenario) -> str:
 
 
 def _decision_week(decision: str, scenario: Scenario, record: dict) -> float:
-    value = record.get(_decision_column(decision, scenario))
-    if _missing(value):
+    value = record.get(decision_column(decision, scenario))
+    if missing(value):
         return scores.NEVER
     return _week(scenario, date.fromisoformat(value))
 
