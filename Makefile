@@ -41,9 +41,9 @@ web-assets: $(STAMP)
 		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends npm)
 	$(PY) -m sim.app
 
-# Issue 12: the calibration's design on every case of the library under every null model
-# (docs/validation.md, "Calibration"): about an hour on 2 cores; `make calibrate RESUME=1`
-# continues an interrupted one instead of starting afresh.
+# Issue 12: the calibration's design on every case of the library under every null model and
+# alternative mechanism (docs/validation.md, "Calibration"): about an hour on 2 cores;
+# `make calibrate RESUME=1` continues an interrupted one instead of starting afresh.
 calibrate: $(STAMP)
 	$(VENV)/bin/relocsim calibrate --workers 2 $(if $(RESUME),--resume)
 

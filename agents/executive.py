@@ -44,7 +44,7 @@ class ExecutiveAgent(Agent):
         if "flagship" in options:
             credit, blame = m.flagship_stakes
             blame += float(m.mobilisation @ m.flagship_union_weight)
-            hazards["flagship"] = self.hazard_of(m.timing_bdm / 100.0, credit, blame)
+            hazards["flagship"] = self.hazard_of(m.bargained_scope / 100.0, credit, blame)
         m.hazard = sum(hazards.values())
         m.p_announce = timing.weekly_probability(m.hazard)
         why = (
@@ -65,7 +65,7 @@ class ExecutiveAgent(Agent):
         if not options:
             return (
                 f"waited: nothing to announce (the draft {m.progress:.0%} done, the agreed "
-                f"scope {m.timing_bdm:.0f} of the {tp.blueprint_scope:.0f} a plan needs)"
+                f"scope {m.bargained_scope:.0f} of the {tp.blueprint_scope:.0f} a plan needs)"
             )
         held = " and ".join(WAIT_REASON[o] for o in options)
         if m.proximity > 0 and tp.credit_weight * m.credit < tp.blame_weight * m.blame:
@@ -94,7 +94,8 @@ class ExecutiveAgent(Agent):
         """
         m, s, options = self.model, self.model.setting, []
         complete = m.progress >= 1.0 - 1e-9  # the sum of 1/drafting_weeks may fall short
-        if complete and m.blueprint_week < 0 and m.timing_bdm >= m.params.timing.blueprint_scope:
+        scoped = m.bargained_scope >= m.params.timing.blueprint_scope
+        if complete and m.blueprint_week < 0 and scoped:
             options.append("blueprint")
         flagship_open = s.flagship and m.decided[m.world.inst_codes.index(s.flagship)] == UNDECIDED
         if flagship_open and m.executive_name == s.flagship_party:

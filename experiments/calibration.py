@@ -2,12 +2,12 @@
 
 ``relocsim calibrate`` (``make calibrate``) draws one scrambled Sobol design over the priors of
 experiments/calibration.toml and runs it, as sweeps, on every case of the library under every
-rung of the null-model ladder (experiments/library.py, NULLS): one store per rung and case
-under ``OUT/<rung>/<case>``, resumable. ``load_evidence`` then reads a rung's stores into one
-``CaseRuns`` per case: the runs of each setting and the implausibility of each truth event at
-each setting (experiments/truth_events.py). Which settings a set of cases does not rule out,
-and what they predict, is experiments/library.py's work; the posterior and its pairs plot are
-here.
+rung of the ladder (experiments/library.py, RUNGS: the null models and the alternative
+mechanisms): one store per rung and case under ``OUT/<rung>/<case>``, resumable.
+``load_evidence`` then reads a rung's stores into one ``CaseRuns`` per case: the runs of each
+setting and the implausibility of each truth event at each setting
+(experiments/truth_events.py). Which settings a set of cases does not rule out, and what they
+predict, is experiments/library.py's work; the posterior and its pairs plot are here.
 
 Why history matching and not ABC-SMC: every leave-one-case-out fold needs its own posterior,
 and ABC-SMC would run its populations anew for each of the ten folds and each rung. History
@@ -146,7 +146,7 @@ def experiment(spec: CalibrationSpec, case: str, overrides: dict) -> experiment_
 
 
 def folder(rung: str) -> str:
-    """A rung's folder name: "compromise, not BDM" -> "compromise__not_BDM"."""
+    """A rung's folder name: "BDM, not compromise" -> "BDM__not_compromise"."""
     return "".join(ch if ch.isalnum() else "_" for ch in rung).strip("_")
 
 

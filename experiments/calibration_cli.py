@@ -1,10 +1,10 @@
 """``relocsim calibrate`` and ``relocsim validate --library``: the library on the command line.
 
 ``calibrate`` runs the calibration design (experiments/calibration.py) on every case under
-every rung of the null-model ladder and prints the posterior. ``validate --library`` reads
-those stores (running what is missing first), scores every case out of sample, prints the
-ladder and judges the targets of the validation file's ``[library]`` table: exit 1 when one is
-missed. Both resume where an interrupted run stopped.
+every rung (the null models and the alternative mechanisms) and prints the posterior.
+``validate --library`` reads those stores (running what is missing first), scores every case
+out of sample, prints the ladder and judges the targets of the validation file's
+``[library]`` table: exit 1 when one is missed. Both resume where an interrupted run stopped.
 """
 
 import sys
@@ -21,7 +21,7 @@ from experiments.calibration import (
     posterior,
     run_design,
 )
-from experiments.library import NULLS, cross_validate, judge, ladder
+from experiments.library import RUNGS, cross_validate, judge, ladder
 
 FIGURE = "figures/calibration_pairs.png"  # beside the doc
 
@@ -33,7 +33,8 @@ def add_calibrate_command(commands, workers) -> None:
         help="history matching of every case of the library on one Sobol design",
         description="Run the Sobol design of FILE (default: the shipped "
         "experiments/calibration.toml) on every case of the library (relocsim cases), under "
-        "the full model and each null model, one resumable store each under DIR/<model>/<case>"
+        "the full model, each null model and each alternative mechanism, one resumable store "
+        "each under DIR/<model>/<case>"
         "; then print the posterior: the settings that no case's truth rules out, per "
         "parameter, and write their pairs plot to DIR/pairs.png. relocsim validate --library "
         "reuses the stores. Exit codes: 0 done, 2 bad input, 130 interrupted (continue with "
@@ -55,7 +56,8 @@ def add_calibrate_command(commands, workers) -> None:
     p.add_argument(
         "--full-only",
         action="store_true",
-        help="run the full model only, not the nulls (validate --library needs them all)",
+        help="run the full model only, not the nulls and alternatives (validate --library "
+        "needs them all)",
     )
     p.set_defaults(handler=calibrate_command)
 
@@ -63,7 +65,7 @@ def add_calibrate_command(commands, workers) -> None:
 def calibrate_command(args) -> int:
     """Handle ``relocsim calibrate``."""
     spec = load_calibration(args.file)  # checked before anything runs
-    rungs = {"full model": NULLS["full model"]} if args.full_only else NULLS
+    rungs = {"full model": RUNGS["full model"]} if args.full_only else RUNGS
     try:
         run_design(spec, rungs, out_dir=args.out, workers=args.workers, resume=args.resume)
     except KeyboardInterrupt:
@@ -109,18 +111,19 @@ def library_command(args) -> int:
     spec = load_calibration(args.calibration)
     text = doc_text(args.docs) if args.docs is not None else None
     out = args.out or DEFAULT_OUT
-    if not complete(spec, NULLS, out_dir=out):
+    if not complete(spec, RUNGS, out_dir=out):
         print(f"running the calibration design's missing runs into {out}", file=sys.stderr)
         try:
-            run_design(spec, NULLS, out_dir=out, workers=args.workers, resume=True)
+            run_design(spec, RUNGS, out_dir=out, workers=args.workers, resume=True)
         except KeyboardInterrupt:
             return _interrupted("validate", out)
     rungs, table = ladder(spec, out_dir=out)
     result = rungs["full model"]
     print(result)
     print(
-        "\nNull-model ladder, out of sample (binary events; log score - full > 0: the full "
-        "model is better, with a 95% bootstrap interval over events):"
+        "\nNull-model ladder and alternative mechanisms, out of sample (binary events; log "
+        "score - full > 0: the full model is better, with a 95% bootstrap interval over "
+        "events; the full model must beat each null, not the alternatives):"
     )
     with pd.option_context("display.width", 200, "display.float_format", "{:.3f}".format):
         print(table.to_string(index=False))

@@ -252,9 +252,9 @@ def add_validate_command(commands) -> None:
         "0 when it ran (even if a target is MISSED), 1 when runs failed, 2 for bad input. "
         "With --library, the case library instead: every case predicted out of sample from "
         "the calibration's stores (relocsim calibrate; what is missing runs first), the "
-        "null-model ladder, and the targets of FILE's [library] table: exit 1 when one is "
-        "missed. Its tables and pairs plot replace the part of the doc between its library "
-        "markers.",
+        "null-model ladder beside the alternative mechanisms, and the targets of FILE's "
+        "[library] table: exit 1 when one is missed. Its tables and pairs plot replace the "
+        "part of the doc between its library markers.",
     )
     p.add_argument("file", nargs="?", type=Path, metavar="FILE", help="validation file (TOML)")
     p.add_argument(
@@ -302,7 +302,8 @@ def add_validate_command(commands) -> None:
         "--library",
         action="store_true",
         help="instead, score every case of the library (relocsim cases) against its dated "
-        "truth out of sample (leave one case out), with the null-model ladder",
+        "truth out of sample (leave one case out), with the null-model ladder and the "
+        "alternative mechanisms",
     )
     p.add_argument(
         "--calibration",

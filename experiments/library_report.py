@@ -1,7 +1,8 @@
 """The library's validation as text (``relocsim validate --library``) and as Markdown.
 
 The Markdown replaces the part of docs/validation.md between its library markers: the
-library's scores out of and in sample, the null-model ladder, the targets, the posterior with
+library's scores out of and in sample, the null-model ladder with the alternative mechanisms,
+the targets, the posterior with
 its pairs plot, the folds, the scores per case and the events the model gets most wrong.
 """
 
@@ -87,8 +88,10 @@ def markdown_report(
         f"{out_rows.Brier.iloc[0]:.3f} over {int(out_rows['binary events'].iloc[0])} binary "
         "events.",
         "",
-        "**Null-model ladder**, out of sample, each rung calibrated the same way (log score − "
-        "full > 0: the full model is better; 95% bootstrap interval over events):",
+        "**Null-model ladder and alternative mechanisms**, out of sample, each rung "
+        "calibrated the same way (log score − full > 0: the full model is better; 95% "
+        "bootstrap interval over events). The full model must beat each null; an alternative "
+        "is a rival mechanism, shown for comparison:",
         "",
         *_markdown_table(*_cells(table)),
         "",

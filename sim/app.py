@@ -520,7 +520,7 @@ def this_week(model: RelocationModel) -> list[tuple]:
 
 @solara.component
 def WhyLog(model: RelocationModel):
-    """Who moved whom this week, what bargaining conceded, why the executive waited or acted."""
+    """Who moved whom, how the bargained scope moved, why the executive waited or acted."""
     update_counter.get()
     rows = this_week(model)
     if rows:

@@ -133,6 +133,15 @@ class DraftingParams:
 class BargainingParams:
     """Stakeholder bargaining over timing and scope (sim/bargaining.py)."""
 
+    mechanism: str = param(
+        "compromise",
+        "What sets the bargained scope: 'compromise' (the capability- and salience-weighted "
+        "mean) or 'bdm' (Bueno de Mesquita's expected-utility challenges).",
+        "the out-of-sample ladder of 2026-12-04 (docs/validation.md): BDM predicts no better "
+        "than the compromise (log score -0.012 [-0.064, 0.031]), so the simpler one is the "
+        "default",
+        choices=("compromise", "bdm"),
+    )
     rounds: int = param(3, "BDM challenge rounds each time bargaining reopens.", lo=1, hi=50)
     reopen_threshold: float = param(
         5.0,
@@ -244,12 +253,6 @@ class NullParams:
         "The announcement hazard: 'model' (election clock, credit and blame) or 'constant' "
         "(base_hazard x readiness, no election effect).",
         choices=("model", "constant"),
-    )
-    bargaining: str = param(
-        "bdm",
-        "What sets the bargained scope: 'bdm' (Bueno de Mesquita's expected-utility model) or "
-        "'compromise' (the capability- and salience-weighted mean).",
-        choices=("bdm", "compromise"),
     )
     ties: str = param(
         "party",

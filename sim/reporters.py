@@ -32,7 +32,7 @@ def reporters(party_codes: list[str]) -> dict:
             "credit",
             "blame",
             "union_pressure",
-            "timing_bdm",
+            "bargained_scope",
             "timing_compromise",
             "progress",
         )

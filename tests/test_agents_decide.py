@@ -85,7 +85,7 @@ def test_a_union_under_full_threat_mobilises_at_its_rise_rate(model):
     union = model.unions.to_list()[0]
     k, up = union.index, model.params.unions
     model.threat[:] = 1.0
-    model.progress, model.timing_bdm = 1.0, 100.0  # an announcement looks certain
+    model.progress, model.bargained_scope = 1.0, 100.0  # an announcement looks certain
     union.mobilise()
     strength = model.world.union_strength[k]
     expected = up.rise_rate * strength * min(1.0, up.anticipation)
@@ -118,7 +118,7 @@ def test_a_ministry_reports_the_position_the_model_bargains_with(model):
 
 
 def ready_executive(model, draw):
-    model.progress, model.timing_bdm = 1.0, 100.0
+    model.progress, model.bargained_scope = 1.0, 100.0
     model.weigh_the_plan()  # what the bargaining table would have done with this scope
     model.rng = FixedDraw(draw)
     return model.head_of_government
@@ -144,7 +144,7 @@ def test_the_executive_waits_when_the_draw_is_above_it(model):
 
 def test_without_an_agreed_scope_the_executive_has_nothing_to_announce(model):
     executive = ready_executive(model, 0.0)
-    model.timing_bdm = 0.0
+    model.bargained_scope = 0.0
     executive.decide()
     assert model.blueprint_week < 0
     assert "nothing to announce" in last_line(model, "executive")[4]

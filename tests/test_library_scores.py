@@ -14,7 +14,15 @@ import numpy as np
 import pytest
 
 from experiments.calibration import design, load_calibration, load_evidence, run_design
-from experiments.library import NULLS, cross_validate, judge, ladder, out_of_sample_binary
+from experiments.library import (
+    ALTERNATIVES,
+    NULLS,
+    RUNGS,
+    cross_validate,
+    judge,
+    ladder,
+    out_of_sample_binary,
+)
 from experiments.scores import crps_censored
 from experiments.truth_events import score_event
 from experiments.validation_spec import LibraryTargets
@@ -31,7 +39,7 @@ def small(tmp_path_factory):
     """The small calibration's spec and stores."""
     out = tmp_path_factory.mktemp("calibration")
     spec = load_calibration(SMALL)
-    run_design(spec, NULLS, out_dir=out, workers=1, progress=False)
+    run_design(spec, RUNGS, out_dir=out, workers=1, progress=False)
     return spec, out
 
 
@@ -84,14 +92,18 @@ def test_out_of_sample_predictions_never_see_the_case_left_out(small):
 def test_every_rung_is_scored_from_its_own_runs(small):
     spec, out = small
     rungs, table = ladder(spec, out_dir=out)
-    assert list(table["model"]) == list(NULLS)
+    assert list(table["model"]) == list(RUNGS)
     assert table["log score - full"].iloc[0] == 0.0  # the full model against itself
-    assert len({p.name for p in out.iterdir() if p.is_dir()}) == len(NULLS)
+    assert len({p.name for p in out.iterdir() if p.is_dir()}) == len(RUNGS)
+    assert set(table.model[table.rung == "alternative"]) == set(ALTERNATIVES)
     events = {name: out_of_sample_binary(r) for name, r in rungs.items()}
     assert all(e.event.tolist() == events["full model"].event.tolist() for e in events.values())
     assert any(not e.p.equals(events["full model"].p) for e in events.values())
     verdicts = judge(rungs["full model"], table, LibraryTargets(beat_every_null=True))
-    assert [met for _, met in verdicts] == list(table["log score - full"].iloc[1:] > 0)
+    # the nulls are judged, and only they: an alternative is a rival, not a null
+    nulls = table[table.model.isin(NULLS) & (table.model != "full model")]
+    assert [text.split(" (")[0] for text, _ in verdicts] == [f"beats {m}" for m in nulls.model]
+    assert [met for _, met in verdicts] == list(nulls["log score - full"] > 0)
 
 
 def test_a_decision_is_scored_by_the_censored_crps_of_its_week():
@@ -179,6 +191,7 @@ def test_the_library_tables_and_pairs_plot_go_between_the_library_markers(small,
     assert text.startswith("# V\n\nabove\n") and text.endswith("kept\n")
     block = text.split("<!-- library:begin -->")[1].split("<!-- library:end -->")[0]
     assert "| full model |" in block and "| rewired ties |" in block
+    assert "| BDM, not compromise | alternative |" in block
     assert "timing.base_hazard" in block and "figures/calibration_pairs.png" in block
     assert (tmp_path / "figures" / "calibration_pairs.png").stat().st_size > 0
     assert ("MISSED" in block) == (done.returncode == 1)

@@ -2,7 +2,7 @@
 
 Each test would pass for a model that still has the mechanism and fail for one where it was
 cut out (the election clock ignored, the influence step ignoring the ties, the compromise
-standing in for BDM), on a fixed set of seeds.
+standing in for BDM under the "bdm" option), on a fixed set of seeds.
 """
 
 from datetime import date
@@ -12,6 +12,7 @@ import numpy as np
 import sim
 from agents import LawmakerAgent
 from sim.influence import friedkin_johnsen_step
+from sim.parameters import BargainingParams
 
 SEEDS = range(60)
 
@@ -46,10 +47,35 @@ def test_the_influence_step_uses_the_ties():
 
 
 def test_the_bargained_scope_is_bdm_not_the_compromise():
-    model = sim.build_model("season2_2020", seed=4)
+    model = sim.build_model("season2_2020", seed=4, **{"parameters.bargaining.mechanism": "bdm"})
     gaps = []
     for _ in range(60):
         model.run_for(1)
-        assert model.readiness == model.progress * model.timing_bdm / 100.0
-        gaps.append(abs(model.timing_bdm - model.timing_compromise))
+        assert model.readiness == model.progress * model.bargained_scope / 100.0
+        gaps.append(abs(model.bargained_scope - model.timing_compromise))
     assert max(gaps) > 1.0  # BDM's forecast is not the weighted mean
+    assert any("BDM forecast" in row[4] for row in model.why if row[1] == "bargaining")
+
+
+def test_the_default_bargained_scope_is_the_compromise():
+    assert BargainingParams().mechanism == "compromise"
+    model = sim.build_model("season2_2020", seed=4)
+    assert model.params.bargaining.mechanism == "compromise"
+    for _ in range(60):
+        model.run_for(1)
+        assert model.bargained_scope == model.timing_compromise
+        assert model.readiness == model.progress * model.bargained_scope / 100.0
+    logged = [row for row in model.why if row[1] == "bargaining"]
+    assert logged and all(row[2] == "compromise" for row in logged)  # no BDM concessions
+
+
+def test_bdm_is_an_option_that_changes_the_bargained_scope():
+    runs = {
+        mechanism: sim.run(
+            "season2_2020", seed=4, **{"parameters.bargaining.mechanism": mechanism}
+        ).series
+        for mechanism in ("compromise", "bdm")
+    }
+    assert runs["compromise"].equals(sim.run("season2_2020", seed=4).series)  # the default
+    gap = (runs["bdm"]["bargained_scope"] - runs["compromise"]["bargained_scope"]).abs()
+    assert gap.max() > 1.0

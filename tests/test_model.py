@@ -165,7 +165,7 @@ def test_generated_scenarios_keep_the_invariants(scenario):
             assert np.all((model.stance >= -eps) & (model.stance <= 1 + eps))
             assert np.all((model.mobilisation >= -eps) & (model.mobilisation <= 1 + eps))
             assert 0 <= model.p_announce <= 1
-            assert 0 <= model.timing_bdm <= 100
+            assert 0 <= model.bargained_scope <= 100
             assert ((model.draft == STAY) | (model.draft >= 0)).all()
 
 

@@ -1,8 +1,10 @@
 """Null models (sim.parameters.NullParams): each replaces one mechanism, and nothing else."""
 
 import numpy as np
+import pytest
 
 import sim
+from sim import ScenarioError
 from sim.network import KINDS, rewire
 
 
@@ -49,9 +51,8 @@ def test_the_constant_hazard_ignores_the_election_clock():
     assert full.head_of_government.hazard_of(0.5, 0.9, 3.0) != h0 * 0.5
 
 
-def test_the_compromise_null_sets_the_scope_without_bargaining():
-    model = sim.build_model("season2_2020", seed=1, **{"parameters.null.bargaining": "compromise"})
-    for _ in range(30):
-        model.run_for(1)
-        assert model.timing_bdm == model.timing_compromise
-    assert not any(row[1] == "bargaining" for row in model.why)
+def test_the_compromise_is_no_longer_a_null():
+    # It is the default mechanism (parameters.bargaining.mechanism); an old switch must fail
+    # loudly rather than run the default under a null's name.
+    with pytest.raises(ScenarioError, match=r"null\.bargaining"):
+        sim.build_model("season2_2020", seed=1, **{"parameters.null.bargaining": "compromise"})
