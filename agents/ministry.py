@@ -43,7 +43,8 @@ class MinistryAgent(Agent):
         """The drafter advances the plan and redraws the undecided institutions.
 
         Where each goes weighs its bureaucratic fit against the regions' political pressure,
-        less a penalty on regions already loaded (``sim.allocation.draft_allocation``).
+        less a penalty on regions already loaded, plus the ministry's idiosyncratic taste for
+        each pair: a logit choice (``sim.allocation.draft_allocation``).
         """
         if self.role != "drafter":
             return
@@ -53,7 +54,7 @@ class MinistryAgent(Agent):
         if undecided.any():
             draft = allocation.draft_allocation(
                 m.fit, m.political, dp.fit_weight, m.equity_penalty, dp.stay_threshold,
-                m.world.receives,
+                m.world.receives, m.taste,
             )  # fmt: skip
             draft = np.where(undecided, draft, m.decided)
         else:  # everything is decided (after a blueprint): the draft is the decisions

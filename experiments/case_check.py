@@ -8,7 +8,8 @@ sim/parameters.py, or ``--set`` overrides) and shows what a reader checks first:
   decision, the dates: median and 90% interval, against the true date;
 - when the blueprints come, by quarter, and the earliest week against the drafting time (a
   blueprint before the draft is complete would be an artefact of the start of the run);
-- each region's wins of the named institutions, against its bids.
+- each region's wins against its bids: of the institutions it bid for, and of all
+  institutions, pools included (its share of them).
 """
 
 from dataclasses import dataclass
@@ -34,8 +35,9 @@ class CaseCheck:
         blueprints: Blueprints by quarter (share of runs), with "none" for runs without one.
         earliest_blueprint_week: The earliest blueprint, in weeks from the start (NaN if none).
         drafting_weeks: The drafting time the runs used.
-        regions: One row per receiving region: the named institutions it bid for, and the
-            share of runs in which it won at least one named institution.
+        regions: One row per receiving region: the named institutions it bid for, the share of
+            runs in which it won one of them, the share in which it won any institution, and
+            the mean number and share of the institutions it won (``_region_wins``).
         runs: Number of runs.
     """
 
@@ -97,15 +99,27 @@ def _quarter(day: str) -> str:
 
 
 def _region_wins(scenario, records) -> pd.DataFrame:
+    """One row per receiving region: its bids, and what it won against them.
+
+    "wins a bid" is the share of runs in which the region won one of the named institutions it
+    bid for; "wins any" the share in which it won at least one institution, pools included
+    (the outcome's ``won_{region}``); "institutions" the mean number it won, and "share" that
+    mean over all the institutions of the case.
+    """
     named = [i for i in scenario.institutions if i.count == 1]
+    total = sum(i.count for i in scenario.institutions)
     rows = []
     for region in (r for r in scenario.regions if r.receives):
         bids = [i.code for i in named if region.code in i.bids]
-        won = [any(r.get(f"dest_{i.code}") == region.code for i in named) for r in records]
+        won_bid = [any(r.get(f"dest_{code}") == region.code for code in bids) for r in records]
+        won = np.array([r[f"won_{region.code}"] for r in records], dtype=float)
         rows.append({
             "region": region.code,
             "bids for": ", ".join(bids),
-            "wins a named institution": float(np.mean(won)),
+            "wins a bid": float(np.mean(won_bid)) if bids else float("nan"),
+            "wins any": float(np.mean(won > 0)),
+            "institutions": float(won.mean()),
+            "share": float(won.mean()) / total,
         })  # fmt: skip
     return pd.DataFrame(rows)
 
@@ -128,5 +142,10 @@ def report(check: CaseCheck) -> str:
         if np.isfinite(check.earliest_blueprint_week)
         else "No blueprint in any run."
     )
-    lines += ["", "Regions (named institutions only):", check.regions.to_string(index=False)]
+    lines += [
+        "",
+        "Regions: share of runs winning one of their bids, and any institution; mean "
+        "institutions won and their share of all (pools included):",
+        check.regions.to_string(index=False, float_format=lambda x: f"{x:.3f}"),
+    ]
     return "\n".join(lines)

@@ -56,6 +56,7 @@ OUTCOME_TYPES = {
     "decided_{institution}_date": "string",
     "relocated": "int64",
     "relocated_staff": "float64",
+    "won_{region}": "int64",
     "act_{act}_fate": "string",
     "act_{act}_date": "string",
     "bill_{bill}_fate": "string",

@@ -53,30 +53,54 @@ def draft_allocation(
     penalty: np.ndarray,
     stay_threshold: float,
     receives: np.ndarray,
+    taste: np.ndarray | float = 0.0,
 ) -> np.ndarray:
     """Each institution to one receiving region, or to stay.
 
-    score = w * fit + (1 - w) * pressure - penalty_r, with pressure scaled per institution to
-    [0, 1] and penalty_r the drafting ministry's current equity penalty on region r (see
-    ``rebalance``). Each institution goes to its best region, or stays if even that scores
-    below ``stay_threshold``.
+    utility = w * fit + (1 - w) * pressure - penalty_r + taste, with pressure scaled per
+    institution to [0, 1], penalty_r the drafting ministry's current equity penalty on region r
+    (see ``rebalance``) and taste the ministry's idiosyncratic term for the pair. Each
+    institution goes to its best region, or stays if even that scores below ``stay_threshold``.
+    With taste = sigma * a standard Gumbel draw per pair, the best region is a multinomial-logit
+    choice over the whole utility, fit and pressure alike (McFadden 1974; see ``logit_shares``):
+    every receiving region has a positive chance, whatever its fit, and pressure and fit trade
+    off in the same units.
 
     Args:
         fit: (I, R) bureaucratic fit in [0, 1].
         pressure: (I, R) non-negative political pressure.
         fit_weight: w in [0, 1].
         penalty: (R,) non-negative equity penalties.
-        stay_threshold: Minimum score to move.
+        stay_threshold: Minimum utility to move.
         receives: (R,) bool, regions that may receive.
+        taste: (I, R) idiosyncratic term, or a scalar (0: the deterministic draft).
 
     Returns:
         (I,) destination region index, or STAY (-1). Exactly one entry per institution.
     """
     score = fit_weight * fit + (1.0 - fit_weight) * normalise_rows(pressure) - penalty
-    score[:, ~receives] = -np.inf  # in place: score is a fresh array
+    score += taste  # in place: score is a fresh array
+    score[:, ~receives] = -np.inf
     best = score.argmax(axis=1)
     moves = score[np.arange(len(best)), best] >= stay_threshold
     return np.where(moves, best, STAY)
+
+
+def logit_shares(utility: np.ndarray, scale: float) -> np.ndarray:
+    """(I, R) probability that each region is an institution's best, utility + Gumbel taste.
+
+    With taste = scale * a standard Gumbel draw, independent per pair, the maximum falls on
+    region r with probability exp(u_r / scale) / sum_s exp(u_s / scale): the multinomial
+    logit (McFadden 1974). Regions with utility -inf (those that may not receive) get 0.
+
+    Args:
+        utility: (I, R) systematic utilities, as in ``draft_allocation`` before the taste.
+        scale: The Gumbel scale (``drafting.idiosyncrasy``), > 0.
+    """
+    z = utility / scale
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
 
 
 def scoped_plan(draft: np.ndarray, open_: np.ndarray, fit: np.ndarray, scope: float) -> np.ndarray:

@@ -50,12 +50,12 @@ class RelocationModel(Model):
         self.world = w = build_world(setting, self.rng)
         self.draw_ties()
         self.fit = allocation.bureaucratic_fit(w.cluster_match, w.bids, w.hub, w.is_finance)
-        # What the data do not record about each institution-region pair: a Gumbel term makes
-        # the draft's best region a multinomial-logit choice (McFadden 1974), so no region is
-        # excluded by construction, and the institutions of one pool do not move as one block.
-        self.fit = self.fit + self.params.drafting.idiosyncrasy * self.rng.gumbel(
-            size=self.fit.shape
-        )
+        # What the data do not record about each institution-region pair: a Gumbel term on the
+        # draft's whole utility makes its best region a multinomial-logit choice over fit and
+        # pressure (McFadden 1974, allocation.logit_shares), so no region is excluded by
+        # construction, and the institutions of one pool do not move as one block.
+        self.taste = self.params.drafting.idiosyncrasy * self.rng.gumbel(size=self.fit.shape)
+        self.seen_fit = self.fit + self.taste  # what scoped_plan ranks the moves by
         self._init_state()
         self._create_agents()  # the agents read the state they act on
         self.upcoming = [e for e in setting.elections if setting.start <= e.date <= setting.horizon]
@@ -293,7 +293,7 @@ class RelocationModel(Model):
         """
         w = self.world
         self.plan = allocation.scoped_plan(
-            self.draft, self.decided == UNDECIDED, self.fit, self.bargained_scope / 100.0
+            self.draft, self.decided == UNDECIDED, self.seen_fit, self.bargained_scope / 100.0
         )
         self.credit, self.regional_blame = allocation.credit_and_blame(
             self.plan, w.staff, w.bids, self.voter_weight, self.origin
@@ -582,9 +582,16 @@ class RelocationModel(Model):
 
     @cached_property
     def claim_anchor(self) -> np.ndarray:
-        """Each member's anchor for pressing their region's claims: how much the region bids."""
+        """Each member's anchor for pressing their region's claims: how much the region wants.
+
+        The region's total intent over every institution (``intent``: open bids, matching
+        clusters, pools included, and the hub), relative to the keenest region's (assumption:
+        a region's lawmakers press its claims as hard as it wants the bodies on the table; the
+        old measure counted open bids only, which exist on the named institutions alone, and
+        left a region that wants only pool bodies without zeal).
+        """
         w = self.world
-        intensity = w.bids.sum(axis=0) + w.hub
+        intensity = self.intent.sum(axis=1)
         intensity = intensity / max(intensity.max(), 1e-9)
         return np.where(w.member_region >= 0, intensity[w.member_region], 0.0)
 

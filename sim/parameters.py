@@ -111,7 +111,8 @@ class DraftingParams:
     )
     idiosyncrasy: float = param(
         0.1,
-        "Scale of each institution-region pair's Gumbel fit term, drawn once per run.",
+        "Scale of each institution-region pair's Gumbel taste on the draft's utility, drawn "
+        "once per run.",
         "assumption; the Gumbel form makes the draft a multinomial logit (McFadden 1974)",
         lo=0,
     )

@@ -8,14 +8,16 @@ give the same ``RunResult``, whatever process it runs in. The outcome schema is 
 from functools import cached_property
 from os import PathLike
 
+import numpy as np
 import pandas as pd
 
 from sim.allocation import STAY, UNDECIDED
 from sim.model import RelocationModel
 from sim.scenario import Scenario, load_scenario
 
-# Columns of the flat outcome record; {election}, {institution} and {act} are expanded per
-# scenario (see outcome_columns). Types: str, int, float, bool, or None where not reached.
+# Columns of the flat outcome record; {election}, {institution}, {region} and {act} are
+# expanded per scenario (see outcome_columns). Types: str, int, float, bool, or None where not
+# reached.
 OUTCOME_SCHEMA = {
     "scenario": "scenario name",
     "seed": "the run's seed",
@@ -30,6 +32,7 @@ OUTCOME_SCHEMA = {
     "decided_{institution}_date": "ISO date its destination was decided, or None",
     "relocated": "institutions with a decided destination outside the capital region",
     "relocated_staff": "their head-office staff",
+    "won_{region}": "for each receiving region: institutions decided for it, pools included",
     "act_{act}_fate": "not_needed, not_introduced, committee, fast_track, passed, failed, lapsed",
     "act_{act}_date": "ISO date the Act passed, failed or lapsed, or None",
     "bill_{bill}_fate": "for each tabled bill: not_tabled, committee, fast_track, passed, failed, "
@@ -151,6 +154,9 @@ def outcome(model: RelocationModel, seed: int) -> dict:
     moved = (model.decided != UNDECIDED) & (model.decided != STAY)
     record["relocated"] = int(moved.sum())
     record["relocated_staff"] = float(w.staff[moved].sum())
+    won = np.bincount(model.decided[moved], minlength=len(w.region_codes))
+    for k in np.nonzero(w.receives)[0]:
+        record[f"won_{w.region_codes[k]}"] = int(won[k])
     bills = {w.inst_codes[b.institution]: b for b in model.bills if not b.code}
     for inst in named:
         bill = bills.get(inst.code)

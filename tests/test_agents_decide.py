@@ -45,6 +45,26 @@ def test_a_region_lobbies_hardest_for_what_it_wants_most(model):
     assert (actor, target) == (region.code, model.world.inst_codes[effort.argmax()])
 
 
+def test_lawmakers_press_every_claim_of_their_region_pools_included(model):
+    # Gwangju-Jeonnam bids for no named bank but wants three clusters' pools: its members'
+    # anchor for its claims is its total intent over the keenest region's, not zero.
+    w, total = model.world, model.intent.sum(axis=1)
+    k = w.region_codes.index("gwangju_jeonnam")
+    assert not w.bids[:, k].any() and total[k] > 0
+    members = w.member_region == k
+    assert np.allclose(model.claim_anchor[members], total[k] / total.max())
+    assert (model.claim_anchor[w.member_region < 0] == 0).all()
+
+
+def test_a_region_without_bids_lobbies_for_its_pools_and_says_so():
+    result = sim.run("season2_2020", seed=3, series_every=0)
+    w, k = result.model.world, result.model.world.region_codes.index("gwangju_jeonnam")
+    lines = result.why[(result.why.kind == "lobbying") & (result.why.actor == "gwangju_jeonnam")]
+    assert len(lines) and (lines.target == result.model.regions.to_list()[k].first_choice).all()
+    effort = result.model.effort[k]
+    assert effort.sum() > 0 and w.bids[effort > 0, k].sum() == 0  # all on unbid bodies
+
+
 def test_a_region_that_wants_nothing_spends_nothing_and_says_nothing(model):
     capital = next(r for r in model.regions if not model.intent_share[r.index].any())
     before = len(model.why)

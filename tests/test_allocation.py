@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -8,6 +9,7 @@ from sim.allocation import (
     credit_and_blame,
     draft_allocation,
     draft_load,
+    logit_shares,
     normalise_rows,
     origin_losses,
     rebalance,
@@ -44,6 +46,47 @@ def test_one_destination_per_institution(seed, fit_weight, threshold):
     assert dest.shape == (n_inst,)
     moving = dest != STAY
     assert np.all(dest[~moving] == STAY) and np.all(receives[dest[moving]])
+
+
+def test_the_draft_with_gumbel_taste_is_a_logit_over_fit_and_pressure():
+    # Two regions, one institution drawn n times: region 0 fits better (0.9 against 0.3),
+    # region 1 carries all the pressure. With w = 0.5 the utilities are 0.45 + 0 and
+    # 0.15 + 0.5, and P(region 0) = 1 / (1 + exp((0.65 - 0.45) / sigma)) (McFadden 1974).
+    # A taste that scaled only the fit term (w * sigma) would give a different share.
+    n, sigma, w = 40_000, 0.2, 0.5
+    fit = np.tile([0.9, 0.3], (n, 1))
+    pressure = np.tile([0.0, 2.0], (n, 1))  # scaled per institution to [0, 1]
+    taste = sigma * np.random.default_rng(7).gumbel(size=(n, 2))
+    dest = draft_allocation(fit, pressure, w, np.zeros(2), -10.0, np.array([True, True]), taste)
+    expected = 1.0 / (1.0 + np.exp((0.65 - 0.45) / sigma))
+    share = float(np.mean(dest == 0))
+    assert abs(share - expected) < 4 * np.sqrt(expected * (1 - expected) / n)
+    utility = w * fit[:1] + (1 - w) * normalise_rows(pressure[:1])
+    assert logit_shares(utility, sigma)[0, 0] == pytest.approx(expected)
+
+
+def test_pressure_can_outweigh_a_fit_gap_and_taste_can_overturn_both():
+    # Without taste the draft is the argmax of the utility: pressure, in the same units as
+    # fit, takes the institution to the region with the worse fit; a large enough taste for
+    # the other region takes it back.
+    fit = np.array([[1.0, 0.6]])
+    pressure = np.array([[0.0, 1.0]])
+    both = np.array([True, True])
+    assert draft_allocation(fit, pressure, 0.5, np.zeros(2), 0.0, both).tolist() == [1]
+    taste = np.array([[0.31, 0.0]])  # 0.5 + 0.31 > 0.3 + 0.5
+    assert draft_allocation(fit, pressure, 0.5, np.zeros(2), 0.0, both, taste).tolist() == [0]
+
+
+@given(st.integers(0, 10_000), st.floats(0.01, 2.0), st.floats(-50, 50))
+@settings(max_examples=50, deadline=None)
+def test_logit_shares_are_probabilities_that_ignore_a_common_shift(seed, scale, shift):
+    utility = np.random.default_rng(seed).random((5, 4))
+    utility[:, 3] = -np.inf  # a region that may not receive
+    p = logit_shares(utility, scale)
+    assert np.allclose(p.sum(axis=1), 1.0) and (p[:, 3] == 0).all() and (p[:, :3] > 0).all()
+    assert np.allclose(logit_shares(utility + shift, scale), p)
+    # the better utility has the larger share, in the ratio exp(du / scale)
+    assert np.allclose(p[:, 0] / p[:, 1], np.exp((utility[:, 0] - utility[:, 1]) / scale))
 
 
 def test_without_penalty_each_goes_to_its_best_fit():

@@ -43,16 +43,26 @@ def test_the_decision_dates_lie_in_the_window():
             assert str(scenario.start) <= median <= str(scenario.horizon)
 
 
-def test_the_random_fit_is_gumbel_so_no_region_is_excluded_by_construction():
-    # A bounded term (the old U(0, 1)) caps how far a region can be behind on fit and still come
+def test_the_draft_taste_is_gumbel_so_no_region_is_excluded_by_construction():
+    # A bounded term (the old U(0, 1)) caps how far a region can be behind and still come
     # first; a Gumbel one does not: its draws reach several scales, with mean Euler's gamma.
     model = sim.build_model("season2_2020", seed=1)
     w = model.world
-    noise = (model.fit - bureaucratic_fit(w.cluster_match, w.bids, w.hub, w.is_finance)) / (
-        model.params.drafting.idiosyncrasy
-    )
+    assert np.array_equal(model.fit, bureaucratic_fit(w.cluster_match, w.bids, w.hub, w.is_finance))
+    noise = model.taste / model.params.drafting.idiosyncrasy
     assert noise.max() > 3.0 and noise.min() < -1.0
     assert noise.mean() == pytest.approx(np.euler_gamma, abs=0.1)
+
+
+def test_the_region_table_reads_the_runs_wins_against_bids(season2):
+    table = season2.regions.set_index("region")
+    assert table.loc["busan", "bids for"] == "KDB, IBK, KEXIM, KSURE, SUHYUP"
+    assert np.isnan(table.loc["sejong", "wins a bid"])  # it bids for nothing
+    bidders = table.dropna(subset=["wins a bid"])
+    assert (bidders["wins a bid"] <= bidders["wins any"]).all()  # a run won a bid won some
+    total = sum(i.count for i in sim.load_scenario("season2_2020").institutions)
+    assert np.allclose(table["share"], table["institutions"] / total)
+    assert table["share"].sum() <= 1.0
 
 
 def test_an_unknown_case_is_one_line_and_exit_2():

@@ -153,6 +153,19 @@ def test_outcome_follows_the_schema(seed):
     assert all(type(v) in (str, int, float, bool, type(None)) for v in o.values()), o
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_each_receiving_region_counts_the_institutions_decided_for_it(seed):
+    result = default_run(seed)
+    o, m = result.outcome, result.model
+    receiving = [c for c, r in zip(m.world.region_codes, m.world.receives, strict=True) if r]
+    won = {c: o[f"won_{c}"] for c in receiving}
+    assert set(k for k in o if k.startswith("won_")) == {f"won_{c}" for c in receiving}
+    assert sum(won.values()) == o["relocated"]
+    named = [i.code for i in m.setting.institutions if i.count == 1]
+    for code in receiving:  # a named institution decided for a region counts in its wins
+        assert won[code] >= sum(o[f"dest_{i}"] == code for i in named)
+
+
 @given(scenarios())
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_generated_scenarios_keep_the_invariants(scenario):
