@@ -7,9 +7,12 @@ the kind, over the model's arrays (as in mesa-frames): ``LawmakerAgent.deliberat
 import numpy as np
 from mesa import Agent
 
+from sim.assembly import member_votes
 from sim.influence import friedkin_johnsen_step, strongest_influencer
+from sim.legislature import CUES
 
 LOG_THRESHOLD = 5e-4  # smallest stance move the why log reports
+SPLIT_LOGGED = 0.1  # a party's floor vote is reported as split when this share defies the whip
 
 
 class LawmakerAgent(Agent):
@@ -62,6 +65,40 @@ class LawmakerAgent(Agent):
         else:
             model.log("influence", names[source], names[mover],
                       f"pulled support for announcing by {pull:+.3f}")  # fmt: skip
+
+    @classmethod
+    def vote(cls, model, name: str, members: dict, voters: np.ndarray, stage: str) -> np.ndarray:
+        """The members in ``voters`` vote on a bill: each by her weightiest cue.
+
+        Her constituency's gain, her party's whip or her faction leader's stance, whichever
+        weighs most (``sim.assembly.member_votes``). On the floor, the why-line names each
+        party that splits: how many of its voters defied its whip, and why most of them did.
+
+        Args:
+            model: The model (its RNG and legislature parameters).
+            name: The bill's name, for the why log.
+            members: The bill's member arrays (``sim.assembly.week_of_bill``).
+            voters: (N,) bool, who votes.
+            stage: ``committee``, ``fast_track`` or ``floor``.
+
+        Returns:
+            (n,) bool, the voters' votes.
+        """
+        yes, which = member_votes(members, voters, model.rng, model.params.legislature)
+        if stage == "committee":
+            return yes  # a committee votes weekly; its splits would drown the log
+        line, party = members["line"][voters], members["party"][voters]
+        defied = (line != 0) & (yes != (line > 0))
+        for p in np.unique(party[defied]):
+            mine, split = party == p, defied & (party == p)
+            if split.sum() < SPLIT_LOGGED * mine.sum():
+                continue
+            cue = CUES[int(np.bincount(which[split]).argmax())]
+            why = "their caucus's mood or chance" if cue == "whip" else f"their {cue} weighing most"
+            model.log("vote", model.world.party_codes[p], name,
+                      f"{split.sum()} of its {mine.sum()} voters defied the whip on the "
+                      f"{stage.replace('_', ' ')}: {why}")  # fmt: skip
+        return yes
 
     @property
     def stance(self) -> float:

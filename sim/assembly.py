@@ -94,41 +94,67 @@ def regional_gain(member_region, destination, bids_row, source_region):
     return gain
 
 
-def week_of_bill(bill, week, members, rng, params: LegislatureParams) -> list[str]:
+def framework_gain(member_region, bids_any, source_region):
+    """Value of a framework act to each member's constituency: that of the moves it enables.
+
+    It names no institution and no destination, so -1 for the region(s) the institutions would
+    leave, +0.5 for a region that bids for any of them (assumption: a chance of winning, half a
+    sure win, as a losing bidder's -0.5 in ``regional_gain``), 0 otherwise.
+
+    Args:
+        member_region: (N,) region index of each member (-1 for none).
+        bids_any: (R,) bool, the regions that bid for some institution.
+        source_region: The region index (or indices) the institutions leave.
+    """
+    gain = np.where(np.isin(member_region, np.nonzero(bids_any)[0]), 0.5, 0.0)
+    gain[np.isin(member_region, source_region)] = -1.0
+    return gain
+
+
+def week_of_bill(bill, week, members, rng, params: LegislatureParams, vote=None) -> list[str]:
     """Advance one bill by one week; return what happened, for the why log.
 
     Args:
         bill: The bill, updated in place.
         week: Current week.
         members: Dict of member arrays: ``gain`` (value of this bill), ``line`` (party whip),
+            ``faction_line`` (faction leader's stance on it; optional, default none),
             ``discipline``, ``seated``, ``committees`` ((N, C) bool, seated members on each
             committee), ``recognition`` (weights), ``party`` and ``faction`` (indices, kept
-            with each vote).
+            with each vote), ``bloc`` (each member's caucus; optional, default the party).
         rng: The model's generator.
         params: Legislature parameters.
+        vote: ``vote(members, voters, stage) -> (n,) bool``, the votes of the members in the
+            ``voters`` mask at a stage (the model passes ``LawmakerAgent.vote``); default
+            ``member_votes``.
     """
+    if vote is None:
+
+        def vote(members, voters, stage):
+            return member_votes(members, voters, rng, params)[0]
+
     if bill.stage == "fast_track":
         if week >= bill.floor_week:
-            return [floor_vote(bill, week, members, rng, params)]
+            return [floor_vote(bill, week, members, vote)]
         return []
     if bill.committee == FLOOR:
-        return [floor_vote(bill, week, members, rng, params)]
+        return [floor_vote(bill, week, members, vote)]
     events = []
     on = members["committees"][:, bill.committee]
     proposer = rng.choice(
         np.nonzero(on)[0], p=legislature.recognition_probabilities(members["recognition"][on])
     )
     if members["gain"][proposer] > 0 or members["line"][proposer] > 0:
-        yes, n = _vote(bill, "committee", week, on, members, rng, params)
+        yes, n = _vote(bill, "committee", week, on, members, vote)
         if legislature.majority(yes, n):
             events.append(f"passed committee {yes}/{n}")
-            events.append(floor_vote(bill, week, members, rng, params))
+            events.append(floor_vote(bill, week, members, vote))
             return events
         bill.committee_defeats += 1
         events.append(f"failed in committee {yes}/{n}")
     if not bill.fast_track_tried and week - bill.introduced >= params.committee_patience_weeks:
         bill.fast_track_tried = True
-        yes, n = _vote(bill, "fast_track", week, members["seated"], members, rng, params)
+        yes, n = _vote(bill, "fast_track", week, members["seated"], members, vote)
         if legislature.supermajority(yes, n, params.fast_track_share):
             bill.stage, bill.floor_week = "fast_track", week + params.fast_track_weeks
             events.append(f"fast-tracked {yes}/{n}")
@@ -137,13 +163,13 @@ def week_of_bill(bill, week, members, rng, params: LegislatureParams) -> list[st
     return events
 
 
-def floor_vote(bill, week, members, rng, params) -> str:
+def floor_vote(bill, week, members, vote) -> str:
     """Plenary vote: the bill's threshold of seated members passes it, else it fails.
 
     A threshold of one half is a simple majority (strictly more than half); a higher one, such
     as 3/5, is a supermajority (at least that share).
     """
-    yes, n = _vote(bill, "floor", week, members["seated"], members, rng, params)
+    yes, n = _vote(bill, "floor", week, members["seated"], members, vote)
     if bill.threshold == 0.5:
         passed = legislature.majority(yes, n)
     else:
@@ -153,17 +179,33 @@ def floor_vote(bill, week, members, rng, params) -> str:
     return f"floor {bill.stage} {yes}/{n}"
 
 
-def _vote(bill, stage, week, voters, members, rng, params) -> tuple[int, int]:
+def member_votes(members, voters, rng, params: LegislatureParams):
+    """The votes of the members in the ``voters`` mask, by their weightiest cue.
+
+    Each caucus (a faction, or else a party: ``members["bloc"]``) draws one normal shock of
+    scale ``caucus_noise``: its mood of the day, shared by its members. Each member then votes
+    yes with ``legislature.yes_probability`` of her weightiest cue plus that shock.
+
+    Returns:
+        (n,) bool votes of the voters, and (n,) the index in ``legislature.CUES`` of the cue
+        that weighed most for each.
+    """
+    n = len(members["gain"])
+    bloc = members.get("bloc", members["party"])
+    faction_line = members.get("faction_line", np.zeros(n))
+    cues = legislature.member_cues(
+        members["gain"][voters], members["line"][voters], members["discipline"][voters],
+        faction_line[voters], params.regional_strength, params.discipline_strength,
+    )  # fmt: skip
+    utility, which = legislature.weightiest_cue(cues)
+    shock = params.caucus_noise * rng.standard_normal(int(bloc.max()) + 1)
+    p = legislature.yes_probability(utility + shock[bloc[voters]], params.vote_noise)
+    return legislature.cast_votes(p, rng.random(len(p))), which
+
+
+def _vote(bill, stage, week, voters, members, vote) -> tuple[int, int]:
     """Members in the ``voters`` mask vote on ``bill``; the vote is recorded on the bill."""
-    p = legislature.yes_probability(
-        members["gain"][voters],
-        members["line"][voters],
-        members["discipline"][voters],
-        params.regional_strength,
-        params.discipline_strength,
-        params.vote_noise,
-    )
-    yes = legislature.cast_votes(p, rng.random(len(p)))
+    yes = vote(members, voters, stage)
     who = np.nonzero(voters)[0]
     bill.votes.append(Vote(stage, week, who, yes, members["party"][who], members["faction"][who]))
-    return int(yes.sum()), len(p)
+    return int(yes.sum()), len(who)

@@ -3,9 +3,13 @@
 An institution whose HQ an Act fixes in Seoul (KDB, IBK, KEXIM) moves only once the Assembly
 amends that Act. Each week a pending bill's committee may take it up: a proposer is recognised
 with probability proportional to their recognition weight (Baron & Ferejohn 1989, "Bargaining
-in legislatures", APSR 83), and members vote yes when the value of the bill to them plus the
-party line outweighs logistic noise (the random-utility vote of Baron & Ferejohn's members; the
-party term follows Cox & McCubbins 2005 on party agenda control). A bill stuck in committee can
+in legislatures", APSR 83). A member weighs the cues of her competing principals (Carey 2007,
+"Competing principals, political institutions, and party unity in legislative voting", AJPS
+51): her constituency's gain from the bill, her party's whip (Cox & McCubbins 2005 on party
+agenda control) and her faction leader's stance. When they conflict she follows the weightiest
+(Kingdon 1989, "Congressmen's Voting Decisions", 3rd ed., ch. 10: the consensus mode of
+decision), and votes yes when that cue, plus her caucus's mood of the day, outweighs logistic
+noise (the random-utility vote of Baron & Ferejohn's members). A bill stuck in committee can
 be designated for the fast track by 3/5 of all members (National Assembly Act Art. 85-2), a
 supermajority pivot in Krehbiel's (1998) sense.
 """
@@ -30,32 +34,75 @@ def recognition_probabilities(weights: np.ndarray) -> np.ndarray:
     return w / w.sum()
 
 
-def yes_probability(
+CUES = ("constituency", "whip", "faction")
+"""The cues a member weighs, in the order that breaks a tie: the constituency first (Kingdon
+1989 finds it the weightiest actor in a member's field)."""
+
+
+def member_cues(
     regional_gain: np.ndarray,
     party_line: np.ndarray,
     discipline: np.ndarray,
+    faction_line: np.ndarray,
     regional_strength: float,
     discipline_strength: float,
-    noise: float,
 ) -> np.ndarray:
-    """Each member's probability of voting yes.
+    """The logit weight of each cue for each member, signed (+ for yes), in the order of CUES.
 
-    P(yes) = logistic((a * gain + b * discipline * line) / noise): a member's regional gain
-    from the bill (+1 for the destination, -1 for the losing capital region) and the party
-    line (+1 whip for, -1 whip against), weighted by how disciplined the party is.
+    - constituency: a * gain, the value of the bill to her constituency, in [-1, 1];
+    - whip: b * discipline * line, her party's whip (+1 for, -1 against, 0 free) weighted by
+      how disciplined the party is;
+    - faction: b * faction_line, her faction leader's stance on the bill, in [-1, 1] (0 outside
+      a faction). A faction is a party within the party (Carey 2007), so its leader's cue has
+      the whip's full weight, undiscounted by the party's discipline (assumption): a leader
+      sure of her stance can carry her members against a whip.
 
     Args:
         regional_gain: (n,) value of the bill to each member's constituency, in [-1, 1].
         party_line: (n,) the whip of the member's party, in [-1, 1].
         discipline: (n,) the member's party discipline, in [0, 1].
+        faction_line: (n,) her faction leader's stance on the bill, in [-1, 1].
         regional_strength: a, logit weight of regional gain.
-        discipline_strength: b, logit weight of the party line.
+        discipline_strength: b, logit weight of a whip.
+
+    Returns:
+        (3, n) signed cues.
+    """
+    return np.stack([
+        regional_strength * regional_gain,
+        discipline_strength * discipline * party_line,
+        discipline_strength * faction_line,
+    ])  # fmt: skip
+
+
+def weightiest_cue(cues: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each member's weightiest cue (Kingdon 1989's consensus mode).
+
+    When her cues agree, the weightiest has their common sign: she votes with her field. When
+    they conflict, the cue of largest magnitude decides; a tie goes to the earlier cue in CUES.
+
+    Args:
+        cues: (k, n) signed cues (``member_cues``).
+
+    Returns:
+        The (n,) signed value of each member's weightiest cue, and its (n,) row in ``cues``.
+    """
+    which = np.abs(cues).argmax(axis=0)  # argmax takes the first of equal magnitudes
+    return cues[which, np.arange(cues.shape[1])], which
+
+
+def yes_probability(utility: np.ndarray, noise: float) -> np.ndarray:
+    """Each member's probability of voting yes: logistic(utility / noise).
+
+    Args:
+        utility: (n,) the logit utility of voting yes (her weightiest cue plus her caucus's
+            shock of the day).
         noise: Scale of the logistic noise (> 0).
 
     Returns:
         (n,) probabilities in [0, 1] (0 or 1 only where the utility dwarfs the noise).
     """
-    z = (regional_strength * regional_gain + discipline_strength * discipline * party_line) / noise
+    z = np.asarray(utility, dtype=float) / noise
     # exp of a non-positive number only: no overflow however small the noise.
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))

@@ -147,10 +147,15 @@ class RelocationModel(Model):
                 **self.voting_arrays,
                 "gain": self.bill_gain(bill) - union * w.labour,
                 "line": self.bill_line(bill),
+                "faction_line": self.faction_line(bill),
             }
             name = bill.code or w.inst_codes[bill.institution] + " Act"
+
+            def vote(members, voters, stage, name=name):
+                return LawmakerAgent.vote(self, name, members, voters, stage)
+
             for event in assembly.week_of_bill(
-                bill, self.steps, members, self.rng, self.params.legislature
+                bill, self.steps, members, self.rng, self.params.legislature, vote
             ):
                 self.log("assembly", name, "", event)
             if bill.stage == "passed" and bill.code:
@@ -520,6 +525,8 @@ class RelocationModel(Model):
             "recognition": recognition,
             "party": w.member_party,
             "faction": w.faction,
+            # Each member's caucus: her faction, or else her party.
+            "bloc": np.where(w.faction >= 0, w.faction, len(w.faction_codes) + w.member_party),
         }
 
     @cached_property
@@ -631,15 +638,17 @@ class RelocationModel(Model):
 
         A move's value depends only on its institutions and destination, so it is computed
         once per bill instead of every week the bill is pending; a reversal's is minus the
-        move's. A framework act moves nothing yet: its value is each member's support for
-        relocating now, from -1 to 1.
+        move's. A framework act moves nothing yet: its value is that of the moves it enables
+        (``assembly.framework_gain``).
         """
         spec = self.setting_bill(bill.code) if bill.code else None
-        if spec is not None and spec.kind == "framework":
-            return 2.0 * self.stance[:, 0] - 1.0
         key = (bill.code, bill.institution, bill.destination)
         if key not in self._bill_gain:
             w = self.world
+            if spec is not None and spec.kind == "framework":
+                gain = assembly.framework_gain(w.member_region, w.bids.any(axis=0), w.origin)
+                self._bill_gain[key] = gain
+                return gain
             if spec is None:
                 moved = np.arange(len(w.inst_codes)) == bill.institution
             else:
@@ -670,6 +679,22 @@ class RelocationModel(Model):
         for code, whip in spec.whip.items():
             if code in w.faction_codes:
                 line[w.faction == w.faction_codes.index(code)] = WHIPS[whip]
+        return line
+
+    def faction_line(self, bill: assembly.Bill) -> np.ndarray:
+        """Each member's faction leader's stance on a bill, in [-1, 1] (0 outside a faction).
+
+        A leader's stance is her support for relocating now, rescaled from [0, 1]: for a move
+        or a framework act as it stands, against a reversal negated.
+        """
+        w = self.world
+        line = np.zeros(len(w.names))
+        if not w.faction_leader.any():
+            return line
+        spec = self.setting_bill(bill.code) if bill.code else None
+        sign = -1.0 if spec is not None and spec.kind == "reversal" else 1.0
+        for leader in np.nonzero(w.faction_leader)[0]:
+            line[w.faction == w.faction[leader]] = sign * (2.0 * self.stance[leader, 0] - 1.0)
         return line
 
     def institutions_of(self, codes) -> np.ndarray:

@@ -224,6 +224,14 @@ class LegislatureParams:
         2.5, "Logit weight of a member's regional gain or loss from the bill.", lo=0
     )
     vote_noise: float = param(1.0, "Scale of the logistic noise in each vote.", lo=0.01)
+    caucus_noise: float = param(
+        1.0,
+        "Scale of the normal shock each caucus (a faction, or else a party) shares on a vote: "
+        "what its meeting on the day decides, which the model does not see.",
+        "assumption (the 2003 Korean caucuses set their lines on the day of the vote: "
+        "kr_capital_act_2003.truth.toml)",
+        lo=0,
+    )
     fast_track_share: float = param(
         0.6,
         "Share of all members needed to designate a fast-track bill.",

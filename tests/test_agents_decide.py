@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -84,6 +85,25 @@ def test_a_lawmaker_tied_to_one_colleague_takes_her_stance(model):
     _, _, source, target, detail = last_line(model, "influence")
     names = model.world.names
     assert (source, target) == (names[1], names[0]) and "+1.000" in detail
+
+
+def test_lawmakers_whose_constituency_loses_defy_the_whip_and_the_log_says_so(model):
+    # A floor vote whipped yes for everyone, on a bill that costs the first party's members of
+    # its largest region their constituency: 2.5 x -1 outweighs the whip's 3 x 0.5 x 1. With
+    # almost no noise and no caucus shock, exactly those members vote no.
+    legislature = replace(model.params.legislature, vote_noise=0.01, caucus_noise=0.0)
+    model.params = replace(model.params, legislature=legislature)
+    w, n = model.world, len(model.world.names)
+    ours = (w.member_party == 0) & w.seated & (w.member_region >= 0)
+    losers = ours & (w.member_region == np.bincount(w.member_region[ours]).argmax())
+    members = {**model.voting_arrays, "gain": np.where(losers, -1.0, 0.0), "line": np.ones(n),
+               "faction_line": np.zeros(n), "discipline": np.full(n, 0.5)}  # fmt: skip
+    yes = LawmakerAgent.vote(model, "Test Act", members, w.seated, "floor")
+    assert (yes == ~losers[w.seated]).all()
+    _, _, party, bill, detail = last_line(model, "vote")
+    assert (party, bill) == (w.party_codes[0], "Test Act")
+    assert detail.startswith(f"{losers.sum()} of its")
+    assert "constituency weighing most" in detail
 
 
 @pytest.mark.parametrize(
@@ -187,8 +207,8 @@ def test_the_why_log_of_one_run_shows_every_kind_deciding(tmp_path):
     subprocess.run([relocsim, "run", "--seed", "7", "--out", str(tmp_path)], check=True,
                    capture_output=True)  # fmt: skip
     why = pd.read_csv(tmp_path / "why.csv")
-    # regions lobby, lawmakers deliberate, unions mobilise, the drafter drafts, the executive
-    # decides
-    assert {"lobbying", "influence", "union", "drafting", "executive"} <= set(why["kind"])
+    # regions lobby, lawmakers deliberate and vote, unions mobilise, the drafter drafts, the
+    # executive decides
+    assert {"lobbying", "influence", "union", "drafting", "executive", "vote"} <= set(why["kind"])
     regions = {r.code for r in sim.build_model("season2_2020", seed=7).regions}
     assert set(why.loc[why["kind"] == "lobbying", "actor"]) <= regions

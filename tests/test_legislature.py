@@ -1,12 +1,15 @@
 import numpy as np
 import pytest
 
-from sim.assembly import Bill, regional_gain, week_of_bill
+from sim.assembly import Bill, framework_gain, member_votes, regional_gain, week_of_bill
 from sim.legislature import (
+    CUES,
     cast_votes,
     majority,
+    member_cues,
     recognition_probabilities,
     supermajority,
+    weightiest_cue,
     yes_probability,
 )
 from sim.parameters import LegislatureParams
@@ -26,22 +29,77 @@ def test_fast_track_needs_three_fifths_of_all_members():
     assert majority(151, 300) and not majority(150, 300)
 
 
-def test_yes_probability_follows_gain_and_whip():
-    p = yes_probability(
-        np.array([1.0, 0.0, -1.0, 0.0]),
-        np.array([0.0, 1.0, 0.0, -1.0]),
-        np.full(4, 1.0),
-        2.0,
-        3.0,
-        1.0,
-    )
-    np.testing.assert_allclose(p, 1 / (1 + np.exp(-np.array([2.0, 3.0, -2.0, -3.0]))))
+def test_yes_probability_is_the_logistic():
+    u = np.array([2.0, 3.0, -2.0, 0.0])
+    np.testing.assert_allclose(yes_probability(u, 2.0), 1 / (1 + np.exp(-u / 2.0)), rtol=1e-15)
 
 
 def test_yes_probability_is_stable_when_noise_is_tiny():
     with np.errstate(over="raise"):  # an overflow in exp would raise here
-        p = yes_probability(np.array([1.0, -1.0, 0.0]), np.zeros(3), np.ones(3), 100.0, 3.0, 0.01)
+        p = yes_probability(np.array([100.0, -100.0, 0.0]), 0.01)
     assert p.tolist() == [1.0, 0.0, 0.5]
+
+
+def test_the_weightiest_cue_decides_and_a_tie_goes_to_the_constituency():
+    # Members: (1) a capital-region member whipped for a move (-2.5 against +2.4);
+    # (2) gain and whip agree; (3) no constituency stake: the whip; (4) a tie of 2.5 each way;
+    # (5) a faction leader sure of her stance against the whip (-2.7 against +2.4).
+    cues = member_cues(
+        regional_gain=np.array([-1.0, 1.0, 0.0, -1.0, 0.0]),
+        party_line=np.array([1.0, 1.0, 1.0, 1.0, 1.0]),
+        discipline=np.array([0.8, 0.8, 0.8, 2.5 / 3.0, 0.8]),
+        faction_line=np.array([0.0, 0.0, 0.0, 0.0, -0.9]),
+        regional_strength=2.5,
+        discipline_strength=3.0,
+    )
+    utility, which = weightiest_cue(cues)
+    np.testing.assert_allclose(utility, [-2.5, 2.5, 2.4, -2.5, -2.7])
+    assert [CUES[k] for k in which] == ["constituency", "constituency", "whip", "constituency",
+                                        "faction"]  # fmt: skip
+
+
+def voting_members(n, line=1.0, faction_line=0.0, bloc=None):
+    return {
+        "gain": np.zeros(n),
+        "line": np.full(n, line),
+        "discipline": np.ones(n),
+        "faction_line": np.full(n, faction_line),
+        "party": np.zeros(n, int),
+        "bloc": np.zeros(n, int) if bloc is None else bloc,
+    }
+
+
+def test_a_faction_leader_carries_her_members_against_the_whip():
+    members = voting_members(4000, line=1.0, faction_line=-0.9)
+    members["faction_line"][:2000] = 0.0  # half the party is in no faction
+    params = LegislatureParams(discipline_strength=2.0, caucus_noise=0.0)
+    yes, which = member_votes(members, np.ones(4000, bool), np.random.default_rng(3), params)
+    # Outside the faction the whip (2.0) decides; inside, the leader's -0.9 * 2.0 is weaker.
+    assert {CUES[k] for k in which} == {"whip"}
+    members["line"][:] = 0.8  # a weaker whip (1.6): the faction (1.8) now weighs most
+    yes, which = member_votes(members, np.ones(4000, bool), np.random.default_rng(3), params)
+    assert {CUES[k] for k in which[2000:]} == {"faction"}
+    # Shares against the closed form logistic(u), u = 1.6 outside and -1.8 inside: 4 sd bands.
+    for share, u in ((yes[:2000].mean(), 1.6), (yes[2000:].mean(), -1.8)):
+        p = 1 / (1 + np.exp(-u))
+        assert abs(share - p) < 4 * np.sqrt(p * (1 - p) / 2000)
+
+
+def test_a_caucus_shares_its_shock_of_the_day():
+    # No cue at all and almost no personal noise: each caucus votes as one, by its own shock.
+    bloc = np.repeat(np.arange(40), 10)
+    members = voting_members(400, line=0.0, bloc=bloc)
+    params = LegislatureParams(vote_noise=0.01, caucus_noise=1.0)
+    yes, _ = member_votes(members, np.ones(400, bool), np.random.default_rng(5), params)
+    by_caucus = yes.reshape(40, 10)
+    unanimous = by_caucus.all(axis=1) | ~by_caucus.any(axis=1)
+    assert unanimous.sum() >= 30  # a caucus whose shock is within ~0.05 of zero may split
+    assert 5 < by_caucus[:, 0].sum() < 35  # and the caucuses differ
+    # Without the shock the same members split as coin flips inside each caucus.
+    flat = LegislatureParams(vote_noise=1.0, caucus_noise=0.0)
+    yes, _ = member_votes(members, np.ones(400, bool), np.random.default_rng(5), flat)
+    flat_caucus = yes.reshape(40, 10)
+    assert (flat_caucus.all(axis=1) | ~flat_caucus.any(axis=1)).sum() < 5  # 2 x 0.5^10 each
 
 
 def test_votes_follow_draws():
@@ -88,3 +146,11 @@ def test_regional_gain_by_region():
     region = np.array([0, 1, 2, 3, -1])
     bids = np.array([False, True, True, False])
     np.testing.assert_array_equal(regional_gain(region, 1, bids, 3), [0, 1, -0.5, -1, 0])
+
+
+def test_a_framework_is_worth_the_moves_it_enables():
+    region = np.array([0, 1, 2, 3, -1])
+    bids = np.array([False, True, True, False])
+    # Region 3 loses its institutions; 1 and 2 may win one; 0 and the list member neither.
+    np.testing.assert_array_equal(framework_gain(region, bids, 3), [0, 0.5, 0.5, -1, 0])
+    np.testing.assert_array_equal(framework_gain(region, bids, [0, 3]), [-1, 0.5, 0.5, -1, 0])
