@@ -44,7 +44,7 @@ class ExecutiveAgent(Agent):
         if "flagship" in options:
             credit, blame = m.flagship_stakes
             blame += float(m.mobilisation @ m.flagship_union_weight)
-            hazards["flagship"] = self.hazard_of(m.bargained_scope / 100.0, credit, blame)
+            hazards["flagship"] = self.hazard_of(m.readiness, credit, blame)
         m.hazard = sum(hazards.values())
         m.p_announce = timing.weekly_probability(m.hazard)
         why = (
@@ -90,7 +90,9 @@ class ExecutiveAgent(Agent):
 
         A blueprint needs a complete draft, a bargained scope of at least ``blueprint_scope``,
         and no blueprint yet. An executive whose party pledged a flagship can also designate it
-        alone, as MOLIT did with KDB in 2023 (facts.md).
+        alone, as MOLIT did with KDB in 2023 (facts.md), once the draft is complete: her
+        ministries prepare a designation as they prepare a plan, and a new government starts
+        the draft again (so no decision of any kind is a start-of-run artefact).
         """
         m, s, options = self.model, self.model.setting, []
         complete = m.progress >= 1.0 - 1e-9  # the sum of 1/drafting_weeks may fall short
@@ -98,7 +100,7 @@ class ExecutiveAgent(Agent):
         if complete and m.blueprint_week < 0 and scoped:
             options.append("blueprint")
         flagship_open = s.flagship and m.decided[m.world.inst_codes.index(s.flagship)] == UNDECIDED
-        if flagship_open and m.executive_name == s.flagship_party:
+        if complete and flagship_open and m.executive_name == s.flagship_party:
             options.append("flagship")
         return options
 

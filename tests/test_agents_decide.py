@@ -174,6 +174,16 @@ def test_the_executive_announces_when_the_draw_falls_under_her_probability(model
     assert (actor, target) == (executive.name, "blueprint") and detail.startswith("announced")
 
 
+def test_a_pledged_flagship_waits_for_a_complete_draft_like_a_plan():
+    model = sim.build_model("kdb_2023", seed=1)  # starts with the pledging government
+    executive = model.head_of_government
+    model.bargained_scope = 100.0
+    model.progress = 1.0 - 2.0 / model.params.drafting.drafting_weeks
+    assert "flagship" not in executive.options()
+    model.progress = 1.0
+    assert "flagship" in executive.options()
+
+
 def test_the_executive_waits_when_the_draw_is_above_it(model):
     executive = ready_executive(model, 1.0 - 1e-12)
     executive.decide()

@@ -34,6 +34,15 @@ def test_every_truth_event_is_reported_and_the_blueprints_add_up(season2):
     assert "Decision dates:" in text and "Earliest blueprint: week" in text
 
 
+def test_no_designation_comes_before_the_new_governments_draft_is_complete():
+    # kdb_2023 starts at the inauguration: the designation waits for a draft begun that day.
+    weeks = sim.load_scenario("kdb_2023").parameters.drafting.drafting_weeks
+    for seed in range(6):
+        result = sim.run("kdb_2023", seed=seed, series_every=0)
+        if result.outcome["decided_KDB_date"] is not None:
+            assert result.model.decided_week[result.model.world.inst_codes.index("KDB")] >= weeks
+
+
 def test_the_decision_dates_lie_in_the_window():
     check = check_case("kdb_2023", 12, 2, progress=False)
     dated = check.events[check.events["kind"] == "decision"]
