@@ -2,20 +2,14 @@
 
 Each field carries its default, a one-line meaning and its source in ``metadata``. A source of
 ``"assumption"`` marks a number chosen by us, not taken from a publication or from facts.md;
-``CALIBRATED`` marks the three weights of the announcement hazard that issue 4's grid fitted on
-the two Korean cases; the library's history matching (``make calibrate``, docs/validation.md)
-gives their posterior beside the other unsourced parameters', and the defaults stay until the
-mechanism is rebuilt (issue 13). Scenario files may override
-any field in their ``[parameters]`` table, and ``--set parameters.GROUP.NAME=VALUE`` overrides
-them per run.
+``LIBRARY_POSTERIOR`` marks a default set to the median of the settings that the library's
+history matching keeps (``make calibrate``, docs/validation.md), where it identifies the
+parameter. Scenario files may override any field in their ``[parameters]`` table, and
+``--set parameters.GROUP.NAME=VALUE`` overrides them per run.
 """
 
 from dataclasses import dataclass, field
 
-CALIBRATED = (
-    "calibrated: best Brier score on the two Korean cases over issue 4's grid (in sample; "
-    "superseded by the library's posterior in docs/validation.md, make calibrate)"
-)
 LIBRARY_POSTERIOR = (
     "history matching on the ten cases of the library (docs/validation.md, Calibration): "
     "the median of the settings kept, identified; 90% interval "
@@ -125,7 +119,7 @@ class DraftingParams:
     drafting_weeks: float = param(
         21.0,
         "Weeks of ministry work before a draft is complete (readiness 1).",
-        LIBRARY_POSTERIOR + "[10.5, 31.6]",
+        LIBRARY_POSTERIOR + "[10.5, 33.5]",
         lo=1,
     )
 
@@ -171,16 +165,16 @@ class TimingParams:
     """The executive's announcement hazard (sim/timing.py)."""
 
     base_hazard: float = param(
-        0.16,
+        0.112,
         "h0: weekly hazard of announcing with a complete draft and no election effect.",
-        CALIBRATED,
+        LIBRARY_POSTERIOR + "[0.025, 0.146]",
         lo=0,
     )
     credit_weight: float = param(
         4.8,
         "b1: weight of the winners' electoral credit as an election nears.",
         LIBRARY_POSTERIOR + "[0.52, 7.8] (the calibration before lawmakers voted by their "
-        "weightiest cue; after it, median 6.0 [0.7, 12.9], not identified); the effect: Mayhew "
+        "weightiest cue; after it, median 5.4 [1.0, 12.2], not identified); the effect: Mayhew "
         "1974 (credit claiming)",
         lo=0,
     )
@@ -188,7 +182,7 @@ class TimingParams:
         13.6,
         "b2: weight of the losers' electoral blame and the unions' pressure as an election nears.",
         LIBRARY_POSTERIOR + "[8.3, 15.5] (the calibration before lawmakers voted by their "
-        "weightiest cue; after it, median 11.2 [6.2, 15.5], not identified)",
+        "weightiest cue; after it, median 9.5 [4.5, 15.5], not identified)",
         lo=0,
     )
     horizon_weeks: float = param(
@@ -205,9 +199,9 @@ class TimingParams:
         hi=1,
     )
     blueprint_scope: float = param(
-        20.5,
+        17.7,
         "Bargained scope (0-100) at or above which a blueprint is announced.",
-        LIBRARY_POSTERIOR + "[11.9, 27.8]",
+        LIBRARY_POSTERIOR + "[11.5, 27.8]",
         lo=0,
         hi=100,
     )
