@@ -641,22 +641,22 @@ class RelocationModel(Model):
         move's. A framework act moves nothing yet: its value is that of the moves it enables
         (``assembly.framework_gain``).
         """
-        spec = self.setting_bill(bill.code) if bill.code else None
         key = (bill.code, bill.institution, bill.destination)
-        if key not in self._bill_gain:
-            w = self.world
-            if spec is not None and spec.kind == "framework":
-                gain = assembly.framework_gain(w.member_region, w.bids.any(axis=0), w.origin)
-                self._bill_gain[key] = gain
-                return gain
-            if spec is None:
-                moved = np.arange(len(w.inst_codes)) == bill.institution
+        if key in self._bill_gain:
+            return self._bill_gain[key]
+        w = self.world
+        kind = self.setting_bill(bill.code).kind if bill.code else "move"
+        if kind == "framework":
+            gain = assembly.framework_gain(w.member_region, w.bids.any(axis=0), w.origin)
+        else:
+            if bill.code:
+                moved = self.institutions_of(self.setting_bill(bill.code).institutions)
             else:
-                moved = self.institutions_of(spec.institutions)
+                moved = np.arange(len(w.inst_codes)) == bill.institution
             gain = assembly.regional_gain(
                 w.member_region, bill.destination, w.bids[moved].any(axis=0), w.origin[moved]
             )
-            self._bill_gain[key] = -gain if spec is not None and spec.kind == "reversal" else gain
+        self._bill_gain[key] = -gain if kind == "reversal" else gain
         return self._bill_gain[key]
 
     def bill_line(self, bill: assembly.Bill) -> np.ndarray:
