@@ -79,10 +79,7 @@ class ExecutiveAgent(Agent):
     def looming_election(self):
         """The election that weighs most on the clock this week (the one behind g(tau))."""
         m = self.model
-        weeks, weight = m.election_clock()
-        closeness = np.where(
-            weeks >= 0, weight * np.exp(-weeks / m.params.timing.horizon_weeks), -1
-        )
+        closeness = timing.election_closeness(*m.election_clock(), m.params.timing.horizon_weeks)
         return m.setting.elections[int(np.argmax(closeness))]
 
     def options(self) -> list[str]:

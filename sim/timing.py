@@ -25,30 +25,29 @@ push it back.
 import numpy as np
 
 
-def election_proximity(weeks_to_election: np.ndarray, weight: np.ndarray, scale: float) -> float:
-    """g(tau): the strongest weighted closeness of any future election, in [0, 1].
-
-    g = max_e weight_e * exp(-tau_e / scale) over elections still ahead (tau_e >= 0); past
-    elections count 0, so the pressure resets the day after polling.
+def election_closeness(weeks_to_election, weight, scale: float) -> np.ndarray:
+    """(m,) each election's weighted closeness, weight_e * exp(-tau_e / scale); 0 once past.
 
     Args:
         weeks_to_election: (m,) weeks until each election; negative once it has passed.
         weight: (m,) how much each election counts, each in [0, 1].
         scale: Weeks over which the pressure builds up.
+    """
+    tau = np.asarray(weeks_to_election, dtype=float)
+    return np.where(tau >= 0, np.asarray(weight) * np.exp(-np.maximum(tau, 0.0) / scale), 0.0)
+
+
+def election_proximity(weeks_to_election: np.ndarray, weight: np.ndarray, scale: float) -> float:
+    """g(tau): the strongest weighted closeness of any future election, in [0, 1].
+
+    g = max_e weight_e * exp(-tau_e / scale) over elections still ahead (tau_e >= 0); past
+    elections count 0, so the pressure resets the day after polling (``election_closeness``).
 
     Returns:
         g in [0, 1]; 0 if no election is ahead.
     """
-    tau = np.asarray(weeks_to_election, dtype=float)
-    weight = np.asarray(weight)
-    # Usually every election in the list is still ahead: one minimum tells, and no copies are
-    # made then. (A NaN minimum fails the test, and NaN fails tau >= 0: dropped below.)
-    if not (tau.size and tau.min() >= 0):
-        ahead = tau >= 0
-        tau, weight = tau[ahead], weight[ahead]
-        if tau.size == 0:
-            return 0.0
-    return float((weight * np.exp(-tau / scale)).max())
+    closeness = election_closeness(weeks_to_election, weight, scale)
+    return float(closeness.max()) if closeness.size else 0.0
 
 
 def electoral_weight(seat_share: np.ndarray, ruling_share: np.ndarray) -> np.ndarray:

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from sim.timing import (
     announcement_hazard,
+    election_closeness,
     election_proximity,
     electoral_weight,
     weekly_probability,
@@ -88,3 +89,10 @@ def test_election_proximity_is_its_formula_to_the_bit():
                 float((weight[ahead] * np.exp(-tau[ahead] / 40.0)).max()) if ahead.any() else 0.0
             )
             assert election_proximity(tau, weight, 40.0) == expected
+
+
+def test_election_closeness_is_zero_once_past_and_its_maximum_is_the_proximity():
+    weeks, weight = np.array([-3.0, 10.0, 40.0]), np.array([1.0, 0.5, 1.0])
+    closeness = election_closeness(weeks, weight, 40.0)
+    np.testing.assert_allclose(closeness, [0.0, 0.5 * np.exp(-0.25), np.exp(-1.0)])
+    assert closeness.max() == election_proximity(weeks, weight, 40.0)
