@@ -62,6 +62,11 @@ class ExecutiveAgent(Agent):
     def why_wait(self, options: list[str]) -> str:
         """Why she did not announce this week, and, when an election holds her back, until when."""
         m, tp = self.model, self.model.params.timing
+        if m.caretaker_until:
+            return (
+                f"waited: a caretaker, who launches nothing new, until the {m.incoming} "
+                f"government takes office on {m.caretaker_until}"
+            )
         if not options:
             return (
                 f"waited: nothing to announce (the draft {m.progress:.0%} done, the agreed "
@@ -89,9 +94,16 @@ class ExecutiveAgent(Agent):
         and no blueprint yet. An executive whose party pledged a flagship can also designate it
         alone, as MOLIT did with KDB in 2023 (facts.md), once the draft is complete: her
         ministries prepare a designation as they prepare a plan, and a new government starts
-        the draft again (so no decision of any kind is a start-of-run artefact).
+        the draft again (so no decision of any kind is a start-of-run artefact). A defeated
+        executive waiting to hand over is a caretaker and has no option: caretaker conventions
+        bar new policy until the new government is sworn in (Boston et al. 1998, "Caretaker
+        government and the evolution of caretaker conventions in New Zealand", VUW Law Review
+        28(4), which surveys other democracies too). Assumption: a defeated president before
+        her successor's inauguration behaves as such a caretaker.
         """
         m, s, options = self.model, self.model.setting, []
+        if m.caretaker_until:
+            return options
         complete = m.progress >= 1.0 - 1e-9  # the sum of 1/drafting_weeks may fall short
         scoped = m.bargained_scope >= m.params.timing.blueprint_scope
         if complete and m.blueprint_week < 0 and scoped:

@@ -228,12 +228,14 @@ class RelocationModel(Model):
         winner = self.executive_name if ruling_wins else self.opposition_name
         if e.seats:
             self.seat_assembly(self.seated_setting.seated_after(e))
+        self.log("election", e.code, winner, f"{e.kind} election won by {winner}")
         if e.kind == DECIDING_KIND[self.setting.executive.office] and not ruling_wins:
-            self.executive = self.world.party_codes.index(winner)
-            self.partners = []
-            self.progress = 0.0  # a new government restarts the plan
-            self.executive_changed()
-            self.head_of_government.name = f"the {winner} government"
+            self.incoming = winner
+            if e.handover_days:  # the loser stays on as a caretaker until the handover
+                self.caretaker_until = e.date + timedelta(days=e.handover_days)
+                self.schedule_event(self.take_office, at=self.week_of(self.caretaker_until))
+            else:
+                self.take_office()
         elif not ruling_wins:
             # Defeat revives the issue (the DP after the 2021 by-elections, facts.md).
             self.pledge[self.executive] = min(
@@ -244,7 +246,18 @@ class RelocationModel(Model):
         if e.kind == "general":  # bills die with the outgoing Assembly
             for bill in (b for b in self.bills if b.pending):
                 bill.stage, bill.closed = "lapsed", self.steps
-        self.log("election", e.code, winner, f"{e.kind} election won by {winner}")
+
+    def take_office(self) -> None:
+        """The election's winner forms the government, and starts the plan again."""
+        self.executive = self.world.party_codes.index(self.incoming)
+        self.partners = []
+        self.progress = 0.0  # a new government restarts the plan
+        self.caretaker_until = None
+        self.executive_changed()
+        self.head_of_government.name = f"the {self.incoming} government"
+        self.refresh_anchor_base()
+        self.ministry_position[self.coordinator_index] = 100 * self.pledge[self.executive]
+        self.log("event", self.head_of_government.name, self.incoming, "took office")
 
     def record_week(self) -> None:
         """The DataCollector's weekly record, on the weeks ``series_every`` asks for."""
@@ -375,6 +388,7 @@ class RelocationModel(Model):
         self.peak_week = 0
         self.equity_penalty = np.zeros(len(w.region_codes))
         self.progress = self.bargained_scope = self.timing_compromise = 0.0
+        self.caretaker_until = None  # the day a defeated executive hands over, while she waits
         self.last_bargained = None
         self.hazard = self.p_announce = self.proximity = self.credit = self.blame = 0.0
         self.effort = np.zeros((len(w.region_codes), n_inst))

@@ -107,6 +107,12 @@ def from_dict(data: Mapping[str, Any], source: str) -> Scenario:
     _check_assembly_size(c, ("parties",), sum(p.seats for p in parties))
 
     elections = _entries(c, top, "elections", False, _election, start, party_codes, region_codes)
+    deciding = DECIDING_KIND[executive.office]
+    for n, e in enumerate(elections):
+        if e.handover_days and e.kind != deciding:
+            c.fail(("elections", n, "handover_days"),
+                   f"handover_days only on a {deciding} election (the kind that decides the "
+                   f"{executive.office.replace('_', ' ')})", e.handover_days)  # fmt: skip
     for i, election in enumerate(elections):
         _check_election_seats(c, ("elections", i), election, parties, regions)
     _check_clock(c, elections, executive.office, horizon)
@@ -246,6 +252,7 @@ def _election(c: FieldChecker, raw: object, loc: Loc, start: date, parties, regi
         result=c.choice(t, "result", loc, RESULTS, default=""),
         seats=_seats(c, c.value(t, "seats", {}), (*loc, "seats"), parties),
         region_seats=_region_seats(c, c.value(t, "region_seats", {}), loc, parties, regions),
+        handover_days=c.integer(t, "handover_days", loc, lo=0, hi=366, default=0),
     )
     if election.date < start:
         c.fail((*loc, "date"), f"a date on or after start ({start.isoformat()})", election.date)

@@ -84,6 +84,9 @@ class Election:
         seats: Total seats by party after a general election (empty: unchanged).
         region_seats: Constituency seats by region and party after it (regions not listed
             keep theirs).
+        handover_days: Days from polling day until a winner who unseats the executive takes
+            office (0: at once). Until then the defeated executive is a caretaker and announces
+            nothing. A delay, not a date, so that moving an election moves its handover.
     """
 
     code: str
@@ -94,6 +97,7 @@ class Election:
     result: str = ""
     seats: dict[str, int] = field(default_factory=dict)
     region_seats: dict[str, dict[str, int]] = field(default_factory=dict)
+    handover_days: int = 0
 
 
 @dataclass(frozen=True)

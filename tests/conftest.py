@@ -3,8 +3,14 @@
 from functools import cache
 
 import pytest
+from hypothesis import settings
 
 import sim
+
+# No test may hang on a timing threshold: Hypothesis's default 200 ms deadline per example fails
+# on a loaded machine (CI shares its 2 cores), so it is off for every property test.
+settings.register_profile("relocsim", deadline=None)
+settings.load_profile("relocsim")
 
 
 @cache

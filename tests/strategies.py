@@ -232,6 +232,9 @@ def _add_executive(draw, data: dict) -> None:
     others = [c for c in others if c not in (executive["party"], data["challenger"])]
     executive["partners"] = draw(st.lists(st.sampled_from(others), unique=True, max_size=2))
     kind = _deciding_kind(data)
+    for e in data["elections"]:  # a handover date belongs to the deciding kind only
+        if e["kind"] != kind:
+            e.pop("handover_days", None)
     deciding = [e for e in data["elections"] if e["kind"] == kind]
     if not any(e["date"] >= data["horizon"] for e in deciding):
         latest = max(deciding, key=lambda e: e["date"])

@@ -38,6 +38,14 @@ def _edit(**changes):
     return data
 
 
+def _prime_minister(**executive):
+    """The default with a prime minister: the president's handover date no longer applies."""
+    data = _edit(executive={"office": "prime_minister", **executive})
+    for e in data["elections"]:
+        e.pop("handover_days", None)
+    return data
+
+
 # ---- executive -----------------------------------------------------------------------------
 
 
@@ -68,7 +76,7 @@ def test_bad_executives(executive, message):
 
 
 def test_a_prime_minister_falls_with_a_lost_general_election():
-    data = _edit(executive={"office": "prime_minister", "party": "DP", "partners": ["ODP"]})
+    data = _prime_minister(party="DP", partners=["ODP"])
     data["elections"].append(
         {
             "code": "general_2021",
@@ -87,6 +95,60 @@ def test_a_prime_minister_falls_with_a_lost_general_election():
     assert model.executive_name == "UFP"
 
 
+def test_a_defeated_president_is_a_caretaker_until_her_successor_takes_office():
+    setting = sim.load_scenario(DEFAULT, {"elections.presidential_2022.result": "ruling_loses"})
+    election = setting.election("presidential_2022")
+    assert election.handover_days == 62
+    handover = date(2022, 5, 10)  # Yoon's inauguration
+    model = sim.build_model(setting, seed=0)
+    polling = int(np.ceil(model.week_of(election.date)))
+    office = int(np.ceil(model.week_of(handover)))
+    model.progress = 1.0  # a complete draft: only the caretaker rule can hold her back
+    model.run_for(polling)
+    assert model.executive_name == "DP" and model.caretaker_until == handover
+    assert model.head_of_government.options() == []
+    assert model.head_of_government.why_wait([]).endswith(f"takes office on {handover}")
+    while model.steps < office - 1:
+        model.step()
+        assert model.executive_name == "DP" and model.blueprint_week < 0
+    model.step()
+    assert model.executive_name == "UFP" and model.caretaker_until is None
+    assert model.progress <= 1 / model.params.drafting.drafting_weeks + 1e-12  # a new draft
+    assert ("event", "the UFP government", "UFP", "took office") in {w[1:] for w in model.why}
+
+
+def test_without_a_handover_delay_the_winner_governs_from_polling_day():
+    setting = sim.load_scenario(DEFAULT)
+    data = _data()
+    for e in data["elections"]:
+        e.pop("handover_days", None)
+        if e["code"] == "presidential_2022":
+            e["result"] = "ruling_loses"
+    model = sim.build_model(_load(data), seed=0)
+    model.run_for(int(np.ceil(model.week_of(setting.election("presidential_2022").date))))
+    assert model.executive_name == "UFP" and model.caretaker_until is None
+
+
+@pytest.mark.parametrize(
+    "election, message",
+    [
+        (
+            {"kind": "local", "handover_days": 30},
+            "elections[5].handover_days: expected handover_days only on a presidential "
+            "election (the kind that decides the president), got 30",
+        ),
+        (
+            {"kind": "presidential", "handover_days": -1},
+            "elections[5].handover_days: expected an integer in [0, 366], got -1",
+        ),
+    ],
+)
+def test_bad_handover_dates(election, message):
+    data = _data()
+    data["elections"].append({"code": "extra_2021", "date": date(2021, 9, 6), **election})
+    assert message in _error(data)
+
+
 def test_the_election_clock_needs_a_deciding_election_after_the_horizon():
     data = _data()
     data["elections"] = [e for e in data["elections"] if e["code"] != "presidential_2027"]
@@ -94,7 +156,7 @@ def test_the_election_clock_needs_a_deciding_election_after_the_horizon():
         "elections: expected a presidential election dated on or after the horizon "
         '(2022-12-26), so that the election clock always has one ahead, got ["presidential_2022"]'
     )
-    pm = _edit(executive={"office": "prime_minister", "party": "DP"})
+    pm = _prime_minister(party="DP")
     pm["elections"] = [e for e in pm["elections"] if e["code"] != "general_2024"]
     assert "expected a general election dated on or after the horizon" in _error(pm)
 
