@@ -389,6 +389,9 @@ class RelocationModel(Model):
         self.equity_penalty = np.zeros(len(w.region_codes))
         self.progress = self.bargained_scope = self.timing_compromise = 0.0
         self.caretaker_until = None  # the day a defeated executive hands over, while she waits
+        if s.drafting_since:  # a plan its drafters began before the start
+            weeks = (s.start - s.drafting_since).days / 7.0
+            self.progress = min(1.0, weeks / self.params.drafting.drafting_weeks)
         self.last_bargained = None
         self.hazard = self.p_announce = self.proximity = self.credit = self.blame = 0.0
         self.effort = np.zeros((len(w.region_codes), n_inst))

@@ -87,6 +87,10 @@ def from_dict(data: Mapping[str, Any], source: str) -> Scenario:
     horizon = c.day(top, "horizon", ())
     if horizon <= start:
         c.fail(("horizon",), f"a date after start ({start.isoformat()})", horizon)
+    drafting_since = c.day(top, "drafting_since", ()) if "drafting_since" in top else None
+    if drafting_since and drafting_since > start:
+        c.fail(("drafting_since",), f"a date on or before start ({start.isoformat()})",
+               drafting_since)  # fmt: skip
 
     parties = _entries(c, top, "parties", True, _party)
     party_codes = tuple(p.code for p in parties)
@@ -190,6 +194,7 @@ def from_dict(data: Mapping[str, Any], source: str) -> Scenario:
         factions=factions,
         bills=bills,
         events=tuple(sorted(events, key=lambda e: e.date)),
+        drafting_since=drafting_since,
         source=os.fspath(source),
     )
 

@@ -356,6 +356,9 @@ class Scenario:
         factions: Named factions inside parties.
         bills: Bills tabled on a date.
         events: Dated changes of role, in date order.
+        drafting_since: The day, before ``start``, from which a government body tasked with
+            the plan had what it needed to draft it (its mandate, and the candidates); None if
+            drafting begins at the start. The draft is then that many weeks along at the start.
         source: Path of the TOML file the scenario came from (for error messages).
     """
 
@@ -381,6 +384,7 @@ class Scenario:
     factions: tuple[Faction, ...] = ()
     bills: tuple[TabledBill, ...] = ()
     events: tuple[Event, ...] = ()
+    drafting_since: date | None = None
     source: str = ""
 
     def election(self, code: str) -> Election:

@@ -4,7 +4,7 @@ Every test starts from the shipped default and changes what it needs through ove
 editing the parsed data, so that each checks one feature in isolation.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
@@ -606,3 +606,32 @@ def test_new_fields_are_overridable_by_path():
     )
     assert scenario.executive.name == "Someone" and scenario.country == "JP"
     assert scenario.election("general_2024").weight == 0.2
+
+
+# ---- a draft begun before the start ---------------------------------------------------------
+
+
+def test_a_draft_begun_before_the_start_is_that_far_along():
+    weeks = 7
+    data = _edit(drafting_since=date(2020, 7, 20) - timedelta(weeks=weeks))
+    model = sim.build_model(_load(data), seed=0)
+    assert model.progress == pytest.approx(weeks / model.params.drafting.drafting_weeks)
+    data = _edit(drafting_since=date(2015, 1, 5))  # long before: complete, not more
+    assert sim.build_model(_load(data), seed=0).progress == 1.0
+    assert sim.build_model(DEFAULT, seed=0).progress == 0.0  # Korea 2020 has none
+
+
+def test_a_complete_draft_at_the_start_can_be_announced_in_the_first_weeks():
+    weeks = {
+        sim.run(DEFAULT, seed=s, series_every=0, drafting_since=date(2019, 1, 7)).outcome[
+            "blueprint_week"
+        ]
+        for s in range(40)
+    }
+    assert min(w for w in weeks if w is not None) < 10  # never before week 21 without it
+
+
+def test_drafting_since_must_not_follow_the_start():
+    assert _error(_edit(drafting_since=date(2020, 8, 3))) == (
+        "drafting_since: expected a date on or before start (2020-07-20), got 2020-08-03"
+    )
