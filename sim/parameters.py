@@ -104,10 +104,11 @@ class DraftingParams:
         hi=1,
     )
     idiosyncrasy: float = param(
-        0.1,
+        0.136,
         "Scale of each institution-region pair's Gumbel taste on the draft's utility, drawn "
         "once per run.",
-        "assumption; the Gumbel form makes the draft a multinomial logit (McFadden 1974)",
+        LIBRARY_POSTERIOR + "[0.061, 0.325]; the Gumbel form makes the draft a multinomial "
+        "logit (McFadden 1974)",
         lo=0,
     )
     equity_rate: float = param(
@@ -119,7 +120,8 @@ class DraftingParams:
     drafting_weeks: float = param(
         21.0,
         "Weeks of ministry work before a draft is complete (readiness 1).",
-        LIBRARY_POSTERIOR + "[10.5, 33.5]",
+        LIBRARY_POSTERIOR + "[10.5, 33.5] (the calibration before drafting_since; after it, "
+        "median 18.1 [10.4, 39.3], not identified)",
         lo=1,
     )
 
@@ -165,16 +167,17 @@ class TimingParams:
     """The executive's announcement hazard (sim/timing.py)."""
 
     base_hazard: float = param(
-        0.112,
+        0.084,
         "h0: weekly hazard of announcing with a complete draft and no election effect.",
-        LIBRARY_POSTERIOR + "[0.025, 0.146]",
+        LIBRARY_POSTERIOR + "[0.025, 0.195]",
         lo=0,
     )
     credit_weight: float = param(
         4.8,
         "b1: weight of the winners' electoral credit as an election nears.",
         LIBRARY_POSTERIOR + "[0.52, 7.8] (the calibration before lawmakers voted by their "
-        "weightiest cue; after it, median 5.4 [1.0, 12.2], not identified); the effect: Mayhew "
+        "weightiest cue; after it, median 5.4 [1.0, 12.2], and 4.4 [0.61, 13.4] with "
+        "drafting_since, not identified); the effect: Mayhew "
         "1974 (credit claiming)",
         lo=0,
     )
@@ -182,7 +185,8 @@ class TimingParams:
         13.6,
         "b2: weight of the losers' electoral blame and the unions' pressure as an election nears.",
         LIBRARY_POSTERIOR + "[8.3, 15.5] (the calibration before lawmakers voted by their "
-        "weightiest cue; after it, median 9.5 [4.5, 15.5], not identified)",
+        "weightiest cue; after it, median 9.5 [4.5, 15.5], and 8.9 [3.7, 14.6] with "
+        "drafting_since, not identified)",
         lo=0,
     )
     horizon_weeks: float = param(
@@ -199,9 +203,9 @@ class TimingParams:
         hi=1,
     )
     blueprint_scope: float = param(
-        17.7,
+        17.4,
         "Bargained scope (0-100) at or above which a blueprint is announced.",
-        LIBRARY_POSTERIOR + "[11.5, 27.8]",
+        LIBRARY_POSTERIOR + "[10.8, 27.1]",
         lo=0,
         hi=100,
     )
