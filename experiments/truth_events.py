@@ -54,7 +54,7 @@ def score_event(event: TruthEvent, scenario: Scenario, records: list[dict]) -> d
         p = float(np.mean([_binary(event, scenario, r) for r in records]))
         brier, log = scores.brier(p, event.outcome), scores.log_score(p, event.outcome, n)
         return row | {
-            "prediction": f"P = {p:.3f}",
+            "prediction": f"P({event.question()}) = {p:.3f}",
             "truth": str(event.outcome).lower(),
             "score": brier if event.score == "brier" else log,
             "p": p,

@@ -105,15 +105,19 @@ class TruthEvent:
             when = f"on {self.date}" if self.date else f"none by {self.none_by}"
             return f"{self.decision} {when}"
         if self.kind == "binary":
-            what = f"bill {self.bill} passed" if self.bill else f"{self.decision} before "
-            if not self.bill:
-                what += self.before or str(self.by)
-            return f"{what}: {'yes' if self.outcome else 'no'}"
+            return f"{self.question()}: {'yes' if self.outcome else 'no'}"
         if self.kind == "vote":
             yes = sum(self.yes.values()) or self.totals.get("yes", 0)
             no = sum(self.no.values()) or self.totals.get("no", 0)
             return f"{self.stage} vote on {self.bill or self.act + ' Act'} {self.date}: {yes}-{no}"
         return f"{self.institution} -> {self.region} ({self.date})"
+
+    def question(self) -> str:
+        """What a binary event asks, whatever its code says: ``flagship by 2022-12-26``."""
+        if self.bill:
+            return f"bill {self.bill} passed"
+        what = "any decision" if self.decision == "any" else self.decision
+        return f"{what} before {self.before}" if self.before else f"{what} by {self.by}"
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,18 @@ def test_a_decision_is_scored_by_the_censored_crps_of_its_week():
     assert row["prediction"].startswith("50% decide by the horizon")
 
 
+def test_a_binary_prediction_names_its_question_whatever_its_code():
+    scenario = load_scenario("season2_2020")
+    event = next(e for e in load_truth("season2_2020").events if e.code.startswith("no_kdb"))
+    # the code reads "no designation", but P is that of a designation by the date
+    kdb = {"decided_KDB_date": "2022-06-06"}
+    row = score_event(event, scenario, [kdb, kdb, kdb, {"decided_KDB_date": None}])
+    assert row["prediction"] == "P(flagship by 2022-12-26) = 0.750"
+    assert row["score"] == pytest.approx(0.75**2)  # it did not come: truth false
+    bill = TruthEvent("b", "binary", "brier", "s", bill="capital_act", outcome=True)
+    assert bill.question() == "bill capital_act passed"
+
+
 def test_a_destination_is_scored_by_the_share_of_runs_that_sent_it_there():
     scenario = load_scenario("kdb_2023")
     event = TruthEvent("d", "destination", "brier", "s", institution="KDB", region="busan")
