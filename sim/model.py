@@ -662,12 +662,13 @@ class RelocationModel(Model):
         if key in self._bill_gain:
             return self._bill_gain[key]
         w = self.world
-        kind = self.setting_bill(bill.code).kind if bill.code else "move"
+        spec = self.setting_bill(bill.code) if bill.code else None
+        kind = spec.kind if spec else "move"  # an HQ Act moves its one institution
         if kind == "framework":
             gain = assembly.framework_gain(w.member_region, w.bids.any(axis=0), w.origin)
         else:
-            if bill.code:
-                moved = self.institutions_of(self.setting_bill(bill.code).institutions)
+            if spec:
+                moved = self.institutions_of(spec.institutions)
             else:
                 moved = np.arange(len(w.inst_codes)) == bill.institution
             gain = assembly.regional_gain(
