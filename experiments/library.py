@@ -9,7 +9,8 @@ scores are shown beside the others, labelled, and are not evidence.
 
 Each event is scored by its own rule (experiments/truth_events.py). ``ladder`` does the same
 for each null model and each alternative mechanism, and compares each with the full model
-event by event; the full model must beat the nulls, not the alternatives.
+event by event; the full model must beat the nulls, not the alternatives. The lowest null is
+no model at all: the base rate of the other cases' events (``base_rate``).
 """
 
 import math
@@ -36,6 +37,10 @@ until it predicted no better than the compromise out of sample (docs/validation.
 
 RUNGS = NULLS | ALTERNATIVES
 """Every rung the calibration runs and the validation reports."""
+
+BASE_RATE = "base rate"
+"""The ladder's bottom rung, which needs no runs: each binary event predicted by how often
+the other cases' binary events came true (``base_rate``)."""
 
 SAMPLES = {
     "out": "out of sample (leave one case out)",
@@ -149,7 +154,8 @@ def ladder(
         The scores of each rung, and one row per rung: whether it is the full model, a null
         or an alternative, its out-of-sample scores and the paired difference (rung - full)
         of the binary events' log score, with a 95% bootstrap interval over events
-        (positive: the full model is better).
+        (positive: the full model is better). A last row, ``BASE_RATE``, is the null that
+        runs nothing (``base_rate``).
     """
     rungs = rungs or RUNGS
     scored = {
@@ -175,7 +181,48 @@ def ladder(
                 "settings kept": len(result.kept),
             }
         )
+    reference = base_rate(full)
+    difference = reference.log.to_numpy() - full.log.to_numpy()
+    lo, hi = _bootstrap(difference)
+    rows.append(
+        {
+            "model": BASE_RATE,
+            "rung": "null",
+            "Brier": reference.brier.mean(),
+            "log score": reference.log.mean(),
+            "log score - full": difference.mean(),
+            "95% interval": f"[{lo:.3f}, {hi:.3f}]",
+            "settings kept": 0,
+        }
+    )
     return scored, pd.DataFrame(rows)
+
+
+def base_rate(binary: pd.DataFrame) -> pd.DataFrame:
+    """The out-of-sample binary events forecast by the base rate of the other cases' events.
+
+    Each event of a case gets p = (k + 1/2) / (n + 1), with k of the n binary events of the
+    other cases true (Jeffreys-smoothed, as ``history_matching.binary_implausibility``): the
+    climatological forecast, the reference that a forecast's skill is measured against (Murphy
+    1973, "A new vector partition of the probability score", J. Appl. Meteor. 12; Wilks 2011,
+    "Statistical methods in the atmospheric sciences", 3rd ed., section 8.4.2). A mechanism
+    that cannot beat it says nothing about a new case that its frequency does not.
+
+    Args:
+        binary: ``out_of_sample_binary``'s table (case, event, outcome, ...).
+
+    Returns:
+        The same events with the base rate's p, brier and log.
+    """
+    truth = binary.outcome.astype(float).to_numpy()
+    cases = binary.case.to_numpy()
+    others = cases[None, :] != cases[:, None]  # row i: the events of the other cases
+    p = ((others * truth).sum(axis=1) + 0.5) / (others.sum(axis=1) + 1.0)
+    return binary.assign(
+        p=p,
+        brier=(p - truth) ** 2,
+        log=-np.log(np.where(truth == 1.0, p, 1.0 - p)),
+    )
 
 
 def _role(name: str) -> str:

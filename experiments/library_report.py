@@ -91,7 +91,8 @@ def markdown_report(
         "**Null-model ladder and alternative mechanisms**, out of sample, each rung "
         "calibrated the same way (log score − full > 0: the full model is better; 95% "
         "bootstrap interval over events). The full model must beat each null; an alternative "
-        "is a rival mechanism, shown for comparison:",
+        "is a rival mechanism, shown for comparison. The base rate runs no model: each event "
+        "gets the share of the other cases' binary events that came true:",
         "",
         *_markdown_table(*_cells(table)),
         "",

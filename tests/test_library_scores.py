@@ -11,13 +11,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from experiments.calibration import design, load_calibration, load_evidence, run_design
 from experiments.library import (
     ALTERNATIVES,
+    BASE_RATE,
     NULLS,
     RUNGS,
+    base_rate,
     cross_validate,
     judge,
     ladder,
@@ -93,7 +96,7 @@ def test_out_of_sample_predictions_never_see_the_case_left_out(small):
 def test_every_rung_is_scored_from_its_own_runs(small):
     spec, out = small
     rungs, table = ladder(spec, out_dir=out)
-    assert list(table["model"]) == list(RUNGS)
+    assert list(table["model"]) == [*RUNGS, BASE_RATE]
     assert table["log score - full"].iloc[0] == 0.0  # the full model against itself
     assert len({p.name for p in out.iterdir() if p.is_dir()}) == len(RUNGS)
     assert set(table.model[table.rung == "alternative"]) == set(ALTERNATIVES)
@@ -102,7 +105,7 @@ def test_every_rung_is_scored_from_its_own_runs(small):
     assert any(not e.p.equals(events["full model"].p) for e in events.values())
     verdicts = judge(rungs["full model"], table, LibraryTargets(beat_every_null=True))
     # the nulls are judged, and only they: an alternative is a rival, not a null
-    nulls = table[table.model.isin(NULLS) & (table.model != "full model")]
+    nulls = table[table.model.isin([*NULLS, BASE_RATE]) & (table.model != "full model")]
     assert [text.split(" (")[0] for text, _ in verdicts] == [f"beats {m}" for m in nulls.model]
     assert [met for _, met in verdicts] == list(nulls["log score - full"] > 0)
 
@@ -224,3 +227,23 @@ def test_an_event_with_no_finished_run_scores_nan_not_an_error():
     for event in load_truth("kr_capital_act_2003", scenario).events:
         row = score_event(event, scenario, [])
         assert row["runs"] == 0 and np.isnan(row["score"]), event.code
+
+
+def test_the_base_rate_forecasts_each_case_by_the_other_cases_events_alone():
+    binary = pd.DataFrame(
+        {
+            "case": ["a", "a", "b", "c", "c"],
+            "event": ["a1", "a2", "b1", "c1", "c2"],
+            "outcome": [True, False, True, True, True],
+        }
+    )
+    found = base_rate(binary)
+    # case a: 3 of the other cases' 3 events came true; b: 3 of 4; c: 2 of 3 (Jeffreys)
+    expected = np.array([3.5 / 4, 3.5 / 4, 3.5 / 5, 2.5 / 4, 2.5 / 4])
+    assert found.p.to_numpy() == pytest.approx(expected)
+    truth = binary.outcome.to_numpy(float)
+    assert found.brier.to_numpy() == pytest.approx((expected - truth) ** 2)
+    assert found.log.iloc[1] == pytest.approx(-np.log(1 - 3.5 / 4))  # a2 did not happen
+    # a case's own events never move its forecast
+    flipped = binary.assign(outcome=[False, True, True, True, True])
+    assert base_rate(flipped).p.iloc[:2].tolist() == found.p.iloc[:2].tolist()
