@@ -9,7 +9,9 @@ results/test-artifacts/notebook-times.json; as everywhere in the project, they a
 import ast
 import importlib.util
 import json
+import os
 import re
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -21,6 +23,7 @@ from nbclient import NotebookClient
 import experiments
 import sim
 import sim.plots
+from tests.conftest import limit_file_size
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "results" / "test-artifacts"
@@ -140,6 +143,118 @@ def test_strip_removes_outputs_and_keeps_the_hidden_answers(tmp_path):
     assert [c.source for c in stripped.cells] == [c.source for c in clean.cells]
     assert [c.metadata for c in stripped.cells] == [c.metadata for c in clean.cells]
     assert tool.main(["check", str(target)]) == 0
+
+
+def _tiny_notebook(folder: Path, *sources: str) -> Path:
+    """A notebook of the given code cells, beside a file it may read by a relative path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "beside.txt").write_text("read from the notebook's own folder")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    nb.metadata["kernelspec"] = {"name": tool.KERNEL, "display_name": "Python 3"}
+    path = folder / "tiny.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def _run_tool(*args: str, **options) -> subprocess.CompletedProcess:
+    """tools/notebooks.py as a student runs it: its own process, its real exit code."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "tools/notebooks.py"), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        **options,
+    )
+
+
+def test_execute_out_writes_an_executed_copy_and_leaves_the_notebook_alone(tmp_path, capsys):
+    source = _tiny_notebook(tmp_path / "src", "print(open('beside.txt').read())")
+    before = source.read_bytes()
+    out = tmp_path / "executed"
+    assert tool.main(["execute", "--out", str(out), str(source)]) == 0
+    assert source.read_bytes() == before
+    copy = _read(out / "tiny.ipynb")
+    cell = _code(copy)[0]
+    assert cell.execution_count == 1
+    # The kernel ran in the notebook's folder, so its relative path found the file beside it.
+    assert cell.outputs[0]["text"] == "read from the notebook's own folder\n"
+    assert sorted(p.name for p in out.iterdir()) == ["tiny.ipynb"]  # no temporary file left
+    printed = capsys.readouterr().out
+    assert re.search(r"tiny\.ipynb \.\.\. executed in \d+\.\d s, written to .*tiny", printed)
+    assert "strip" not in printed  # nothing to strip: the notebook itself was not written
+
+
+def test_execute_out_keeps_the_layout_below_notebooks(tmp_path):
+    lesson = LESSONS[0]
+    assert tool.copy_path(lesson, tmp_path) == tmp_path / "lessons" / lesson.name
+    relative = Path(os.path.relpath(lesson))  # as typed in a shell, from wherever pytest runs
+    assert tool.copy_path(relative, tmp_path) == tmp_path / "lessons" / lesson.name
+
+
+def test_execute_without_out_writes_the_outputs_in_place(tmp_path):
+    source = _tiny_notebook(tmp_path, "print(6 * 7)")
+    assert tool.main(["execute", str(source)]) == 0
+    assert _code(_read(source))[0].outputs[0]["text"] == "42\n"
+
+
+def test_a_notebook_that_fails_or_cannot_be_saved_is_not_written(tmp_path):
+    failing = _tiny_notebook(tmp_path / "failing", "1 / 0")
+    large = _tiny_notebook(tmp_path / "large", "print('x' * 2_000_000)")
+    out = tmp_path / "executed"
+    out.mkdir()
+    (out / "tiny.ipynb").write_text("an earlier copy")
+    for source, reason in (
+        (failing, "ZeroDivisionError"),
+        (large, "could not write .*: File too large"),
+    ):
+        done = _run_tool(
+            "execute",
+            "--out",
+            str(out),
+            str(source),
+            preexec_fn=limit_file_size(1_000_000),  # less than the large notebook's output
+        )
+        assert done.returncode == 1, done.stderr
+        assert "Traceback" not in done.stdout + done.stderr
+        assert re.search(rf"failed after .*\({reason}.*\), not written", done.stdout)
+    # The earlier copy is whole, and no half-written or temporary file is left beside it.
+    assert (out / "tiny.ipynb").read_text() == "an earlier copy"
+    assert sorted(p.name for p in out.iterdir()) == ["tiny.ipynb"]
+
+
+@pytest.mark.parametrize("case", ["out is a file", "out under a file", "missing notebook"])
+def test_unusable_arguments_fail_in_one_line_with_exit_2_before_anything_runs(tmp_path, case):
+    source = _tiny_notebook(tmp_path / "src", "print('ran')")
+    a_file = tmp_path / "a_file"
+    a_file.write_text("not a folder")
+    missing = tmp_path / "missing.ipynb"
+    # (--out, the notebooks, the argument the message must name)
+    out, notebooks, named = {
+        "out is a file": (a_file, [source], f"--out {a_file}"),
+        "out under a file": (a_file / "executed", [source], f"--out {a_file / 'executed'}"),
+        # A good notebook first: it must not run, nor its copy be written, before the bad one
+        # is found.
+        "missing notebook": (tmp_path / "executed", [source, missing], f"NOTEBOOK {missing}"),
+    }[case]
+    done = _run_tool("execute", "--out", str(out), *map(str, notebooks))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert f"{named}: expected" in done.stderr
+    assert a_file.read_text() == "not a folder"
+    assert not (tmp_path / "executed").exists()
+    assert sorted(p.name for p in source.parent.iterdir()) == ["beside.txt", "tiny.ipynb"]
+
+
+def test_help_explains_each_command_and_option():
+    done = _run_tool("--help")
+    assert done.returncode == 0
+    for command in ("strip", "check", "execute", "--out DIR"):
+        assert command in done.stdout
+    done = _run_tool("execute", "--help")
+    assert done.returncode == 0
+    assert "--out DIR" in done.stdout and "NOTEBOOK" in done.stdout
 
 
 def _dotted(node) -> str | None:
