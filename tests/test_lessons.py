@@ -4,8 +4,7 @@ A lesson that shows no effect at its defaults teaches nothing, or worse, teaches
 mechanism does nothing. For each lesson, this reads the defaults from its parameter cell and
 runs its comparison on its own fixed seed set (0, 1, ..., SEEDS - 1) with relocsim's public
 API, independently of the lesson's code, and asserts that the two settings' 95% Wilson
-intervals do not overlap (Wilson's for a share of runs, Student's t for a mean). Lesson 3
-compares no two settings at its defaults yet, so it has no test here.
+intervals do not overlap (Wilson's for a share of runs, Student's t for a mean).
 """
 
 import ast
@@ -41,15 +40,18 @@ def share_before(day, seeds: int, **overrides) -> tuple[float, float]:
     return experiments.wilson(k, seeds)
 
 
+def election_day():
+    """The day of the 2022 presidential election in the default scenario."""
+    return sim.load_scenario("season2_2020").election("presidential_2022").date
+
+
 def test_lesson_1_defaults_show_the_election_holding_the_plan_back():
     given = defaults("01_why_governments_wait.ipynb")
     assert given["BLAME_WEIGHT"] is None and given["BLAME_HORIZON_WEEKS"] is None
-    election = sim.load_scenario("season2_2020").election("presidential_2022")
-    moved = election.date + timedelta(weeks=given["ELECTION_SHIFT_WEEKS"])
-    on_date = share_before(election.date, given["SEEDS"])
-    moved_away = share_before(
-        election.date, given["SEEDS"], **{"elections.presidential_2022.date": moved}
-    )
+    day = election_day()
+    moved = day + timedelta(weeks=given["ELECTION_SHIFT_WEEKS"])
+    on_date = share_before(day, given["SEEDS"])
+    moved_away = share_before(day, given["SEEDS"], **{"elections.presidential_2022.date": moved})
     # the election holds the plan back: fewer blueprints before it than with it moved away
     assert on_date[1] < moved_away[0], (on_date, moved_away)
 
@@ -86,3 +88,13 @@ def test_lesson_2_defaults_show_party_ties_pulling_a_member_from_their_region():
     }
     # denser party ties pull the Busan member down from their anchor towards the DP's mean
     assert found[high][1] < found[low][0], found
+
+
+def test_lesson_3_defaults_show_the_unions_holding_the_plan_back():
+    given = defaults("03_regions_unions_assembly.ipynb")
+    assert all(given[k] is None for k in ("FIT_WEIGHT", "BUSAN_LOBBYING", "UNION_STRENGTH"))
+    assert given["PARTY_WHIP"] is None and given["MECHANISM"] is None
+    seeds = given["COMPARED_SEEDS"]
+    as_set = share_before(election_day(), seeds)
+    silenced = share_before(election_day(), seeds, **{"unions.KFIU.strength": 0.0})
+    assert as_set[1] < silenced[0], (as_set, silenced)
