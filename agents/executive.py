@@ -24,13 +24,20 @@ class ExecutiveAgent(Agent):
 
     Attributes:
         office: ``president`` or ``prime_minister``.
-        name: The head of government's name (the party's, after a change nobody named).
+        person: The head of government's name, or ``""`` when nobody named her (after an
+            election's winner took office): ``name`` then calls her by her government.
     """
 
-    def __init__(self, model, office: str, name: str):
+    def __init__(self, model, office: str, person: str):
         super().__init__(model)
         self.office = office
-        self.name = name
+        self.person = person
+
+    @property
+    def name(self) -> str:
+        """Her name, or "the PPP government": her party as it was called on the model's day."""
+        m = self.model
+        return self.person or f"the {m.party_label(m.executive_name)} government"
 
     def decide(self) -> None:
         """Weigh credit against blame for each open option, then act or wait."""
@@ -64,7 +71,8 @@ class ExecutiveAgent(Agent):
         m, tp = self.model, self.model.params.timing
         if m.caretaker_until:
             return (
-                f"waited: a caretaker, who launches nothing new, until the {m.incoming} "
+                "waited: a caretaker, who launches nothing new, until the "
+                f"{m.party_label(m.incoming)} "
                 f"government takes office on {m.caretaker_until}"
             )
         if not options:

@@ -57,13 +57,13 @@ class LawmakerAgent(Agent):
         mover = int(np.argmax(np.abs(moved)))
         if abs(moved[mover]) < LOG_THRESHOLD:
             return  # stances have settled: nobody moved anybody worth telling
-        names = model.world.names
+        name = model.member_label
         source, pull = strongest_influencer(mover, before, model.influence)
         if source == mover or abs(pull) < LOG_THRESHOLD:
-            model.log("influence", names[mover], "", f"moved {moved[mover]:+.3f} towards its "
+            model.log("influence", name(mover), "", f"moved {moved[mover]:+.3f} towards its "
                       "constituency's interest")  # fmt: skip
         else:
-            model.log("influence", names[source], names[mover],
+            model.log("influence", name(source), name(mover),
                       f"pulled support for announcing by {pull:+.3f}")  # fmt: skip
 
     @classmethod
@@ -95,7 +95,7 @@ class LawmakerAgent(Agent):
                 continue
             cue = CUES[int(np.bincount(which[split]).argmax())]
             why = "their caucus's mood or chance" if cue == "whip" else f"their {cue} weighing most"
-            model.log("vote", model.world.party_codes[p], name,
+            model.log("vote", model.party_label(model.world.party_codes[p]), name,
                       f"{split.sum()} of its {mine.sum()} voters defied the whip on the "
                       f"{stage.replace('_', ' ')}: {why}")  # fmt: skip
         return yes

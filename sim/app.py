@@ -151,7 +151,7 @@ def model_params(scenario_name: str = DEFAULT_SCENARIO) -> dict:
     """SolaraViz's controls; their defaults reproduce ``relocsim run`` on the scenario."""
     s = load_scenario(scenario_name)
     union = umbrella_union(s)
-    pair = " & ".join(main_parties(s))
+    pair = " & ".join(s.party_label(c, s.start, s.horizon) for c in main_parties(s))
     return {
         "scenario_name": {
             "type": "Select",
@@ -205,8 +205,11 @@ def settings_line(model: RelocationModel) -> str:
     parts = [s.name]
     if isinstance(model, DashboardModel):
         parts.append(f"seed {model.controls['rng']}")
-    parts.append("cohesion " + " / ".join(f"{c} {parties[c].cohesion:.2f}" for c in main))
-    parts.append("discipline " + " / ".join(f"{c} {parties[c].discipline:.2f}" for c in main))
+    label = model.party_label
+    parts.append("cohesion " + " / ".join(f"{label(c)} {parties[c].cohesion:.2f}" for c in main))
+    parts.append(
+        "discipline " + " / ".join(f"{label(c)} {parties[c].discipline:.2f}" for c in main)
+    )
     union = umbrella_union(s)
     if union is not None:
         parts.append(f"{union.code} strength {union.strength:.2f}")
@@ -270,12 +273,13 @@ def network_nodes_svg(model: RelocationModel) -> str:
     w = model.world
     xy, _ = network_layout(model)
     colours = [party_colour(c, k) for k, c in enumerate(w.party_codes)]
+    labels = [model.party_label(c) for c in w.party_codes]
     stance = np.clip(model.stance[:, 0], 0.0, 1.0)
     radius = 1.0 + 4.0 * stance
     circles = "".join(
         f'<circle cx="{xy[i, 0]:.1f}" cy="{xy[i, 1]:.1f}" r="{radius[i]:.2f}" '
-        f'fill="{colours[p]}"><title>{html.escape(w.names[i])} ({w.party_codes[p]}): '
-        f"{stance[i]:.2f}</title></circle>"
+        f'fill="{colours[p]}"><title>{html.escape(w.shown_name(i, labels[p]))} '
+        f"({html.escape(labels[p])}): {stance[i]:.2f}</title></circle>"
         for i, p in enumerate(w.member_party.tolist())
     )
     return (
@@ -290,7 +294,8 @@ def party_legend(model: RelocationModel) -> str:
     w = model.world
     items = (
         f'<span style="white-space:nowrap;margin-right:8px"><span style="color:'
-        f'{party_colour(c, k)};font-size:16px">&#9679;</span> {c} {model.party_stance[k]:.2f}'
+        f'{party_colour(c, k)};font-size:16px">&#9679;</span> {html.escape(model.party_label(c))} '
+        f"{model.party_stance[k]:.2f}"
         "</span>"
         for k, c in enumerate(w.party_codes)
     )
@@ -327,8 +332,9 @@ TL_W, TL_LEFT, TL_RIGHT, TL_TOP, TL_PANEL, TL_GAP = 600.0, 34.0, 8.0, 30.0, 62.0
 
 def timeline_panels(model: RelocationModel) -> list[tuple[str, list[tuple[str, str, str]], bool]]:
     """(title, [(series, label, colour)], fixed 0-1 scale) for each panel, top to bottom."""
-    codes = model.world.party_codes
-    stances = [(f"stance_{c}", c, party_colour(c, k)) for k, c in enumerate(codes)]
+    codes, s, today = model.world.party_codes, model.setting, model.date_of(model.steps)
+    stances = [(f"stance_{c}", s.party_label(c, s.start, today), party_colour(c, k))
+               for k, c in enumerate(codes)]  # fmt: skip
     return [
         ("readiness", [("readiness", "readiness", "#000000"),
                        ("proximity", "election proximity", "#8c8c8c")], True),
@@ -386,14 +392,14 @@ def timeline_svg(model: RelocationModel) -> str:
             )
             legend_x += 7 + 5.2 * len(label)
     # Elections: dashed lines, labelled with the winner once held.
-    held = {row[2]: row[3] for row in model.why if row[1] == "election"}
     marks = []
     for j, e in enumerate(s.elections):
         week = model.week_of(e.date)
         if not 0 <= week <= total:
             continue
         ex = x(week)
-        winner = f": {held[e.code]}" if e.code in held else ""
+        held = model.winners.get(e.code)
+        winner = f": {html.escape(s.party_label(held, e.date))}" if held else ""
         marks.append(f"{e.code}@{week:.1f}")
         out.append(
             f'<line x1="{ex:.1f}" y1="{TL_TOP - 8}" x2="{ex:.1f}" y2="{bottom}" stroke="#555" '
@@ -441,7 +447,7 @@ def Timeline(model: RelocationModel):
             tag="div",
             unsafe_innerHTML=(
                 f'<b data-testid="relocsim-week">{week_label(model)}</b> · executive '
-                f"{model.executive_name} · {blueprint}<br>"
+                f"{html.escape(model.party_label(model.executive_name))} · {blueprint}<br>"
                 f'<span data-testid="relocsim-settings" style="color:#555;font-size:11px">'
                 f"{html.escape(settings_line(model))}</span>"
             ),

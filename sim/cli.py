@@ -122,15 +122,17 @@ def run_command(args) -> int:
 
 
 def summary(result) -> str:
-    """A readable account of one run."""
-    o = result.outcome
+    """A readable account of one run (parties as they were called on the days it names)."""
+    o, setting = result.outcome, result.model.setting
     lines = [f"scenario {o['scenario']}, seed {o['seed']}, {o['weeks']} weeks"]
     lines.append(f"blueprint: {o['blueprint_date'] or 'never announced'}")
     lines.append(f"first decision: {o['first_decision_date'] or 'none'}")
     for key in (k for k in o if k.startswith("blueprint_before_")):
         code = key.removeprefix("blueprint_before_")
         relation = "before" if o[key] else "not before"
-        winner = o.get(f"winner_{code}") or "not held in the window"
+        winner = o.get(f"winner_{code}")
+        day = setting.election(code).date
+        winner = setting.party_label(winner, day) if winner else "not held in the window"
         lines.append(f"  {code}: blueprint {relation} it; won by {winner}")
     lines.append("allocation:")
     lines += [
@@ -169,7 +171,7 @@ def write_outputs(result, out: Path, scenario: str, overrides: list[str]) -> Non
         (tmp / "outcome.json").write_text(json.dumps(result.outcome, indent=2) + "\n")
         title = f"{setting.title} (seed {result.outcome['seed']})"
         save_figure(
-            timeline_figure(result.series, setting.elections, result.outcome, title),
+            timeline_figure(result.series, setting, result.outcome, title),
             tmp / "timeline.png",
         )
         for f in sorted(tmp.iterdir()):

@@ -134,9 +134,10 @@ class RelocationModel(Model):
         moved = np.abs(result.positions - position)
         k = int(moved.argmax())
         if moved[k] > 0:
-            self.log("bargaining", self.bargainers[k], "", f"conceded from {position[k]:.0f} to "
-                     f"{result.positions[k]:.0f}; BDM forecast {self.bargained_scope:.0f}, "
-                     f"compromise {self.timing_compromise:.0f}")  # fmt: skip
+            self.log("bargaining", self.bargainer_label(k), "",
+                     f"conceded from {position[k]:.0f} to {result.positions[k]:.0f}; BDM "
+                     f"forecast {self.bargained_scope:.0f}, compromise "
+                     f"{self.timing_compromise:.0f}")  # fmt: skip
 
     def legislate(self) -> None:
         """Committee, fast track and floor for each pending bill."""
@@ -198,8 +199,9 @@ class RelocationModel(Model):
                 self.executive = self.world.party_codes.index(event.party)
                 self.partners = [self.world.party_codes.index(p) for p in event.partners]
                 self.executive_changed()
-                self.head_of_government.name = event.who
-                self.log("event", event.who, event.party, "became head of government")
+                self.head_of_government.person = event.who
+                self.log("event", event.who, self.party_label(event.party),
+                         "became head of government")  # fmt: skip
             else:
                 self.take_role(event)
 
@@ -226,9 +228,11 @@ class RelocationModel(Model):
         else:
             ruling_wins = self.rng.random() < e.p_ruling_win
         winner = self.executive_name if ruling_wins else self.opposition_name
+        self.winners[e.code] = winner
         if e.seats:
             self.seat_assembly(self.seated_setting.seated_after(e))
-        self.log("election", e.code, winner, f"{e.kind} election won by {winner}")
+        shown = self.party_label(winner)
+        self.log("election", e.code, shown, f"{e.kind} election won by {shown}")
         if e.kind == DECIDING_KIND[self.setting.executive.office] and not ruling_wins:
             self.incoming = winner
             if e.handover_days:  # the loser stays on as a caretaker until the handover
@@ -254,10 +258,11 @@ class RelocationModel(Model):
         self.progress = 0.0  # a new government restarts the plan
         self.caretaker_until = None
         self.executive_changed()
-        self.head_of_government.name = f"the {self.incoming} government"
+        self.head_of_government.person = ""  # nobody named: she is her party's government
         self.refresh_anchor_base()
         self.ministry_position[self.coordinator_index] = 100 * self.pledge[self.executive]
-        self.log("event", self.head_of_government.name, self.incoming, "took office")
+        self.log("event", self.head_of_government.name, self.party_label(self.incoming),
+                 "took office")  # fmt: skip
 
     def record_week(self) -> None:
         """The DataCollector's weekly record, on the weeks ``series_every`` asks for."""
@@ -358,8 +363,7 @@ class RelocationModel(Model):
         self.ministries = MinistryAgent.create_agents(
             self, len(fields), *map(list, zip(*fields, strict=True))
         )
-        ex = s.executive
-        self.head_of_government = ExecutiveAgent(self, ex.office, ex.name or ex.party)
+        self.head_of_government = ExecutiveAgent(self, s.executive.office, s.executive.name)
 
     def _create_lawmakers(self):
         """One LawmakerAgent per member of the current legislature (and unseated actor)."""
@@ -409,6 +413,7 @@ class RelocationModel(Model):
         self.blueprint_week = -1
         self.bills: list[assembly.Bill] = []
         self.why: list[tuple] = []
+        self.winners: dict[str, str] = {}  # election code -> code of the party that won it
         self.roles: dict[str, str] = {}  # roles named actors took at dated events
         bp = self.params.bargaining
         self.ministry_position = np.array([m.position for m in s.ministries], dtype=float)
@@ -419,10 +424,6 @@ class RelocationModel(Model):
         self.ministry_position[self.coordinator_index] = 100 * self.pledge[self.executive]
         self.seated_setting = s
         self._init_members()
-        self.bargainers = [
-            *w.region_codes, *(w.party_codes[p] + " leadership" for p in self.leading_parties),
-            *(m.code for m in s.ministries), *w.union_codes,
-        ]  # fmt: skip
         self.party_salience = np.full(len(self.leading_parties), bp.party_salience)
 
     def _init_members(self) -> None:
@@ -730,8 +731,32 @@ class RelocationModel(Model):
         return next(b for b in self.setting.bills if b.code == code)
 
     def log(self, kind: str, actor: str, target: str, detail: str) -> None:
-        """Append to the "why" log: who did what to whom this week, and why."""
+        """Append to the "why" log: who did what to whom this week, and why.
+
+        Parties in ``actor``, ``target`` and ``detail`` go by ``party_label``: the log is read
+        by people, so it names a party as it was called on the line's day.
+        """
         self.why.append((self.time, kind, actor, target, detail))
+
+    def party_label(self, code: str) -> str:
+        """How people called the party on the model's current day (``Scenario.party_label``)."""
+        return self.setting.party_label(code, self.date_of(self.time))
+
+    def member_label(self, i: int) -> str:
+        """Member ``i``'s name as shown today: an anonymous member's names her party's label."""
+        w = self.world
+        return w.shown_name(i, self.party_label(w.party_codes[w.member_party[i]]))
+
+    def bargainer_label(self, k: int) -> str:
+        """The ``k``-th actor of ``bargaining_table``, as shown today.
+
+        In the table's order: regions, the parties' leaderships, ministries, unions.
+        """
+        w = self.world
+        leaderships = [f"{self.party_label(w.party_codes[p])} leadership"
+                       for p in self.leading_parties]  # fmt: skip
+        ministries = [m.code for m in self.setting.ministries]
+        return [*w.region_codes, *leaderships, *ministries, *w.union_codes][k]
 
 
 def averaging_matrix(groups: np.ndarray, size: int, mask=None) -> np.ndarray:

@@ -65,12 +65,13 @@ def _mark(ax, elections, *, start, label) -> list:
     return lines
 
 
-def timeline_figure(series: pd.DataFrame, elections, outcome: dict, title: str) -> Figure:
+def timeline_figure(series: pd.DataFrame, scenario, outcome: dict, title: str) -> Figure:
     """Three stacked panels over calendar time; elections and blueprint named below them.
 
     Args:
         series: ``RunResult.series``.
-        elections: The scenario's elections (code, kind, date).
+        scenario: The run's scenario: its elections are marked, and each party's series is
+            named by the labels it went by over the dates plotted (``UFP → PPP``).
         outcome: ``RunResult.outcome``, for the blueprint marker.
         title: Figure title.
 
@@ -79,6 +80,7 @@ def timeline_figure(series: pd.DataFrame, elections, outcome: dict, title: str) 
         with ``display(fig)`` in a notebook.
     """
     when = pd.to_datetime(series.index)
+    first, last = (day.date() for day in (when.min(), when.max()))
     fig = Figure(figsize=(10, 8), layout="constrained")
     axes = fig.subplots(3, 1, sharex=True)
     top, mid, low = axes
@@ -92,7 +94,8 @@ def timeline_figure(series: pd.DataFrame, elections, outcome: dict, title: str) 
     mid.set_ylabel("index (mobilisation, credit 0-1)")
     for column in (c for c in series.columns if c.startswith("stance_")):
         code = column.removeprefix("stance_")
-        low.plot(when, series[column], color=PARTY_COLOURS.get(code), label=code)
+        label = scenario.party_label(code, first, last)
+        low.plot(when, series[column], color=PARTY_COLOURS.get(code), label=label)
     low.set_ylabel("mean support for announcing (0-1)")
     low.set_xlabel("date (weekly ticks)")
     for ax in axes:  # each panel's legend names its series; the marks get one legend below
@@ -100,7 +103,7 @@ def timeline_figure(series: pd.DataFrame, elections, outcome: dict, title: str) 
     blueprint = outcome.get("blueprint_date")
     marks = []
     for ax in axes:
-        marks = _mark(ax, elections, start=None, label=True)
+        marks = _mark(ax, scenario.elections, start=None, label=True)
         if blueprint:
             marks.append(
                 ax.axvline(pd.Timestamp(blueprint), color="black", linewidth=2, label="blueprint")

@@ -27,7 +27,8 @@ OUTCOME_SCHEMA = {
     "first_decision_date": "ISO date of the first blueprint or designation, or None",
     "blueprint_before_{election}": "the blueprint came before that election's polling day",
     "decision_before_{election}": "any blueprint or designation came before that election",
-    "winner_{election}": "party that won the election, or None if not held in the window",
+    "winner_{election}": "code of the party that won the election, or None if not held in the "
+    "window (its code even if it was renamed: Scenario.party_label gives how it was called)",
     "dest_{institution}": "region code, 'stay', or 'undecided', for each named institution",
     "decided_{institution}_date": "ISO date its destination was decided, or None",
     "relocated": "institutions with a decided destination outside the capital region",
@@ -45,7 +46,7 @@ OUTCOME_SCHEMA = {
     "None",
     "peak_mobilisation": "highest membership-weighted union mobilisation (0-1)",
     "peak_mobilisation_date": "ISO date of that peak",
-    "executive_end": "party holding the presidency at the horizon",
+    "executive_end": "code of the party holding the presidency at the horizon",
 }
 
 
@@ -140,12 +141,11 @@ def outcome(model: RelocationModel, seed: int) -> dict:
         "blueprint_week": model.blueprint_week if model.blueprint_week >= 0 else None,
         "first_decision_date": iso(first_week),
     }
-    held = {row[2]: row[3] for row in model.why if row[1] == "election"}
     for e in s.elections:
         polling = model.week_of(e.date)
         record[f"blueprint_before_{e.code}"] = 0 <= model.blueprint_week < polling
         record[f"decision_before_{e.code}"] = 0 <= first_week < polling
-        record[f"winner_{e.code}"] = held.get(e.code)
+        record[f"winner_{e.code}"] = model.winners.get(e.code)
     named = [inst for inst in s.institutions if inst.count == 1]
     for inst in named:
         i = w.inst_codes.index(inst.code)

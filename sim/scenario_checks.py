@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.parameters import Parameters
-from sim.scenario_errors import MISSING, Loc, file_label, fmt_loc, one_of
+from sim.scenario_errors import MISSING, Loc, file_label, fmt_loc, one_of, show
 from sim.scenario_fields import REQUIRED, FieldChecker, is_code, named_key
 from sim.scenario_types import (
     BILL_KINDS,
@@ -41,6 +41,7 @@ from sim.scenario_types import (
     NamedLawmaker,
     Party,
     Region,
+    Renaming,
     Scenario,
     TabledBill,
     Union,
@@ -93,6 +94,7 @@ def from_dict(data: Mapping[str, Any], source: str) -> Scenario:
                drafting_since)  # fmt: skip
 
     parties = _entries(c, top, "parties", True, _party)
+    _check_labels(c, parties)
     party_codes = tuple(p.code for p in parties)
     executive = _executive(c, c.value(top, "executive", REQUIRED), party_codes)
     challenger = c.ref(top, "challenger", (), party_codes, "a party code")
@@ -271,15 +273,40 @@ def _election(c: FieldChecker, raw: object, loc: Loc, start: date, parties, regi
 def _party(c: FieldChecker, raw: object, loc: Loc) -> Party:
     """One ``[[parties]]`` table."""
     t = c.table(raw, loc, table_keys(Party))
+    code = c.code(t, "code", loc)
     return Party(
-        code=c.code(t, "code", loc),
+        code=code,
         name=c.text(t, "name", loc, nonempty=True),
         seats=c.integer(t, "seats", loc, lo=0, hi=MAX_SEATS),
         discipline=c.number(t, "discipline", loc, 0, 1),
         cohesion=c.number(t, "cohesion", loc, 0, 1),
         pledge=c.number(t, "pledge", loc, 0, 1),
         labour_ties=c.number(t, "labour_ties", loc, 0, 1),
+        renamed=_renamings(c, t, loc, code),
     )
+
+
+def _renamings(c: FieldChecker, t: Mapping, loc: Loc, code: str) -> tuple[Renaming, ...]:
+    """A party's ``renamed`` array: dated new labels, each later than and unlike the last."""
+    renamings = []
+    before, since = code, None  # the label in force, and the day it took effect
+    for i, raw in enumerate(c.tables(t, "renamed", loc, nonempty=False)):
+        where = (*loc, "renamed", i)
+        r = c.table(raw, where, table_keys(Renaming))
+        renaming = Renaming(
+            on=c.day(r, "on", where),
+            label=c.code(r, "label", where, what="a label"),
+            name=c.text(r, "name", where, nonempty=True),
+        )
+        if since is not None and renaming.on <= since:
+            earlier = fmt_loc((*loc, "renamed", i - 1, "on"))
+            c.fail((*where, "on"), f"a date after {earlier} ({since.isoformat()})", renaming.on)
+        if renaming.label == before:
+            c.fail((*where, "label"), f"a label other than the one in force before it ({before})",
+                   renaming.label)  # fmt: skip
+        renamings.append(renaming)
+        before, since = renaming.label, renaming.on
+    return tuple(renamings)
 
 
 def _seats(c: FieldChecker, raw: object, where: Loc, parties: tuple[str, ...]) -> dict[str, int]:
@@ -571,6 +598,24 @@ def _check_seats(c: FieldChecker, parties, regions, loc: Loc, totals=None) -> No
                 "summed over regions)",
                 seats,
             )
+
+
+def _check_labels(c: FieldChecker, parties: tuple[Party, ...]) -> None:
+    """A label names one party: no other party's code, nor another party's label.
+
+    Text shows a party by its label where it showed the code, so a label shared with another
+    party would make a line or a legend name the wrong one.
+    """
+    owner: dict[str, tuple[Loc, str]] = {
+        p.code: (("parties", i, "code"), p.code) for i, p in enumerate(parties)
+    }
+    for i, party in enumerate(parties):
+        for j, renaming in enumerate(party.renamed):
+            here: Loc = ("parties", i, "renamed", j, "label")
+            where, code = owner.setdefault(renaming.label, (here, party.code))
+            if code != party.code:
+                c.fail(here, f"a label that is not another party's ({fmt_loc(where)} is "
+                       f"{show(renaming.label)})", renaming.label)  # fmt: skip
 
 
 def _check_assembly_size(c: FieldChecker, loc: Loc, seats: int) -> None:

@@ -70,11 +70,15 @@ class FieldChecker:
             self.fail((*loc, key), "a non-empty string" if nonempty else "a string", value)
         return value
 
-    def code(self, tbl: Mapping, key: str, loc: Loc, default=REQUIRED) -> str:
-        """An identifier usable in dotted override paths (no dots, no spaces, no ``__``)."""
+    def code(self, tbl: Mapping, key: str, loc: Loc, default=REQUIRED, what="a code") -> str:
+        """An identifier usable in dotted override paths (no dots, no spaces, no ``__``).
+
+        ``what`` names the value in the message, for a party's label, which follows the rules
+        of the code it is shown in place of.
+        """
         value = self.value(tbl, key, default)
         if not is_code(value):
-            self.fail((*loc, key), _CODE_TEXT, value)
+            self.fail((*loc, key), f"{what} ({_CODE_RULE})", value)
         return value
 
     def choice(self, tbl: Mapping, key: str, loc: Loc, choices, default=REQUIRED) -> str:

@@ -50,6 +50,7 @@ BILL_KINDS = ("move", "reversal", "framework")
 THRESHOLDS = {"majority": 0.5, "three_fifths": 0.6, "two_thirds": 2 / 3}
 WHIPS = {"yes": 1.0, "no": -1.0, "free": 0.0}
 EVENT_KINDS = ("role", "executive")
+LABEL_SPAN = " → "  # between a party's labels over a period that spans a renaming
 
 
 @dataclass(frozen=True)
@@ -101,17 +102,34 @@ class Election:
 
 
 @dataclass(frozen=True)
+class Renaming:
+    """A party's new label and name from a day on.
+
+    Attributes:
+        on: The first day the party went by the new label.
+        label: What people called the party from then on, shown where its code was (``"PPP"``).
+        name: Its full name from then on.
+    """
+
+    on: date
+    label: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Party:
     """A party (or bloc with its satellite) in the National Assembly.
 
     Attributes:
-        code: Short code used everywhere else (``"DP"``).
+        code: Short code used everywhere else (``"DP"``); a renaming never changes it, so that
+            seat tables, overrides and stored results keep naming the party one way.
         name: Full name.
         seats: All seats, constituency plus proportional.
         discipline: Susceptibility of members to party influence, 0-1.
         cohesion: Density multiplier of within-party ties, 0-1.
         pledge: The leadership's support for announcing relocation now, 0-1.
         labour_ties: Share of members with labour-union ties, 0-1.
+        renamed: The party's renamings, in date order; before the first, its label is its code.
     """
 
     code: str
@@ -121,6 +139,22 @@ class Party:
     cohesion: float
     pledge: float
     labour_ties: float
+    renamed: tuple[Renaming, ...] = ()
+
+    def label_on(self, day: date) -> str:
+        """What people called the party on ``day``: its code, or its last renaming's label."""
+        renaming = self.renaming_on(day)
+        return renaming.label if renaming else self.code
+
+    def name_on(self, day: date) -> str:
+        """The party's full name on ``day``."""
+        renaming = self.renaming_on(day)
+        return renaming.name if renaming else self.name
+
+    def renaming_on(self, day: date) -> Renaming | None:
+        """The last renaming on or before ``day``, or None while the party kept its first name."""
+        earlier = [r for r in self.renamed if r.on <= day]
+        return earlier[-1] if earlier else None
 
 
 @dataclass(frozen=True)
@@ -394,6 +428,31 @@ class Scenario:
     def party(self, code: str) -> Party:
         """Return the party with this code; KeyError if there is none."""
         return _by_code(self.parties, code)
+
+    def party_label(self, code: str, day: date, until: date | None = None) -> str:
+        """How people called a party on ``day``: the one way text shows a party.
+
+        Codes stay fixed for the data (seat tables, overrides, outcomes); a party renamed in
+        the window is shown by the label it went by on the day a line or mark speaks of.
+
+        Args:
+            code: The party's code.
+            day: The day shown.
+            until: With a later day, the labels in force from ``day`` to ``until``, in order,
+                for what spans a period (a figure's legend): ``"UFP → PPP"``.
+
+        Returns:
+            The label, e.g. ``"UFP"`` on 2020-09-01 and ``"PPP"`` on 2020-09-02.
+
+        Raises:
+            KeyError: If no party has this code.
+        """
+        party = self.party(code)
+        labels = [party.label_on(day)]
+        for renaming in party.renamed:
+            if until is not None and day < renaming.on <= until:
+                labels.append(renaming.label)
+        return LABEL_SPAN.join(labels)
 
     def region(self, code: str) -> Region:
         """Return the region with this code; KeyError if there is none."""

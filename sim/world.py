@@ -46,7 +46,8 @@ class World:
     discipline: np.ndarray
     cohesion: np.ndarray
     pledge: np.ndarray
-    names: list[str]
+    names: list[str]  # identifiers: an anonymous member's names her party by its code
+    member_number: np.ndarray  # (N,) an anonymous member's number in her name, 0 for a named actor
     member_party: np.ndarray
     member_region: np.ndarray
     seated: np.ndarray
@@ -62,6 +63,32 @@ class World:
     faction_codes: list[str]
     faction_party: np.ndarray  # (F,) party index of each faction
     faction_stance: np.ndarray  # (F,) each faction's support for the relocation at the start
+
+    def shown_name(self, i: int, party: str) -> str:
+        """Member ``i``'s name with her party shown as ``party``; a named actor's own name.
+
+        ``names`` are identifiers and keep the party's code; text shows the party by the label
+        it went by on the day (``RelocationModel.member_label``).
+        """
+        number = int(self.member_number[i])
+        if not number:
+            return self.names[i]
+        region = self.member_region[i]
+        return anonymous_name(self.region_names[region] if region != NO_REGION else "", party,
+                              number)  # fmt: skip
+
+
+def anonymous_name(region: str, party: str, number: int) -> str:
+    """An anonymous member's name: ``Busan UFP member 3``, or ``UFP proportional member 2``.
+
+    Args:
+        region: Her region's name, or ``""`` for a proportional member.
+        party: Her party as the name shows it: its code in identifiers, its label in text.
+        number: Her number among her region's (or list's) anonymous members of the party.
+    """
+    if region:
+        return f"{region} {party} member {number}"
+    return f"{party} proportional member {number}"
 
 
 def expand_institutions(scenario: Scenario) -> tuple[list[str], list[str], np.ndarray]:
@@ -92,7 +119,7 @@ def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
     clusters = [set(r.clusters) for r in regions]
     committees = list(scenario.committee_sizes)
     members = _members(scenario, region_index, party_index, committees, rng)
-    names, party, region, seated, leader, labour, committee = members
+    names, number, party, region, seated, leader, labour, committee = members
     n_named = len(scenario.named)
     caucus_names = sorted({c for n in scenario.named for c in n.caucuses})
     caucus = np.zeros((len(names), len(caucus_names)), dtype=bool)
@@ -131,6 +158,7 @@ def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
         cohesion=np.array([p.cohesion for p in parties], dtype=float),
         pledge=np.array([p.pledge for p in parties], dtype=float),
         names=names,
+        member_number=number,
         member_party=party,
         member_region=region,
         seated=seated,
@@ -199,17 +227,20 @@ def _members(scenario, region_index, party_index, committees, rng):
         labour.append(n.labour_ties)
         committee.append([sits and c in n.committees for c in committees])
     n_named = len(names)
+    number = [0] * n_named
     for r, reg in enumerate(scenario.regions):
         for code, seats in reg.seats.items():
             p = party_index[code]
             for m in range(seats - taken.get((r, p), 0)):
-                names.append(f"{reg.name} {code} member {m + 1}")
+                names.append(anonymous_name(reg.name, code, m + 1))
+                number.append(m + 1)
                 party.append(p)
                 region.append(r)
     for p, par in enumerate(scenario.parties):
         constituency = sum(reg.seats.get(par.code, 0) for reg in scenario.regions)
         for m in range(par.seats - constituency - taken.get((NO_REGION, p), 0)):
-            names.append(f"{par.code} proportional member {m + 1}")
+            names.append(anonymous_name("", par.code, m + 1))
+            number.append(m + 1)
             party.append(p)
             region.append(NO_REGION)
     n_new = len(names) - n_named
@@ -224,6 +255,7 @@ def _members(scenario, region_index, party_index, committees, rng):
     _fill_committees(committee, party_arr, np.array(seated), scenario, rng)
     return (
         names,
+        np.array(number, dtype=int),
         party_arr,
         np.array(region, dtype=int),
         np.array(seated),

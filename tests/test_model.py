@@ -196,19 +196,24 @@ def test_a_lost_presidency_flips_the_executive_and_the_whips():
     model.run_for(weeks_in(model.setting))
     assert model.executive_name == "UFP"
     assert model.party_line[codes.index("UFP")] == 1 and model.party_line[codes.index("DP")] == -1
-    winners = {row[2]: row[3] for row in model.why if row[1] == "election"}
-    assert winners["presidential_2022"] == "UFP"
-    assert winners["local_2022"] == "DP"  # the ruling party is now the UFP, and it lost
+    assert model.winners["presidential_2022"] == "UFP"  # its code; the log says PPP
+    assert model.winners["local_2022"] == "DP"  # the ruling party is now the UFP, and it lost
 
 
 def test_the_why_log_names_only_real_influences(season2):
     model = sim.build_model(season2, seed=5)
     model.run_for(60)
-    index = {name: k for k, name in enumerate(model.world.names)}
+    w = model.world
+
+    def index(day):  # members by the names the log gives them on that day
+        labels = [season2.party_label(code, day) for code in w.party_codes]
+        return {w.shown_name(k, labels[p]): k for k, p in enumerate(w.member_party)}
+
     pulls = [row for row in model.why if row[1] == "influence" and row[3]]
     assert pulls
-    for _, _, actor, target, _ in pulls:
-        assert actor != target and model.influence[index[target], index[actor]] > 0
+    for time, _, actor, target, _ in pulls:
+        named = index(model.date_of(time))
+        assert actor != target and model.influence[named[target], named[actor]] > 0
 
 
 def test_averaging_matrix_gives_group_means():

@@ -86,7 +86,7 @@ def test_timeline_figure_uses_the_helpers_and_saves_headless(tmp_path, scenario)
         for seed in range(100)
         if (r := sim.run("season2_2020", seed=seed)).outcome["blueprint_date"]
     )
-    fig = timeline_figure(result.series, scenario.elections, result.outcome, "a run")
+    fig = timeline_figure(result.series, scenario, result.outcome, "a run")
     low = fig.axes[-1]
     labels = [text.get_text() for text in fig.legends[0].get_texts()]
     inside = [e for e in scenario.elections if e.date <= scenario.horizon]

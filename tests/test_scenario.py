@@ -280,7 +280,7 @@ CORRUPTIONS = [
      'drafting_since, got "colour"'),
     ("unknown nested key", _set(("parties", 0, "colour"), "blue"),
      'parties[0].colour: expected one of: code, name, seats, discipline, cohesion, pledge, '
-     'labour_ties, got "colour"'),
+     'labour_ties, renamed, got "colour"'),
     ("bool where number", _set(("parties", 0, "discipline"), True),
      "parties[0].discipline: expected a number in [0, 1], got true"),
     ("bool where integer", _set(("committee_sizes", "land_transport"), True),
@@ -533,7 +533,7 @@ def test_presidential_election_past_the_horizon_is_allowed():
          '0-5, got "XX"'),
         ({"parties.DP.colour": "red"},
          "--set: parties.DP.colour: expected one of: code, name, seats, discipline, cohesion, "
-         'pledge, labour_ties, got "colour"'),
+         'pledge, labour_ties, renamed, got "colour"'),
         ({"parties.DP.discipline.x": "1"},
          '--set: parties.DP.discipline.x: expected a path that ends at parties.DP.discipline, '
          'got "x"'),
