@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import warnings
 import weakref
 from datetime import date, timedelta
 from pathlib import Path
@@ -46,6 +47,17 @@ CARD = (  # each view fills its cell of SolaraViz's grid, light even in the dark
 )
 
 OTHER_COLOURS = ["#9467bd", "#2ca02c", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"]
+
+# Solara's server asks for a SameSite=None session cookie, so that a page embedded in another
+# site's iframe keeps its session; that needs https, so over plain http on any host but
+# "localhost" (here 127.0.0.1) it sets SameSite=Lax and warns on the first page load. Lax is
+# what this page needs (it is never embedded), so the warning says nothing to act on.
+warnings.filterwarnings(
+    "ignore",
+    message="Cookies with samesite=none require https",
+    category=UserWarning,
+    module="solara.server.starlette",
+)
 
 
 # ---- the model that SolaraViz re-creates on reset ------------------------------------------

@@ -266,6 +266,7 @@ def dashboard_command(args) -> int:
     # Solara reads its settings when first imported: no usage reports, no version check.
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
     try:  # imported here: `relocsim run` stays fast and works without the dashboard extra
+        from click.exceptions import Abort
         from solara.__main__ import cli as solara_cli
 
         from sim import app
@@ -291,6 +292,9 @@ def dashboard_command(args) -> int:
     options.append("--no-open" if args.no_browser else "--open")
     try:
         solara_cli.main(["run", "sim.app", *options], prog_name=prog, standalone_mode=False)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Abort):
+        # uvicorn shuts down on Ctrl-C, then raises SIGINT again once it has; click turns
+        # that KeyboardInterrupt into Abort, which is a normal stop here, not an error.
         pass
+    print(f"{prog}: stopped")
     return 0

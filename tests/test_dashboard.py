@@ -9,7 +9,9 @@ Timings are written to results/test-artifacts/, never asserted (as everywhere in
 
 import json
 import os
+import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -290,13 +292,18 @@ def listening_addresses(port: int) -> set[str]:
     return found
 
 
+def relocsim_command() -> list[str]:
+    """The ``relocsim`` console script of this interpreter (or the module, if not installed)."""
+    relocsim = shutil.which("relocsim", path=str(Path(sys.executable).parent))
+    return [relocsim] if relocsim else [sys.executable, "-c", "import sim.cli as c; c.main()"]
+
+
 @pytest.fixture(scope="module")
 def server():
     """``relocsim dashboard`` on a free loopback port; always terminated."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    relocsim = shutil.which("relocsim", path=str(Path(sys.executable).parent))
-    command = [relocsim] if relocsim else [sys.executable, "-c", "import sim.cli as c; c.main()"]
+    command = relocsim_command()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log_path = ARTIFACTS / "dashboard-server.log"
     with open(log_path, "w") as log:
@@ -458,3 +465,53 @@ def test_dashboard_in_headless_chromium(server):
             browser.close()
     assert not outside, f"the page tried to leave the machine: {outside[:5]}"
     assert not failed, f"failed requests: {failed[:5]}"
+
+
+def test_ctrl_c_stops_the_server_cleanly(tmp_path):
+    """SIGINT while a page is open and playing: exit 0, no traceback, no cookie warning."""
+    from playwright.sync_api import expect, sync_playwright
+
+    out_path, err_path = tmp_path / "stdout", tmp_path / "stderr"
+    with open(out_path, "w") as out, open(err_path, "w") as err:
+        proc = subprocess.Popen(
+            [*relocsim_command(), "dashboard", "--port", "0", "--no-browser"],
+            stdout=out,
+            stderr=err,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    try:
+        deadline = time.monotonic() + 90
+        url = None
+        while url is None:  # --port 0: the server prints the port it took
+            if proc.poll() is not None:
+                pytest.fail(f"server exited with {proc.returncode}: {err_path.read_text()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"no address printed in 90 s: {out_path.read_text()}")
+            found = re.search(r"serving (http://127\.0\.0\.1:\d+/)", out_path.read_text())
+            url = found and found.group(1)
+            time.sleep(0.2)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page()
+                page.goto(url, wait_until="domcontentloaded", timeout=90_000)
+                why = page.get_by_test_id("relocsim-why")
+                expect(why).to_have_attribute("data-week", "0", timeout=60_000)
+                page.get_by_role("button", name="▶").click()
+                expect(page.get_by_role("button", name="❚❚")).to_be_visible()
+                page.wait_for_function(
+                    "document.querySelector('[data-testid=relocsim-why]').dataset.week >= 3"
+                )
+                proc.send_signal(signal.SIGINT)  # what Ctrl-C in the terminal sends
+                returncode = proc.wait(timeout=60)
+            finally:
+                browser.close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=15)
+    stderr = err_path.read_text()
+    assert returncode == 0, stderr
+    assert "Traceback" not in stderr, stderr
+    assert "Warning" not in stderr, stderr  # e.g. Solara's SameSite cookie warning
+    assert "stopped" in out_path.read_text()
