@@ -1,10 +1,12 @@
-"""The teaching dashboard: a Mesa SolaraViz page (``relocsim dashboard``; docs/dashboard.md).
+"""The teaching dashboard (``relocsim dashboard``, docs/dashboard.md): a Solara page.
 
-Mesa's SolaraViz gives the controls (step, play, reset) and the sliders; it re-creates the model
-from the sliders on reset, so ``DashboardModel`` takes them as keyword arguments and turns them
-into scenario overrides. The four views are custom ``@solara.component`` components that draw
-plain SVG and HTML: they need no chart library in the browser, so the page runs offline, and a
-step re-renders in milliseconds. The ties graph is laid out once per model, with a fixed seed.
+Mesa's ``ModelController`` (the Step, Play and Reset of its SolaraViz) runs the model and
+re-creates it from the controls on Reset, so ``DashboardModel`` takes them as keyword arguments
+and turns them into scenario overrides. The page lays out its own controls and the four views
+itself, at sizes that stay readable on a projector at 1280x720 (SolaraViz's own controls and
+grid cannot be switched off). The views are ``@solara.component`` components that draw plain
+SVG and HTML: they need no chart library in the browser, so the page runs offline, and a step
+re-renders in milliseconds. The ties graph is laid out once per model, with a fixed seed.
 
 Solara's browser app loads its JavaScript from a CDN path that the server proxies to the
 Internet. ``fetch_web_assets`` fills that path's cache from the npm registry once, so that the
@@ -28,7 +30,8 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import solara
-from mesa.visualization import Slider, SolaraViz
+from mesa.visualization import Slider
+from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 
 from sim.allocation import STAY, UNDECIDED
@@ -41,10 +44,29 @@ DEFAULT_SCENARIO = "season2_2020"
 DEFAULT_SEED = 7
 LAYOUT_SEED = 2020  # the ties graph's layout: seeded, so that a run always looks the same
 TITLE = "relocsim: moving public institutions out of Seoul (2020-22)"
-CARD = (  # each view fills its cell of SolaraViz's grid, light even in the dark theme
-    "height: 100%; overflow: auto; padding: 6px 10px; font-size: 13px;"
-    " background: #fff; color: #222;"
+PLAY_INTERVAL_MS = 100  # Mesa's default pace for Play: a week every 0.1 s, the run in 13 s
+# The page's layout at 1280x720 and up: the controls in a column on the left; on the right the
+# timeline over the full width, and below it the why log, the draft and the ties side by side.
+PAGE = (
+    "display: grid; grid-template-columns: 300px minmax(0, 1fr); height: 100vh;"
+    " background: #eef0f3; color: #222; font-size: 13px; line-height: 1.35"
 )
+SIDE = "overflow-y: auto; padding: 8px 12px; background: #fff; border-right: 1px solid #d8d8d8"
+MAIN = (
+    "display: flex; flex-direction: column; gap: 6px; padding: 6px; min-width: 0;"
+    " min-height: 0; overflow: auto"
+)
+ROW = (
+    "flex: 1 1 0; min-height: 240px; display: grid; gap: 6px;"
+    " grid-template-columns: minmax(0, 1fr) minmax(0, 1.2fr) minmax(0, 1fr);"
+    " grid-template-rows: minmax(0, 1fr)"
+)
+CARD = (  # a view: white, and it scrolls inside when its cell is too small for it
+    "overflow: auto; padding: 6px 10px; font-size: 13px; background: #fff; color: #222;"
+    " border-radius: 4px; box-shadow: 0 1px 2px rgba(0, 0, 0, 0.15)"
+)
+HEAD = "font-size: 15px; line-height: 1.3; margin-bottom: 4px"
+NOTE = "font-size: 12px; color: #555"
 
 OTHER_COLOURS = ["#9467bd", "#2ca02c", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"]
 
@@ -60,7 +82,7 @@ warnings.filterwarnings(
 )
 
 
-# ---- the model that SolaraViz re-creates on reset ------------------------------------------
+# ---- the model that Reset re-creates ----------------------------------------------------------
 class DashboardModel(RelocationModel):
     """A RelocationModel built from the dashboard's controls (keyword arguments only).
 
@@ -160,7 +182,10 @@ def _unit(value: float) -> float:
 
 
 def model_params(scenario_name: str = DEFAULT_SCENARIO) -> dict:
-    """SolaraViz's controls; their defaults reproduce ``relocsim run`` on the scenario."""
+    """The controls, as Mesa's ``Slider`` specs; their defaults reproduce ``relocsim run``.
+
+    ``control_readout`` gives each slider's unit and scale, shown beside it on the page.
+    """
     s = load_scenario(scenario_name)
     union = umbrella_union(s)
     pair = " & ".join(main_parties(s))
@@ -171,8 +196,8 @@ def model_params(scenario_name: str = DEFAULT_SCENARIO) -> dict:
             "values": available_scenarios(),
             "label": "Scenario",
         },
-        "cohesion_scale": Slider(f"Party cohesion, {pair} (x scenario)", 1.0, 0.0, 1.4, 0.05),
-        "discipline_scale": Slider(f"Party discipline, {pair} (x scenario)", 1.0, 0.0, 1.25, 0.05),
+        "cohesion_scale": Slider(f"Party cohesion, {pair}", 1.0, 0.0, 1.4, 0.05),
+        "discipline_scale": Slider(f"Party discipline, {pair}", 1.0, 0.0, 1.25, 0.05),
         "union_strength": Slider(
             f"Union strength, {union.code if union else 'none'}",
             union.strength if union else 0.0,
@@ -181,12 +206,12 @@ def model_params(scenario_name: str = DEFAULT_SCENARIO) -> dict:
             0.05,
             dtype=float,
         ),
-        "election_shift": Slider("Presidential election shift (weeks)", 0, -52, 52, 1),
+        "election_shift": Slider("Presidential election shift", 0, -52, 52, 1),
         "blame_weight": Slider(
-            "Blame avoidance b2", s.parameters.timing.blame_weight, 0.0, 30.0, 0.5, dtype=float
+            "Blame avoidance b2", s.parameters.timing.blame_weight, 0.0, 30.0, 0.1, dtype=float
         ),
         "fit_weight": Slider(
-            "Ministries' weight on fit (vs politics)",
+            "Ministries' weight on fit vs politics",
             s.parameters.drafting.fit_weight,
             0.0,
             1.0,
@@ -557,11 +582,148 @@ def WhyLog(model: RelocationModel):
 COMPONENTS = [Timeline, TiesNetwork, DraftAllocation, WhyLog]
 
 
+# ---- the controls and the page -------------------------------------------------------------
+def control_defaults(scenario_name: str = DEFAULT_SCENARIO) -> dict[str, object]:
+    """Every control at its default (with them, the dashboard shows ``relocsim run``)."""
+    return {
+        name: spec.value if isinstance(spec, Slider) else spec["value"]
+        for name, spec in model_params(scenario_name).items()
+    }
+
+
+def control_readout(name: str, value, base: Scenario) -> tuple[str, str]:
+    """(the value with its unit, what the scale means) for a slider, shown with it at all times.
+
+    Args:
+        name: A key of ``model_params()``.
+        value: The slider's value.
+        base: The scenario the controls apply to, for its recorded values.
+    """
+    timing, drafting = base.parameters.timing, base.parameters.drafting
+    if name in ("cohesion_scale", "discipline_scale"):
+        return f"{value:.2f} ×", "× the scenario's value, 1 = as recorded"
+    if name == "union_strength":
+        union = umbrella_union(base)
+        recorded = f"recorded {union.strength:.2f}" if union else "no union in this scenario"
+        return f"{value:.2f} of 1", f"0 = none, 1 = strongest; {recorded}"
+    if name == "election_shift":
+        first = next((e for e in base.elections if e.kind == "presidential"), None)
+        if first is None:
+            return f"{int(value):+d} weeks", "no presidential election in this scenario"
+        moved = max(first.date + timedelta(weeks=int(value)), base.start)
+        return f"{int(value):+d} weeks", f"polling day {moved}, recorded {first.date}"
+    if name == "blame_weight":
+        return (
+            f"b2 = {value:g}",
+            f"hazard × e^(−b2·B·g) near polls; recorded {timing.blame_weight:g}",
+        )
+    if name == "fit_weight":
+        return (
+            f"{value:.2f} of 1",
+            f"1 = fit and equity, 0 = lobbying; recorded {drafting.fit_weight:.2f}",
+        )
+    if name == "rng":
+        return f"seed {int(value)}", "same settings, other luck"
+    raise KeyError(name)
+
+
+def _slider_value(spec: Slider, value: float) -> float | int:
+    """A slider's value as the model takes it: an int, or a float without binary noise."""
+    if not spec.is_float_slider:
+        return round(value)
+    decimals = max(0, -int(np.floor(np.log10(spec.step)))) + 1
+    return round(float(value), decimals)
+
+
+@solara.component
+def ControlSlider(name: str, spec: Slider, params: solara.Reactive, base: Scenario):
+    """One slider with its label, its value and unit (always shown), and what its scale means."""
+    value = params.value[name]
+    readout, scale = control_readout(name, value, base)
+
+    def set_value(new):
+        params.value = {**params.value, name: _slider_value(spec, new)}
+
+    with solara.Column(gap="0px", style="margin-top: 3px"):
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=(
+                f"<span>{html.escape(spec.label)}</span>"
+                f'<b data-testid="relocsim-value-{name}" style="white-space:nowrap">'
+                f"{html.escape(readout)}</b>"
+            ),
+            style="display:flex; justify-content:space-between; gap:8px; font-size:13px",
+        )
+        solara.v.Slider(
+            v_model=value,
+            on_v_model=set_value,
+            min=spec.min,
+            max=spec.max,
+            step=spec.step,
+            dense=True,
+            hide_details=True,
+            thumb_label=False,  # the value is always shown above, with its unit
+            attributes={"aria-label": spec.label, "aria-valuetext": readout},
+        )
+        solara.HTML(tag="div", unsafe_innerHTML=html.escape(scale), style=NOTE)
+
+
+@solara.component
+def ControlPanel(params: solara.Reactive):
+    """The scenario and the sliders; they take effect on Reset, which builds a new model."""
+    specs = solara.use_memo(model_params, [])
+    scenario_name = params.value["scenario_name"]
+    base = solara.use_memo(lambda: load_scenario(scenario_name), [scenario_name])
+    picker = specs["scenario_name"]
+    solara.Select(
+        label=picker["label"],
+        value=scenario_name,
+        values=picker["values"],
+        on_value=lambda new: params.set({**params.value, "scenario_name": new}),
+    )
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML="The sliders take effect when you press <b>Reset</b>.",
+        style=NOTE,
+    )
+    for name, spec in specs.items():
+        if isinstance(spec, Slider):
+            ControlSlider(name, spec, params, base)
+
+
 @solara.component
 def Page():
-    """The dashboard: one model per browser session, Mesa's controls, the four views."""
-    model = solara.use_memo(DashboardModel, [])
-    SolaraViz(model, components=COMPONENTS, model_params=model_params(), name=TITLE)
+    """The dashboard: one model per browser session, Mesa's Step/Play/Reset, our controls.
+
+    SolaraViz would add controls of its own that no option turns off (play and render
+    interval, threads, the page tabs) and lay the views out in a draggable grid of half-width
+    cells. So the page composes Mesa's ``ModelController`` (the Step, Play and Reset that
+    SolaraViz uses) with its own sliders and a fixed layout that fits 1280x720.
+    """
+    model = solara.use_reactive(solara.use_memo(DashboardModel, []))
+    params = solara.use_reactive(solara.use_memo(control_defaults, []))
+    # ModelController reads these as reactive values; the page keeps Mesa's defaults.
+    play_interval = solara.use_reactive(PLAY_INTERVAL_MS)
+    render_interval = solara.use_reactive(1)
+    use_threads = solara.use_reactive(False)
+    solara.Title(TITLE)
+    with solara.Div(style=PAGE):
+        with solara.Column(style=SIDE, gap="4px"):
+            solara.HTML(tag="div", unsafe_innerHTML=f"<b>{html.escape(TITLE)}</b>", style=HEAD)
+            ModelController(
+                model,
+                model_parameters=params,
+                play_interval=play_interval,
+                render_interval=render_interval,
+                use_threads=use_threads,
+            )
+            ControlPanel(params)
+        with solara.Div(style=MAIN):
+            Timeline(model.value)
+            with solara.Div(style=ROW):
+                WhyLog(model.value)
+                DraftAllocation(model.value)
+                TiesNetwork(model.value)
 
 
 page = Page()  # for notebooks; `solara run sim.app` and `relocsim dashboard` use Page

@@ -229,7 +229,8 @@ def add_dashboard_command(commands) -> None:
     p = commands.add_parser(
         "dashboard",
         help="serve the teaching dashboard in the browser",
-        description="Serve the Mesa SolaraViz teaching dashboard (docs/dashboard.md) on this "
+        description="Serve the teaching dashboard, a Solara page run by Mesa's controller "
+        "(docs/dashboard.md), on this "
         "machine and print its address. It listens on 127.0.0.1 only unless --host says "
         "otherwise. Needs the dashboard extra: pip install 'relocsim[dashboard]'.",
     )
@@ -263,8 +264,10 @@ def dashboard_command(args) -> int:
         reason = err.strerror or str(err)
         print(f"{prog}: cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr)
         return 2
-    # Solara reads its settings when first imported: no usage reports, no version check.
+    # Solara reads its settings when first imported: no usage reports, no version check, and
+    # no "This website runs on Solara" banner, which would sit over the bottom-right view.
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
+    os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "false")
     try:  # imported here: `relocsim run` stays fast and works without the dashboard extra
         from click.exceptions import Abort
         from solara.__main__ import cli as solara_cli

@@ -77,16 +77,9 @@ def html_widgets(rc) -> dict[str, object]:
     return found
 
 
-def slider_defaults() -> dict:
-    """What SolaraViz passes to the model before any slider moves."""
-    return {
-        k: (p.value if hasattr(p, "value") else p["value"]) for k, p in app.model_params().items()
-    }
-
-
 # ---- the model behind the controls ---------------------------------------------------------
 def test_slider_defaults_reproduce_relocsim_run():
-    dashboard = app.DashboardModel(**slider_defaults())
+    dashboard = app.DashboardModel(**app.control_defaults())
     plain = sim.build_model("season2_2020", seed=app.DEFAULT_SEED)
     for model in (dashboard, plain):
         model.run_for(20)
@@ -138,6 +131,39 @@ def test_every_control_is_a_model_argument():
     assert set(params) <= set(argnames)
 
 
+def test_defaults_sit_on_their_slider_steps():
+    """A browser slider snaps its value to its step: a default off the grid would move."""
+    defaults = app.control_defaults()
+    for name, spec in app.model_params().items():
+        if not isinstance(spec, app.Slider):
+            continue
+        value = defaults[name]
+        steps = (value - spec.min) / spec.step
+        assert spec.min <= value <= spec.max, name
+        assert steps == pytest.approx(round(steps), abs=1e-9), (name, value, spec.step)
+        assert app._slider_value(spec, value) == value, name
+
+
+def test_every_slider_reads_out_its_value_with_unit_and_scale():
+    base = app.load_scenario(app.DEFAULT_SCENARIO)
+    defaults = app.control_defaults()
+    readouts = {
+        name: app.control_readout(name, defaults[name], base)
+        for name, spec in app.model_params().items()
+        if isinstance(spec, app.Slider)
+    }
+    assert readouts["cohesion_scale"] == ("1.00 ×", "× the scenario's value, 1 = as recorded")
+    assert readouts["discipline_scale"][0] == "1.00 ×"
+    assert readouts["union_strength"][0] == "0.60 of 1"
+    assert readouts["election_shift"] == ("+0 weeks", "polling day 2022-03-09, recorded 2022-03-09")
+    assert readouts["blame_weight"][0] == "b2 = 13.6"
+    assert readouts["fit_weight"][0] == "0.60 of 1"
+    assert readouts["rng"][0] == "seed 7"
+    moved = app.control_readout("election_shift", -10, base)
+    assert moved == ("-10 weeks", "polling day 2021-12-29, recorded 2022-03-09")
+    assert all(value and scale for value, scale in readouts.values())
+
+
 # ---- the views, rendered without a browser -------------------------------------------------
 def test_views_show_the_week_the_network_the_draft_and_the_log(render):
     model = app.DashboardModel()
@@ -178,8 +204,13 @@ def test_layout_is_seeded_and_computed_once_per_model():
     assert (xy_a >= 0).all() and (xy_a[:, 0] <= app.NET_W).all() and (xy_a[:, 1] <= app.NET_H).all()
 
 
-def test_step_and_reset_through_solaraviz_controls(render):
-    """Mesa's own buttons and sliders, clicked in a rendered page (no browser)."""
+def slider(rc, label):
+    """The page's slider named ``label`` (its aria-label, as a screen reader says it)."""
+    return next(w for w in rc.find(v.Slider).widgets if w.attributes["aria-label"] == label)
+
+
+def test_step_and_reset_through_mesa_controller(render):
+    """Mesa's Step and Reset and the page's sliders, clicked in a rendered page (no browser)."""
 
     @solara.component
     def InLayout():
@@ -187,10 +218,14 @@ def test_step_and_reset_through_solaraviz_controls(render):
             app.Page()
 
     rc = render(InLayout())
-    labels = [s.label for s in rc.find(v.Slider).widgets]
+    specs = app.model_params()
+    labels = [s.attributes["aria-label"] for s in rc.find(v.Slider).widgets]
+    assert labels == [p.label for p in specs.values() if isinstance(p, app.Slider)]
     for wanted in ("cohesion", "discipline", "Union strength", "election shift", "b2", "fit"):
         assert any(wanted in label for label in labels), wanted
     assert "Seed" in labels
+    # Nothing of SolaraViz's own panel: only our sliders, and no checkbox or page tabs.
+    assert not rc.find(v.Checkbox).widgets and not rc.find(v.Tab).widgets
 
     def button(name):
         return rc.find(v.Btn, children=[name]).widget
@@ -201,8 +236,12 @@ def test_step_and_reset_through_solaraviz_controls(render):
     for _ in range(3):
         button("Step").click()
     assert week() == "3"
-    shift = rc.find(v.Slider, label="Presidential election shift (weeks)").widget
+    shift = slider(rc, "Presidential election shift")
     shift.v_model = 8
+    texts = [w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets]
+    readout = next(t for t in texts if "relocsim-value-election_shift" in t)
+    assert ">+8 weeks<" in readout  # the readout follows the slider before any Reset
+    assert shift.attributes["aria-valuetext"] == "+8 weeks"
     button("Reset").click()
     assert week() == "0"
     texts = [w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets]
@@ -442,11 +481,12 @@ def test_dashboard_in_headless_chromium(server):
                 },
             )
 
-            shift = page.get_by_role("slider", name="Presidential election shift (weeks)")
+            shift = page.get_by_role("slider", name="Presidential election shift")
             shift.focus()
             for _ in range(8):
                 shift.press("ArrowRight")
             expect(shift).to_have_attribute("aria-valuenow", "8")
+            expect(page.get_by_test_id("relocsim-value-election_shift")).to_have_text("+8 weeks")
             page.get_by_role("button", name="Reset").click()
             expect(week).to_contain_text("week 0 of 127")
             settings = page.get_by_test_id("relocsim-settings")
