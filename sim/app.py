@@ -286,17 +286,10 @@ def network_layout(model: RelocationModel) -> tuple[np.ndarray, str]:
             f"M{xy[s, 0]:.1f} {xy[s, 1]:.1f}L{xy[t, 0]:.1f} {xy[t, 1]:.1f}"
             for s, t in graph.edges()
         )
-        strip = (
-            f'<text x="4" y="{NET_H - NET_STRIP / 2 + 3:g}" font-size="9" fill="#666">'
-            "not tied to the rest:</text>"
-            if rest
-            else ""
-        )
         edges = (
             f'<svg viewBox="0 0 {NET_W:g} {NET_H:g}" width="100%" height="100%" '
-            f'preserveAspectRatio="xMidYMid meet" font-family="sans-serif">{strip}'
-            f'<path d="{path}" stroke="#9a9a9a" stroke-width="0.3" stroke-opacity="0.3" '
-            'fill="none"/></svg>'
+            f'preserveAspectRatio="xMidYMid meet"><path d="{path}" stroke="#9a9a9a" '
+            'stroke-width="0.3" stroke-opacity="0.3" fill="none"/></svg>'
         )
         cached = _layouts[model] = (xy, edges)
     return cached
@@ -331,23 +324,27 @@ def party_legend(model: RelocationModel) -> str:
         "</span>"
         for k, c in enumerate(w.party_codes)
     )
-    return "".join(items)
+    return " ".join(items)  # spaces: a narrow view wraps between the parties
 
 
 @solara.component
 def TiesNetwork(model: RelocationModel):
     """The ties graph: who can pull whom. Colour: party; size: support for announcing now."""
     update_counter.get()
-    _, edges = network_layout(model)
+    xy, edges = network_layout(model)
+    # The SVG scales with its cell, so any text in it could shrink below 12 px: the caption of
+    # the bottom row is HTML instead.
+    untied = int(np.count_nonzero(xy[:, 1] == NET_H - NET_STRIP / 2))
+    strip = f"<br>Bottom row: {untied} lawmakers with no tie to the rest." if untied else ""
     with solara.Column(style=CARD, gap="2px"):
         solara.HTML(
             tag="div",
             unsafe_innerHTML=(
                 "<b>Ties between lawmakers</b> (colour: party; size: support for announcing "
-                f"now)<br>{party_legend(model)}"
+                f"now)<br>{party_legend(model)}{strip}"
             ),
         )
-        with solara.Div(style="position: relative; width: 100%; height: 300px;"):
+        with solara.Div(style="position: relative; width: 100%; flex: 1 1 0; min-height: 140px"):
             # Two layers: the edges never change, so only the nodes go to the browser.
             solara.HTML(tag="div", unsafe_innerHTML=edges, style="position:absolute;inset:0;")
             solara.HTML(
@@ -358,8 +355,15 @@ def TiesNetwork(model: RelocationModel):
             )
 
 
-# ---- the timeline --------------------------------------------------------------------------
-TL_W, TL_LEFT, TL_RIGHT, TL_TOP, TL_PANEL, TL_GAP = 600.0, 34.0, 8.0, 30.0, 62.0, 16.0
+# ---- the timeline ----------------------------------------------------------------------------
+# Sizes in CSS pixels. The timeline is drawn at its real size rather than scaled through a
+# viewBox, so its text stays 12 px tall at any width: x positions are percentages of the plot's
+# width, and each panel's curves sit in a nested SVG whose viewBox stretches to the panel.
+TL_PANEL, TL_LEGEND, TL_GAP, TL_ROW, TL_FONT = 44.0, 16.0, 4.0, 16.0, 12
+TL_LEFT_PX, TL_RIGHT_PX = 40, 12  # room for the y-axis labels, drawn outside the plot
+TL_MIN_PLOT_PX = 860.0  # the plot's width at 1280x720; wider only spreads the labels apart
+TL_CHAR_PX = 7.4  # a generous mean width of a 12 px character, to keep labels apart
+HALO = ' stroke="#fff" stroke-width="3" paint-order="stroke"'
 
 
 def timeline_panels(model: RelocationModel) -> list[tuple[str, list[tuple[str, str, str]], bool]]:
@@ -377,81 +381,115 @@ def timeline_panels(model: RelocationModel) -> list[tuple[str, list[tuple[str, s
     ]  # fmt: skip
 
 
+def label_rows(labels: list[tuple[float, str, bool]]) -> list[int]:
+    """A row for each (position 0-1, text, leftwards) label, so that no two in a row overlap.
+
+    Widths are estimated at the narrowest plot the dashboard is laid out for
+    (``TL_MIN_PLOT_PX``); on a wider plot the positions spread and the gaps only grow.
+    """
+    rows: list[float] = []  # the right end of the last label in each row, in pixels
+    out = [0] * len(labels)
+    spans = []
+    for k, (where, text, leftwards) in enumerate(labels):
+        anchor, width = where * TL_MIN_PLOT_PX, 3 + TL_CHAR_PX * len(text)
+        left = anchor - width if leftwards else anchor
+        spans.append((left, left + width, k))
+    for left, right, k in sorted(spans):
+        row = next((r for r, end in enumerate(rows) if end + 8 <= left), len(rows))
+        if row == len(rows):
+            rows.append(right)
+        rows[row] = right
+        out[k] = row
+    return out
+
+
 def timeline_svg(model: RelocationModel) -> str:
     """Four panels over the whole horizon; elections dashed, the blueprint solid."""
     s, data = model.setting, model.datacollector.model_vars
     total = max(weeks_in(s), 1)
-    plot_w = TL_W - TL_LEFT - TL_RIGHT
     panels = timeline_panels(model)
-    height = TL_TOP + len(panels) * (TL_PANEL + TL_GAP) + 4
 
-    def x(week: float) -> float:
-        return TL_LEFT + plot_w * min(max(week, 0.0), total) / total
+    def pct(week: float) -> str:
+        return f"{100 * min(max(week, 0.0), total) / total:.3f}%"
+
+    # Elections (with the winner once held) and the blueprint, above the panels.
+    held = {row[2]: row[3] for row in model.why if row[1] == "election"}
+    marks, labels = [], []
+    for e in s.elections:
+        week = model.week_of(e.date)
+        if not 0 <= week <= total:
+            continue
+        winner = f": {held[e.code]}" if e.code in held else ""
+        marks.append(f"{e.code}@{week:.1f}")
+        labels.append((week, f"{e.kind} {e.date:%Y-%m-%d}{winner}", week / total > 0.7, False))
+    if model.blueprint_week >= 0:
+        labels.append((model.blueprint_week, "blueprint", model.blueprint_week / total > 0.3, True))
+    rows = label_rows([(week / total, text, left) for week, text, left, _ in labels])
+    top = TL_ROW * (max(rows, default=0) + 1) + 4
+    bottom = top + len(panels) * (TL_LEGEND + TL_PANEL + TL_GAP) - TL_GAP
+    height = bottom + TL_ROW + 2
 
     out = []
-    bottom = TL_TOP + len(panels) * (TL_PANEL + TL_GAP) - TL_GAP
-    # Years on the x axis.
-    for year in range(s.start.year + 1, s.horizon.year + 1):
-        wx = x(model.week_of(date(year, 1, 1)))
+    for year in range(s.start.year + 1, s.horizon.year + 1):  # years on the x axis
+        wx = pct(model.week_of(date(year, 1, 1)))
         out.append(
-            f'<line x1="{wx:.1f}" y1="{TL_TOP}" x2="{wx:.1f}" y2="{bottom}" stroke="#eeeeee"/>'
-            f'<text x="{wx + 2:.1f}" y="{bottom + 12}" font-size="9" fill="#666">{year}</text>'
+            f'<line x1="{wx}" y1="{top}" x2="{wx}" y2="{bottom}" stroke="#e4e4e4"/>'
+            f'<text x="{wx}" dx="3" y="{bottom + TL_ROW - 3}" fill="#555">{year}</text>'
         )
     for k, (title, series, fixed) in enumerate(panels):
-        top = TL_TOP + k * (TL_PANEL + TL_GAP)
+        legend_y = top + k * (TL_LEGEND + TL_PANEL + TL_GAP)
+        ptop = legend_y + TL_LEGEND
         values = [v for name, _, _ in series for v in data.get(name, [])]
         peak = max(values, default=0.0)
         ymax = 1.0 if fixed else _nice_ceiling(max(peak, 0.01 if title == "hazard" else 1.0))
         out.append(
-            f'<rect x="{TL_LEFT}" y="{top}" width="{plot_w}" height="{TL_PANEL}" fill="none" '
-            f'stroke="#cccccc"/><text x="{TL_LEFT - 3}" y="{top + 8}" font-size="8" '
-            f'text-anchor="end" fill="#666">{ymax:g}</text><text x="{TL_LEFT - 3}" '
-            f'y="{top + TL_PANEL}" font-size="8" text-anchor="end" fill="#666">0</text>'
+            f'<rect x="0" y="{ptop}" width="100%" height="{TL_PANEL}" fill="none" '
+            f'stroke="#c8c8c8"/><text x="-4" y="{ptop + 10}" text-anchor="end" fill="#555">'
+            f'{ymax:g}</text><text x="-4" y="{ptop + TL_PANEL}" text-anchor="end" fill="#555">'
+            "0</text>"
         )
-        legend_x = TL_LEFT + 4
+        curves, legend_x = [], 0.0
         for name, label, colour in series:
             ys = data.get(name, [])
             points = " ".join(
-                f"{x(t):.1f},{top + TL_PANEL * (1 - min(max(v / ymax, 0.0), 1.0)):.1f}"
-                for t, v in enumerate(ys)
+                f"{t},{1 - min(max(v / ymax, 0.0), 1.0):.4f}" for t, v in enumerate(ys)
+            )
+            curves.append(
+                f'<polyline data-series="{name}" points="{points}" fill="none" '
+                f'stroke="{colour}" stroke-width="1.5" vector-effect="non-scaling-stroke"/>'
             )
             out.append(
-                f'<polyline data-series="{name}" points="{points}" fill="none" '
-                f'stroke="{colour}" stroke-width="1.3"/>'
-                f'<text x="{legend_x:.0f}" y="{top - 3}" font-size="9" fill="{colour}">'
+                f'<text x="{legend_x:.0f}" y="{ptop - 4}" fill="{colour}">'
                 f"{html.escape(label)}</text>"
             )
-            legend_x += 7 + 5.2 * len(label)
-    # Elections: dashed lines, labelled with the winner once held.
-    held = {row[2]: row[3] for row in model.why if row[1] == "election"}
-    marks = []
-    for j, e in enumerate(s.elections):
-        week = model.week_of(e.date)
-        if not 0 <= week <= total:
-            continue
-        ex = x(week)
-        winner = f": {held[e.code]}" if e.code in held else ""
-        marks.append(f"{e.code}@{week:.1f}")
+            legend_x += 12 + TL_CHAR_PX * len(label)
         out.append(
-            f'<line x1="{ex:.1f}" y1="{TL_TOP - 8}" x2="{ex:.1f}" y2="{bottom}" stroke="#555" '
-            f'stroke-dasharray="3,3"/><text x="{ex + 2:.1f}" y="{8 + 9 * (j % 2)}" '
-            f'font-size="9" fill="#333">{e.kind} {e.date:%Y-%m-%d}{winner}</text>'
+            f'<svg x="0" y="{ptop}" width="100%" height="{TL_PANEL}" viewBox="0 0 {total} 1" '
+            f'preserveAspectRatio="none" overflow="visible">{"".join(curves)}</svg>'
         )
-    if model.blueprint_week >= 0:
-        bx = x(model.blueprint_week)
+    for (week, text, leftwards, blueprint), row in zip(labels, rows, strict=True):
+        wx = pct(week)
+        anchor = ' text-anchor="end" dx="-4"' if leftwards else ' dx="4"'
+        style = ' font-weight="bold" fill="#000"' if blueprint else ' fill="#333"'
+        style += HALO  # legible where another marker's line crosses the label
+        line = 'stroke="#000" stroke-width="2"'
+        if not blueprint:
+            line = 'stroke="#555" stroke-dasharray="3,3"'
         out.append(
-            f'<line x1="{bx:.1f}" y1="{TL_TOP - 8}" x2="{bx:.1f}" y2="{bottom}" stroke="#000" '
-            f'stroke-width="2"/><text x="{bx - 2:.1f}" y="{TL_TOP - 10}" font-size="9" '
-            f'text-anchor="end" font-weight="bold">blueprint</text>'
+            f'<line x1="{wx}" y1="{TL_ROW * row + 2}" x2="{wx}" y2="{bottom}" {line}/>'
+            f'<text x="{wx}" y="{TL_ROW * (row + 1) - 3}"{anchor}{style}>'
+            f"{html.escape(text)}</text>"
         )
-    now = x(model.steps)
+    now = pct(model.steps)
     out.append(
-        f'<line x1="{now:.1f}" y1="{TL_TOP}" x2="{now:.1f}" y2="{bottom}" stroke="#1f77b4" '
-        f'stroke-opacity="0.35" stroke-width="3"/>'
+        f'<line x1="{now}" y1="{top}" x2="{now}" y2="{bottom}" stroke="#1f77b4" '
+        'stroke-opacity="0.35" stroke-width="4"/>'
     )
     return (
-        f'<svg viewBox="0 0 {TL_W:g} {height:g}" width="100%" data-week="{model.steps}" '
-        f'data-elections="{" ".join(marks)}" font-family="sans-serif">{"".join(out)}</svg>'
+        f'<div style="padding: 0 {TL_RIGHT_PX}px 0 {TL_LEFT_PX}px">'
+        f'<svg width="100%" height="{height:g}" overflow="visible" font-size="{TL_FONT}" '
+        f'data-week="{model.steps}" data-elections="{" ".join(marks)}" '
+        f'style="display:block">{"".join(out)}</svg></div>'
     )
 
 
@@ -473,14 +511,14 @@ def Timeline(model: RelocationModel):
         if model.blueprint_week >= 0
         else "no blueprint yet"
     )
-    with solara.Column(style=CARD, gap="2px"):
+    with solara.Column(style=CARD, gap="4px"):
         solara.HTML(
             tag="div",
             unsafe_innerHTML=(
                 f'<b data-testid="relocsim-week">{week_label(model)}</b> · executive '
-                f"{model.executive_name} · {blueprint}<br>"
-                f'<span data-testid="relocsim-settings" style="color:#555;font-size:11px">'
-                f"{html.escape(settings_line(model))}</span>"
+                f"{model.executive_name} · {blueprint}"
+                f'<div data-testid="relocsim-settings" style="color:#555;font-size:12px">'
+                f"running with: {html.escape(settings_line(model))}</div>"
             ),
         )
         solara.HTML(
@@ -531,9 +569,10 @@ def DraftAllocation(model: RelocationModel):
     update_counter.get()
     moving = int((np.asarray(model.draft) != STAY).sum())
     fixed = int((np.asarray(model.decided) != UNDECIDED).sum())
+    # One paragraph per region, so that a narrow column wraps the institutions, not the names.
     body = "".join(
-        f'<tr><td style="vertical-align:top;padding:2px 8px 2px 0;white-space:nowrap">'
-        f"{html.escape(where)}</td><td style='padding:2px 0'>{', '.join(labels) or '-'}</td></tr>"
+        f'<div data-region style="margin-top:3px"><span style="color:#555">'
+        f"{html.escape(where)}:</span> {', '.join(labels) or '-'}</div>"
         for where, labels in allocation_rows(model)
     )
     solara.HTML(
@@ -542,8 +581,7 @@ def DraftAllocation(model: RelocationModel):
         attributes={"data-testid": "relocsim-draft", "data-week": str(model.steps)},
         unsafe_innerHTML=(
             f"<b>Draft allocation</b>: {moving} of {len(model.draft)} institutions would move;"
-            f" {fixed} fixed by the executive (✔)"
-            f'<table style="border-collapse:collapse;margin-top:4px">{body}</table>'
+            f" {fixed} fixed by the executive (✔){body}"
         ),
     )
 
@@ -562,20 +600,18 @@ def WhyLog(model: RelocationModel):
     rows = this_week(model)
     if rows:
         body = "".join(
-            f'<tr><td style="padding:2px 6px 2px 0;vertical-align:top"><i>{html.escape(kind)}'
-            f'</i></td><td style="padding:2px 6px 2px 0;vertical-align:top">'
-            f"{html.escape(actor)}{' → ' + html.escape(target) if target else ''}</td>"
-            f'<td style="padding:2px 0">{html.escape(detail)}</td></tr>'
+            f'<div data-why style="margin-top:3px"><i>{html.escape(kind)}</i> · '
+            f"{html.escape(actor)}{' → ' + html.escape(target) if target else ''}: "
+            f"{html.escape(detail)}</div>"
             for _, kind, actor, target, detail in rows
         )
-        table = f'<table style="border-collapse:collapse;margin-top:4px">{body}</table>'
     else:
-        table = "<p>Nothing yet: press Step to run the first week.</p>"
+        body = "<p>Nothing yet: press Step to run the first week.</p>"
     solara.HTML(
         tag="div",
         style=CARD,
         attributes={"data-testid": "relocsim-why", "data-week": str(model.steps)},
-        unsafe_innerHTML=f"<b>Why: {week_label(model)}</b>{table}",
+        unsafe_innerHTML=f"<b>Why: {week_label(model)}</b>{body}",
     )
 
 

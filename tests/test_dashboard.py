@@ -180,10 +180,11 @@ def test_views_show_the_week_the_network_the_draft_and_the_log(render):
     assert 'data-week="12"' in network
     draft = views["relocsim-draft"].unsafe_innerHTML
     assert "Busan" in draft and "<b>KDB</b>" in draft
-    first_row = draft.split("<tr>")[1]
+    first_row = draft.split("data-region")[1]
     assert first_row.index("<b>") < first_row.index("×")  # named institutions first
     why = views["relocsim-why"].unsafe_innerHTML
     assert "week 12 of 127" in why and "executive" in why
+    assert why.count("data-why") == len(app.this_week(model))
     assert app.this_week(model) and all(11 < row[0] <= 12 for row in app.this_week(model))
 
 
@@ -555,3 +556,109 @@ def test_ctrl_c_stops_the_server_cleanly(tmp_path):
     assert "Traceback" not in stderr, stderr
     assert "Warning" not in stderr, stderr  # e.g. Solara's SameSite cookie warning
     assert "stopped" in out_path.read_text()
+
+
+# ---- the classroom layout: 1280x720 (a projector) and 1920x1080 ------------------------------
+TEXT_HEIGHTS = """
+async () => {
+  await document.fonts.ready;
+  const found = [];
+  const shown = el => el.checkVisibility({opacityProperty: true, visibilityProperty: true});
+  // Every text node, HTML and SVG alike: one box per rendered line, transforms and SVG
+  // scaling included.
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement, text = node.textContent.trim();
+    if (!text || !el || el.closest('title, script, style, noscript') || !shown(el)) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    for (const box of range.getClientRects())
+      if (box.width > 0 && box.height > 0) found.push({text: text.slice(0, 60), px: box.height});
+  }
+  for (const el of document.querySelectorAll('svg text')) {  // and each SVG text as a whole
+    const box = el.getBoundingClientRect();
+    if (el.textContent.trim() && shown(el) && box.width > 0)
+      found.push({text: 'svg: ' + el.textContent.trim().slice(0, 55), px: box.height});
+  }
+  return found.sort((a, b) => a.px - b.px);
+}
+"""
+MESA_INTERNALS = ("Play Interval", "Render Interval", "Use Threads", "Page 0", "Model Parameters")
+
+
+def box_inside(box: dict, width: int, height: int) -> bool:
+    return (
+        box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= width + 0.5
+        and box["y"] + box["height"] <= height + 0.5
+    )
+
+
+def check_classroom_layout(page, width: int, height: int) -> list[dict]:
+    """The layout's promises at this viewport; returns the page's texts, smallest first."""
+    boxes = {k: page.get_by_test_id(f"relocsim-{k}").bounding_box() for k in ("why", "draft")}
+    for key, box in boxes.items():
+        assert box_inside(box, width, height), f"{key} view not inside {width}x{height}: {box}"
+    values = page.locator("[data-testid^=relocsim-value-]")
+    sliders = [p for p in app.model_params().values() if isinstance(p, app.Slider)]
+    assert values.count() == len(sliders) == page.get_by_role("slider").count()
+    for k in range(values.count()):
+        box = values.nth(k).bounding_box()
+        name = values.nth(k).get_attribute("data-testid")
+        assert box and box_inside(box, width, height), f"{name} not inside: {box}"
+    # The timeline's view spans the row of views below it.
+    timeline = page.get_by_test_id("relocsim-timeline").locator("xpath=..").bounding_box()
+    row = page.get_by_test_id("relocsim-why").locator("xpath=..").bounding_box()
+    assert timeline["x"] <= row["x"] + 0.5, (timeline, row)
+    assert timeline["x"] + timeline["width"] >= row["x"] + row["width"] - 0.5, (timeline, row)
+    body = page.locator("body").inner_text().lower()
+    for internal in MESA_INTERNALS:
+        assert internal.lower() not in body, internal
+    assert page.get_by_role("checkbox").count() == 0 and page.get_by_role("tab").count() == 0
+    texts = page.evaluate(TEXT_HEIGHTS)
+    assert len(texts) > 100  # the measurement saw the page
+    assert texts[0]["px"] >= 12, f"text under 12 px at {width}x{height}: {texts[:5]}"
+    return texts
+
+
+def test_classroom_layout_at_1280x720_and_1920x1080(server):
+    """Readable on a projector: views and values on screen, text 12 px or more, our controls."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, _ = server
+    smallest = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60_000)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.set_default_timeout(30_000)
+            page.goto(url, wait_until="domcontentloaded", timeout=60_000)
+            why = page.get_by_test_id("relocsim-why")
+            expect(why).to_have_attribute("data-week", "0", timeout=60_000)
+            # Each slider shows its default with its unit at rest: no slider moved it on load.
+            base = app.load_scenario(app.DEFAULT_SCENARIO)
+            for name, value in app.control_defaults().items():
+                if name != "scenario_name":
+                    readout = app.control_readout(name, value, base)[0]
+                    expect(page.get_by_test_id(f"relocsim-value-{name}")).to_have_text(readout)
+            smallest["1280x720, week 0"] = check_classroom_layout(page, 1280, 720)[:3]
+
+            page.get_by_role("button", name="▶").click()  # play the whole run
+            expect(why).to_have_attribute("data-week", "127", timeout=180_000)
+            expect(page.get_by_role("button", name="Step")).to_be_disabled()
+            page.mouse.move(0, 0)  # no hover or ripple in the screenshots
+            page.wait_for_timeout(500)
+            smallest["1280x720, finished"] = check_classroom_layout(page, 1280, 720)[:3]
+            page.screenshot(path=str(ARTIFACTS / "dashboard-1280x720.png"))
+
+            page.set_viewport_size({"width": 1920, "height": 1080})
+            page.wait_for_timeout(500)
+            smallest["1920x1080, finished"] = check_classroom_layout(page, 1920, 1080)[:3]
+            page.screenshot(path=str(ARTIFACTS / "dashboard-1920x1080.png"))
+        finally:
+            browser.close()
+    write_artifact(
+        "dashboard-text-sizes.json",
+        {"what": "the smallest texts on the page, rendered height in px", **smallest},
+    )
