@@ -67,6 +67,10 @@ CARD = (  # a view: white, and it scrolls inside when its cell is too small for 
 )
 HEAD = "font-size: 15px; line-height: 1.3; margin-bottom: 4px"
 NOTE = "font-size: 12px; color: #555"
+FINISHED = (
+    "margin: 4px 0; padding: 4px 8px; background: #fff3cd; border: 1px solid #d9b44a;"
+    " border-radius: 4px; font-weight: bold"
+)
 
 OTHER_COLOURS = ["#9467bd", "#2ca02c", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"]
 
@@ -502,6 +506,19 @@ def _nice_ceiling(value: float) -> float:
     return float(value)
 
 
+def run_summary(model: RelocationModel) -> str:
+    """What a finished run came to: the week it stopped and the blueprint's date, if any."""
+    end = model.date_of(model.steps).isoformat()
+    if model.blueprint_week >= 0:
+        outcome = f"blueprint announced {model.date_of(model.blueprint_week).isoformat()}"
+    else:
+        outcome = "no blueprint in this run"
+    return (
+        f"Run finished: week {model.steps} ({end}) is the scenario's horizon; {outcome}. "
+        "Press Reset to run again."
+    )
+
+
 @solara.component
 def Timeline(model: RelocationModel):
     """Where the run is: the week, the settings it runs with, and the weekly series."""
@@ -511,12 +528,18 @@ def Timeline(model: RelocationModel):
         if model.blueprint_week >= 0
         else "no blueprint yet"
     )
+    finished = (
+        f'<div data-testid="relocsim-finished" style="{FINISHED}">'
+        f"{html.escape(run_summary(model))}</div>"
+        if not model.running
+        else ""
+    )
     with solara.Column(style=CARD, gap="4px"):
         solara.HTML(
             tag="div",
             unsafe_innerHTML=(
                 f'<b data-testid="relocsim-week">{week_label(model)}</b> · executive '
-                f"{model.executive_name} · {blueprint}"
+                f"{model.executive_name} · {blueprint}{finished}"
                 f'<div data-testid="relocsim-settings" style="color:#555;font-size:12px">'
                 f"running with: {html.escape(settings_line(model))}</div>"
             ),

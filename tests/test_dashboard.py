@@ -7,6 +7,7 @@ JavaScript from Solara's local cache (``make web-assets``), so nothing leaves th
 Timings are written to results/test-artifacts/, never asserted (as everywhere in this project).
 """
 
+import html
 import json
 import os
 import re
@@ -186,6 +187,33 @@ def test_views_show_the_week_the_network_the_draft_and_the_log(render):
     assert "week 12 of 127" in why and "executive" in why
     assert why.count("data-why") == len(app.this_week(model))
     assert app.this_week(model) and all(11 < row[0] <= 12 for row in app.this_week(model))
+
+
+def test_a_finished_run_says_so_and_the_log_does_not_say_it_waits(render):
+    model = app.DashboardModel()
+    model.run_for(model.weeks - 1)
+    rc = render(app.Timeline(model))
+
+    def header() -> str:
+        texts = [w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets]
+        return next(t for t in texts if "relocsim-week" in t)
+
+    assert "relocsim-finished" not in header()
+    model.step()
+    force_update()
+    assert not model.running and model.blueprint_week >= 0  # seed 7 announces in 2021
+    summary = app.run_summary(model)
+    assert summary == (
+        f"Run finished: week 127 ({model.date_of(127)}) is the scenario's horizon; blueprint "
+        f"announced {model.date_of(model.blueprint_week)}. Press Reset to run again."
+    )
+    assert f'data-testid="relocsim-finished" style="{app.FINISHED}">{html.escape(summary)}' in (
+        header()
+    )
+    executive = [row[4] for row in app.this_week(model) if row[1] == "executive"]
+    assert executive and executive[0].startswith("nothing more to announce")
+    after = [row for row in model.why if row[1] == "executive" and row[0] > model.blueprint_week]
+    assert after and not any(row[4].startswith("waited: nothing to") for row in after)
 
 
 @solara.component
@@ -645,8 +673,13 @@ def test_classroom_layout_at_1280x720_and_1920x1080(server):
             smallest["1280x720, week 0"] = check_classroom_layout(page, 1280, 720)[:3]
 
             page.get_by_role("button", name="▶").click()  # play the whole run
-            expect(why).to_have_attribute("data-week", "127", timeout=180_000)
+            finished = page.get_by_test_id("relocsim-finished")
+            expect(finished).to_be_visible(timeout=180_000)
+            expect(finished).to_contain_text("Run finished: week 127")
             expect(page.get_by_role("button", name="Step")).to_be_disabled()
+            assert box_inside(finished.bounding_box(), 1280, 720)
+            expect(why).to_contain_text("nothing more to announce")
+            assert "waited: nothing to announce" not in why.inner_text()
             page.mouse.move(0, 0)  # no hover or ripple in the screenshots
             page.wait_for_timeout(500)
             smallest["1280x720, finished"] = check_classroom_layout(page, 1280, 720)[:3]
