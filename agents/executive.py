@@ -75,6 +75,9 @@ class ExecutiveAgent(Agent):
                 f"{m.party_label(m.incoming)} "
                 f"government takes office on {m.caretaker_until}"
             )
+        if not options and m.blueprint_week >= 0:  # not waiting: the plan is out, all fixed
+            since = m.date_of(m.blueprint_week)
+            return f"nothing more to announce: the blueprint has been out since {since}"
         if not options:
             return (
                 f"waited: nothing to announce (the draft {m.progress:.0%} done, the agreed "

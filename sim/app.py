@@ -1,10 +1,12 @@
-"""The teaching dashboard: a Mesa SolaraViz page (``relocsim dashboard``; docs/dashboard.md).
+"""The teaching dashboard (``relocsim dashboard``, docs/dashboard.md): a Solara page.
 
-Mesa's SolaraViz gives the controls (step, play, reset) and the sliders; it re-creates the model
-from the sliders on reset, so ``DashboardModel`` takes them as keyword arguments and turns them
-into scenario overrides. The four views are custom ``@solara.component`` components that draw
-plain SVG and HTML: they need no chart library in the browser, so the page runs offline, and a
-step re-renders in milliseconds. The ties graph is laid out once per model, with a fixed seed.
+Mesa's ``ModelController`` (the Step, Play and Reset of its SolaraViz) runs the model and
+re-creates it from the controls on Reset, so ``DashboardModel`` takes them as keyword arguments
+and turns them into scenario overrides. The page lays out its own controls and the four views
+itself, at sizes that stay readable on a projector at 1280x720 (SolaraViz's own controls and
+grid cannot be switched off). The views are ``@solara.component`` components that draw plain
+SVG and HTML: they need no chart library in the browser, so the page runs offline, and a step
+re-renders in milliseconds. The ties graph is laid out once per model, with a fixed seed.
 
 Solara's browser app loads its JavaScript from a CDN path that the server proxies to the
 Internet. ``fetch_web_assets`` fills that path's cache from the npm registry once, so that the
@@ -20,6 +22,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import warnings
 import weakref
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,7 +30,8 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import solara
-from mesa.visualization import Slider, SolaraViz
+from mesa.visualization import Slider
+from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 
 from sim.allocation import STAY, UNDECIDED
@@ -40,15 +44,49 @@ DEFAULT_SCENARIO = "season2_2020"
 DEFAULT_SEED = 7
 LAYOUT_SEED = 2020  # the ties graph's layout: seeded, so that a run always looks the same
 TITLE = "relocsim: moving public institutions out of Seoul (2020-22)"
-CARD = (  # each view fills its cell of SolaraViz's grid, light even in the dark theme
-    "height: 100%; overflow: auto; padding: 6px 10px; font-size: 13px;"
-    " background: #fff; color: #222;"
+PLAY_INTERVAL_MS = 100  # Mesa's default pace for Play: a week every 0.1 s, the run in 13 s
+# The page's layout at 1280x720 and up: the controls in a column on the left; on the right the
+# timeline over the full width, and below it the why log, the draft and the ties side by side.
+PAGE = (
+    "display: grid; grid-template-columns: 300px minmax(0, 1fr); height: 100vh;"
+    " background: #eef0f3; color: #222; font-size: 13px; line-height: 1.35"
+)
+SIDE = "overflow-y: auto; padding: 8px 12px; background: #fff; border-right: 1px solid #d8d8d8"
+MAIN = (
+    "display: flex; flex-direction: column; gap: 6px; padding: 6px; min-width: 0;"
+    " min-height: 0; overflow: auto"
+)
+ROW = (
+    "flex: 1 1 0; min-height: 240px; display: grid; gap: 6px;"
+    " grid-template-columns: minmax(0, 1fr) minmax(0, 1.2fr) minmax(0, 1fr);"
+    " grid-template-rows: minmax(0, 1fr)"
+)
+CARD = (  # a view: white, and it scrolls inside when its cell is too small for it
+    "overflow: auto; padding: 6px 10px; font-size: 13px; background: #fff; color: #222;"
+    " border-radius: 4px; box-shadow: 0 1px 2px rgba(0, 0, 0, 0.15)"
+)
+HEAD = "font-size: 15px; line-height: 1.3; margin-bottom: 4px"
+NOTE = "font-size: 12px; color: #555"
+FINISHED = (
+    "margin: 4px 0; padding: 4px 8px; background: #fff3cd; border: 1px solid #d9b44a;"
+    " border-radius: 4px; font-weight: bold"
 )
 
 OTHER_COLOURS = ["#9467bd", "#2ca02c", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22"]
 
+# Solara's server asks for a SameSite=None session cookie, so that a page embedded in another
+# site's iframe keeps its session; that needs https, so over plain http on any host but
+# "localhost" (here 127.0.0.1) it sets SameSite=Lax and warns on the first page load. Lax is
+# what this page needs (it is never embedded), so the warning says nothing to act on.
+warnings.filterwarnings(
+    "ignore",
+    message="Cookies with samesite=none require https",
+    category=UserWarning,
+    module="solara.server.starlette",
+)
 
-# ---- the model that SolaraViz re-creates on reset ------------------------------------------
+
+# ---- the model that Reset re-creates ----------------------------------------------------------
 class DashboardModel(RelocationModel):
     """A RelocationModel built from the dashboard's controls (keyword arguments only).
 
@@ -148,7 +186,10 @@ def _unit(value: float) -> float:
 
 
 def model_params(scenario_name: str = DEFAULT_SCENARIO) -> dict:
-    """SolaraViz's controls; their defaults reproduce ``relocsim run`` on the scenario."""
+    """The controls, as Mesa's ``Slider`` specs; their defaults reproduce ``relocsim run``.
+
+    ``control_readout`` gives each slider's unit and scale, shown beside it on the page.
+    """
     s = load_scenario(scenario_name)
     union = umbrella_union(s)
     pair = " & ".join(s.party_label(c, s.start, s.horizon) for c in main_parties(s))
@@ -159,8 +200,8 @@ def model_params(scenario_name: str = DEFAULT_SCENARIO) -> dict:
             "values": available_scenarios(),
             "label": "Scenario",
         },
-        "cohesion_scale": Slider(f"Party cohesion, {pair} (x scenario)", 1.0, 0.0, 1.4, 0.05),
-        "discipline_scale": Slider(f"Party discipline, {pair} (x scenario)", 1.0, 0.0, 1.25, 0.05),
+        "cohesion_scale": Slider(f"Party cohesion, {pair}", 1.0, 0.0, 1.4, 0.05),
+        "discipline_scale": Slider(f"Party discipline, {pair}", 1.0, 0.0, 1.25, 0.05),
         "union_strength": Slider(
             f"Union strength, {union.code if union else 'none'}",
             union.strength if union else 0.0,
@@ -169,12 +210,12 @@ def model_params(scenario_name: str = DEFAULT_SCENARIO) -> dict:
             0.05,
             dtype=float,
         ),
-        "election_shift": Slider("Presidential election shift (weeks)", 0, -52, 52, 1),
+        "election_shift": Slider("Presidential election shift", 0, -52, 52, 1),
         "blame_weight": Slider(
-            "Blame avoidance b2", s.parameters.timing.blame_weight, 0.0, 30.0, 0.5, dtype=float
+            "Blame avoidance b2", s.parameters.timing.blame_weight, 0.0, 30.0, 0.1, dtype=float
         ),
         "fit_weight": Slider(
-            "Ministries' weight on fit (vs politics)",
+            "Ministries' weight on fit vs politics",
             s.parameters.drafting.fit_weight,
             0.0,
             1.0,
@@ -252,17 +293,10 @@ def network_layout(model: RelocationModel) -> tuple[np.ndarray, str]:
             f"M{xy[s, 0]:.1f} {xy[s, 1]:.1f}L{xy[t, 0]:.1f} {xy[t, 1]:.1f}"
             for s, t in graph.edges()
         )
-        strip = (
-            f'<text x="4" y="{NET_H - NET_STRIP / 2 + 3:g}" font-size="9" fill="#666">'
-            "not tied to the rest:</text>"
-            if rest
-            else ""
-        )
         edges = (
             f'<svg viewBox="0 0 {NET_W:g} {NET_H:g}" width="100%" height="100%" '
-            f'preserveAspectRatio="xMidYMid meet" font-family="sans-serif">{strip}'
-            f'<path d="{path}" stroke="#9a9a9a" stroke-width="0.3" stroke-opacity="0.3" '
-            'fill="none"/></svg>'
+            f'preserveAspectRatio="xMidYMid meet"><path d="{path}" stroke="#9a9a9a" '
+            'stroke-width="0.3" stroke-opacity="0.3" fill="none"/></svg>'
         )
         cached = _layouts[model] = (xy, edges)
     return cached
@@ -299,23 +333,27 @@ def party_legend(model: RelocationModel) -> str:
         "</span>"
         for k, c in enumerate(w.party_codes)
     )
-    return "".join(items)
+    return " ".join(items)  # spaces: a narrow view wraps between the parties
 
 
 @solara.component
 def TiesNetwork(model: RelocationModel):
     """The ties graph: who can pull whom. Colour: party; size: support for announcing now."""
     update_counter.get()
-    _, edges = network_layout(model)
+    xy, edges = network_layout(model)
+    # The SVG scales with its cell, so any text in it could shrink below 12 px: the caption of
+    # the bottom row is HTML instead.
+    untied = int(np.count_nonzero(xy[:, 1] == NET_H - NET_STRIP / 2))
+    strip = f"<br>Bottom row: {untied} lawmakers with no tie to the rest." if untied else ""
     with solara.Column(style=CARD, gap="2px"):
         solara.HTML(
             tag="div",
             unsafe_innerHTML=(
                 "<b>Ties between lawmakers</b> (colour: party; size: support for announcing "
-                f"now)<br>{party_legend(model)}"
+                f"now)<br>{party_legend(model)}{strip}"
             ),
         )
-        with solara.Div(style="position: relative; width: 100%; height: 300px;"):
+        with solara.Div(style="position: relative; width: 100%; flex: 1 1 0; min-height: 140px"):
             # Two layers: the edges never change, so only the nodes go to the browser.
             solara.HTML(tag="div", unsafe_innerHTML=edges, style="position:absolute;inset:0;")
             solara.HTML(
@@ -326,8 +364,15 @@ def TiesNetwork(model: RelocationModel):
             )
 
 
-# ---- the timeline --------------------------------------------------------------------------
-TL_W, TL_LEFT, TL_RIGHT, TL_TOP, TL_PANEL, TL_GAP = 600.0, 34.0, 8.0, 30.0, 62.0, 16.0
+# ---- the timeline ----------------------------------------------------------------------------
+# Sizes in CSS pixels. The timeline is drawn at its real size rather than scaled through a
+# viewBox, so its text stays 12 px tall at any width: x positions are percentages of the plot's
+# width, and each panel's curves sit in a nested SVG whose viewBox stretches to the panel.
+TL_PANEL, TL_LEGEND, TL_GAP, TL_ROW, TL_FONT = 44.0, 16.0, 4.0, 16.0, 12
+TL_LEFT_PX, TL_RIGHT_PX = 40, 12  # room for the y-axis labels, drawn outside the plot
+TL_MIN_PLOT_PX = 860.0  # the plot's width at 1280x720; wider only spreads the labels apart
+TL_CHAR_PX = 7.4  # a generous mean width of a 12 px character, to keep labels apart
+HALO = ' stroke="#fff" stroke-width="3" paint-order="stroke"'
 
 
 def timeline_panels(model: RelocationModel) -> list[tuple[str, list[tuple[str, str, str]], bool]]:
@@ -346,81 +391,115 @@ def timeline_panels(model: RelocationModel) -> list[tuple[str, list[tuple[str, s
     ]  # fmt: skip
 
 
+def label_rows(labels: list[tuple[float, str, bool]]) -> list[int]:
+    """A row for each (position 0-1, text, leftwards) label, so that no two in a row overlap.
+
+    Widths are estimated at the narrowest plot the dashboard is laid out for
+    (``TL_MIN_PLOT_PX``); on a wider plot the positions spread and the gaps only grow.
+    """
+    rows: list[float] = []  # the right end of the last label in each row, in pixels
+    out = [0] * len(labels)
+    spans = []
+    for k, (where, text, leftwards) in enumerate(labels):
+        anchor, width = where * TL_MIN_PLOT_PX, 3 + TL_CHAR_PX * len(text)
+        left = anchor - width if leftwards else anchor
+        spans.append((left, left + width, k))
+    for left, right, k in sorted(spans):
+        row = next((r for r, end in enumerate(rows) if end + 8 <= left), len(rows))
+        if row == len(rows):
+            rows.append(right)
+        rows[row] = right
+        out[k] = row
+    return out
+
+
 def timeline_svg(model: RelocationModel) -> str:
     """Four panels over the whole horizon; elections dashed, the blueprint solid."""
     s, data = model.setting, model.datacollector.model_vars
     total = max(weeks_in(s), 1)
-    plot_w = TL_W - TL_LEFT - TL_RIGHT
     panels = timeline_panels(model)
-    height = TL_TOP + len(panels) * (TL_PANEL + TL_GAP) + 4
 
-    def x(week: float) -> float:
-        return TL_LEFT + plot_w * min(max(week, 0.0), total) / total
+    def pct(week: float) -> str:
+        return f"{100 * min(max(week, 0.0), total) / total:.3f}%"
+
+    # Elections (with the winner once held) and the blueprint, above the panels.
+    marks, labels = [], []
+    for e in s.elections:
+        week = model.week_of(e.date)
+        if not 0 <= week <= total:
+            continue
+        held = model.winners.get(e.code)
+        winner = f": {s.party_label(held, e.date)}" if held else ""
+        marks.append(f"{e.code}@{week:.1f}")
+        labels.append((week, f"{e.kind} {e.date:%Y-%m-%d}{winner}", week / total > 0.7, False))
+    if model.blueprint_week >= 0:
+        labels.append((model.blueprint_week, "blueprint", model.blueprint_week / total > 0.3, True))
+    rows = label_rows([(week / total, text, left) for week, text, left, _ in labels])
+    top = TL_ROW * (max(rows, default=0) + 1) + 4
+    bottom = top + len(panels) * (TL_LEGEND + TL_PANEL + TL_GAP) - TL_GAP
+    height = bottom + TL_ROW + 2
 
     out = []
-    bottom = TL_TOP + len(panels) * (TL_PANEL + TL_GAP) - TL_GAP
-    # Years on the x axis.
-    for year in range(s.start.year + 1, s.horizon.year + 1):
-        wx = x(model.week_of(date(year, 1, 1)))
+    for year in range(s.start.year + 1, s.horizon.year + 1):  # years on the x axis
+        wx = pct(model.week_of(date(year, 1, 1)))
         out.append(
-            f'<line x1="{wx:.1f}" y1="{TL_TOP}" x2="{wx:.1f}" y2="{bottom}" stroke="#eeeeee"/>'
-            f'<text x="{wx + 2:.1f}" y="{bottom + 12}" font-size="9" fill="#666">{year}</text>'
+            f'<line x1="{wx}" y1="{top}" x2="{wx}" y2="{bottom}" stroke="#e4e4e4"/>'
+            f'<text x="{wx}" dx="3" y="{bottom + TL_ROW - 3}" fill="#555">{year}</text>'
         )
     for k, (title, series, fixed) in enumerate(panels):
-        top = TL_TOP + k * (TL_PANEL + TL_GAP)
+        legend_y = top + k * (TL_LEGEND + TL_PANEL + TL_GAP)
+        ptop = legend_y + TL_LEGEND
         values = [v for name, _, _ in series for v in data.get(name, [])]
         peak = max(values, default=0.0)
         ymax = 1.0 if fixed else _nice_ceiling(max(peak, 0.01 if title == "hazard" else 1.0))
         out.append(
-            f'<rect x="{TL_LEFT}" y="{top}" width="{plot_w}" height="{TL_PANEL}" fill="none" '
-            f'stroke="#cccccc"/><text x="{TL_LEFT - 3}" y="{top + 8}" font-size="8" '
-            f'text-anchor="end" fill="#666">{ymax:g}</text><text x="{TL_LEFT - 3}" '
-            f'y="{top + TL_PANEL}" font-size="8" text-anchor="end" fill="#666">0</text>'
+            f'<rect x="0" y="{ptop}" width="100%" height="{TL_PANEL}" fill="none" '
+            f'stroke="#c8c8c8"/><text x="-4" y="{ptop + 10}" text-anchor="end" fill="#555">'
+            f'{ymax:g}</text><text x="-4" y="{ptop + TL_PANEL}" text-anchor="end" fill="#555">'
+            "0</text>"
         )
-        legend_x = TL_LEFT + 4
+        curves, legend_x = [], 0.0
         for name, label, colour in series:
             ys = data.get(name, [])
             points = " ".join(
-                f"{x(t):.1f},{top + TL_PANEL * (1 - min(max(v / ymax, 0.0), 1.0)):.1f}"
-                for t, v in enumerate(ys)
+                f"{t},{1 - min(max(v / ymax, 0.0), 1.0):.4f}" for t, v in enumerate(ys)
+            )
+            curves.append(
+                f'<polyline data-series="{name}" points="{points}" fill="none" '
+                f'stroke="{colour}" stroke-width="1.5" vector-effect="non-scaling-stroke"/>'
             )
             out.append(
-                f'<polyline data-series="{name}" points="{points}" fill="none" '
-                f'stroke="{colour}" stroke-width="1.3"/>'
-                f'<text x="{legend_x:.0f}" y="{top - 3}" font-size="9" fill="{colour}">'
+                f'<text x="{legend_x:.0f}" y="{ptop - 4}" fill="{colour}">'
                 f"{html.escape(label)}</text>"
             )
-            legend_x += 7 + 5.2 * len(label)
-    # Elections: dashed lines, labelled with the winner once held.
-    marks = []
-    for j, e in enumerate(s.elections):
-        week = model.week_of(e.date)
-        if not 0 <= week <= total:
-            continue
-        ex = x(week)
-        held = model.winners.get(e.code)
-        winner = f": {html.escape(s.party_label(held, e.date))}" if held else ""
-        marks.append(f"{e.code}@{week:.1f}")
+            legend_x += 12 + TL_CHAR_PX * len(label)
         out.append(
-            f'<line x1="{ex:.1f}" y1="{TL_TOP - 8}" x2="{ex:.1f}" y2="{bottom}" stroke="#555" '
-            f'stroke-dasharray="3,3"/><text x="{ex + 2:.1f}" y="{8 + 9 * (j % 2)}" '
-            f'font-size="9" fill="#333">{e.kind} {e.date:%Y-%m-%d}{winner}</text>'
+            f'<svg x="0" y="{ptop}" width="100%" height="{TL_PANEL}" viewBox="0 0 {total} 1" '
+            f'preserveAspectRatio="none" overflow="visible">{"".join(curves)}</svg>'
         )
-    if model.blueprint_week >= 0:
-        bx = x(model.blueprint_week)
+    for (week, text, leftwards, blueprint), row in zip(labels, rows, strict=True):
+        wx = pct(week)
+        anchor = ' text-anchor="end" dx="-4"' if leftwards else ' dx="4"'
+        style = ' font-weight="bold" fill="#000"' if blueprint else ' fill="#333"'
+        style += HALO  # legible where another marker's line crosses the label
+        line = 'stroke="#000" stroke-width="2"'
+        if not blueprint:
+            line = 'stroke="#555" stroke-dasharray="3,3"'
         out.append(
-            f'<line x1="{bx:.1f}" y1="{TL_TOP - 8}" x2="{bx:.1f}" y2="{bottom}" stroke="#000" '
-            f'stroke-width="2"/><text x="{bx - 2:.1f}" y="{TL_TOP - 10}" font-size="9" '
-            f'text-anchor="end" font-weight="bold">blueprint</text>'
+            f'<line x1="{wx}" y1="{TL_ROW * row + 2}" x2="{wx}" y2="{bottom}" {line}/>'
+            f'<text x="{wx}" y="{TL_ROW * (row + 1) - 3}"{anchor}{style}>'
+            f"{html.escape(text)}</text>"
         )
-    now = x(model.steps)
+    now = pct(model.steps)
     out.append(
-        f'<line x1="{now:.1f}" y1="{TL_TOP}" x2="{now:.1f}" y2="{bottom}" stroke="#1f77b4" '
-        f'stroke-opacity="0.35" stroke-width="3"/>'
+        f'<line x1="{now}" y1="{top}" x2="{now}" y2="{bottom}" stroke="#1f77b4" '
+        'stroke-opacity="0.35" stroke-width="4"/>'
     )
     return (
-        f'<svg viewBox="0 0 {TL_W:g} {height:g}" width="100%" data-week="{model.steps}" '
-        f'data-elections="{" ".join(marks)}" font-family="sans-serif">{"".join(out)}</svg>'
+        f'<div style="padding: 0 {TL_RIGHT_PX}px 0 {TL_LEFT_PX}px">'
+        f'<svg width="100%" height="{height:g}" overflow="visible" font-size="{TL_FONT}" '
+        f'data-week="{model.steps}" data-elections="{" ".join(marks)}" '
+        f'style="display:block">{"".join(out)}</svg></div>'
     )
 
 
@@ -433,6 +512,19 @@ def _nice_ceiling(value: float) -> float:
     return float(value)
 
 
+def run_summary(model: RelocationModel) -> str:
+    """What a finished run came to: the week it stopped and the blueprint's date, if any."""
+    end = model.date_of(model.steps).isoformat()
+    if model.blueprint_week >= 0:
+        outcome = f"blueprint announced {model.date_of(model.blueprint_week).isoformat()}"
+    else:
+        outcome = "no blueprint in this run"
+    return (
+        f"Run finished: week {model.steps} ({end}) is the scenario's horizon; {outcome}. "
+        "Press Reset to run again."
+    )
+
+
 @solara.component
 def Timeline(model: RelocationModel):
     """Where the run is: the week, the settings it runs with, and the weekly series."""
@@ -442,14 +534,20 @@ def Timeline(model: RelocationModel):
         if model.blueprint_week >= 0
         else "no blueprint yet"
     )
-    with solara.Column(style=CARD, gap="2px"):
+    finished = (
+        f'<div data-testid="relocsim-finished" style="{FINISHED}">'
+        f"{html.escape(run_summary(model))}</div>"
+        if not model.running
+        else ""
+    )
+    with solara.Column(style=CARD, gap="4px"):
         solara.HTML(
             tag="div",
             unsafe_innerHTML=(
                 f'<b data-testid="relocsim-week">{week_label(model)}</b> · executive '
-                f"{html.escape(model.party_label(model.executive_name))} · {blueprint}<br>"
-                f'<span data-testid="relocsim-settings" style="color:#555;font-size:11px">'
-                f"{html.escape(settings_line(model))}</span>"
+                f"{html.escape(model.party_label(model.executive_name))} · {blueprint}{finished}"
+                f'<div data-testid="relocsim-settings" style="color:#555;font-size:12px">'
+                f"running with: {html.escape(settings_line(model))}</div>"
             ),
         )
         solara.HTML(
@@ -500,9 +598,10 @@ def DraftAllocation(model: RelocationModel):
     update_counter.get()
     moving = int((np.asarray(model.draft) != STAY).sum())
     fixed = int((np.asarray(model.decided) != UNDECIDED).sum())
+    # One paragraph per region, so that a narrow column wraps the institutions, not the names.
     body = "".join(
-        f'<tr><td style="vertical-align:top;padding:2px 8px 2px 0;white-space:nowrap">'
-        f"{html.escape(where)}</td><td style='padding:2px 0'>{', '.join(labels) or '-'}</td></tr>"
+        f'<div data-region style="margin-top:3px"><span style="color:#555">'
+        f"{html.escape(where)}:</span> {', '.join(labels) or '-'}</div>"
         for where, labels in allocation_rows(model)
     )
     solara.HTML(
@@ -511,8 +610,7 @@ def DraftAllocation(model: RelocationModel):
         attributes={"data-testid": "relocsim-draft", "data-week": str(model.steps)},
         unsafe_innerHTML=(
             f"<b>Draft allocation</b>: {moving} of {len(model.draft)} institutions would move;"
-            f" {fixed} fixed by the executive (✔)"
-            f'<table style="border-collapse:collapse;margin-top:4px">{body}</table>'
+            f" {fixed} fixed by the executive (✔){body}"
         ),
     )
 
@@ -531,31 +629,166 @@ def WhyLog(model: RelocationModel):
     rows = this_week(model)
     if rows:
         body = "".join(
-            f'<tr><td style="padding:2px 6px 2px 0;vertical-align:top"><i>{html.escape(kind)}'
-            f'</i></td><td style="padding:2px 6px 2px 0;vertical-align:top">'
-            f"{html.escape(actor)}{' → ' + html.escape(target) if target else ''}</td>"
-            f'<td style="padding:2px 0">{html.escape(detail)}</td></tr>'
+            f'<div data-why style="margin-top:3px"><i>{html.escape(kind)}</i> · '
+            f"{html.escape(actor)}{' → ' + html.escape(target) if target else ''}: "
+            f"{html.escape(detail)}</div>"
             for _, kind, actor, target, detail in rows
         )
-        table = f'<table style="border-collapse:collapse;margin-top:4px">{body}</table>'
     else:
-        table = "<p>Nothing yet: press Step to run the first week.</p>"
+        body = "<p>Nothing yet: press Step to run the first week.</p>"
     solara.HTML(
         tag="div",
         style=CARD,
         attributes={"data-testid": "relocsim-why", "data-week": str(model.steps)},
-        unsafe_innerHTML=f"<b>Why: {week_label(model)}</b>{table}",
+        unsafe_innerHTML=f"<b>Why: {week_label(model)}</b>{body}",
     )
 
 
 COMPONENTS = [Timeline, TiesNetwork, DraftAllocation, WhyLog]
 
 
+# ---- the controls and the page -------------------------------------------------------------
+def control_defaults(scenario_name: str = DEFAULT_SCENARIO) -> dict[str, object]:
+    """Every control at its default (with them, the dashboard shows ``relocsim run``)."""
+    return {
+        name: spec.value if isinstance(spec, Slider) else spec["value"]
+        for name, spec in model_params(scenario_name).items()
+    }
+
+
+def control_readout(name: str, value, base: Scenario) -> tuple[str, str]:
+    """(the value with its unit, what the scale means) for a slider, shown with it at all times.
+
+    Args:
+        name: A key of ``model_params()``.
+        value: The slider's value.
+        base: The scenario the controls apply to, for its recorded values.
+    """
+    timing, drafting = base.parameters.timing, base.parameters.drafting
+    if name in ("cohesion_scale", "discipline_scale"):
+        return f"{value:.2f} ×", "× the scenario's value, 1 = as recorded"
+    if name == "union_strength":
+        union = umbrella_union(base)
+        recorded = f"recorded {union.strength:.2f}" if union else "no union in this scenario"
+        return f"{value:.2f} of 1", f"0 = none, 1 = strongest; {recorded}"
+    if name == "election_shift":
+        first = next((e for e in base.elections if e.kind == "presidential"), None)
+        if first is None:
+            return f"{int(value):+d} weeks", "no presidential election in this scenario"
+        moved = max(first.date + timedelta(weeks=int(value)), base.start)
+        return f"{int(value):+d} weeks", f"polling day {moved}, recorded {first.date}"
+    if name == "blame_weight":
+        return (
+            f"b2 = {value:g}",
+            f"hazard × e^(−b2·B·g) near polls; recorded {timing.blame_weight:g}",
+        )
+    if name == "fit_weight":
+        return (
+            f"{value:.2f} of 1",
+            f"1 = fit and equity, 0 = lobbying; recorded {drafting.fit_weight:.2f}",
+        )
+    if name == "rng":
+        return f"seed {int(value)}", "same settings, other luck"
+    raise KeyError(name)
+
+
+def _slider_value(spec: Slider, value: float) -> float | int:
+    """A slider's value as the model takes it: an int, or a float without binary noise."""
+    if not spec.is_float_slider:
+        return round(value)
+    decimals = max(0, -int(np.floor(np.log10(spec.step)))) + 1
+    return round(float(value), decimals)
+
+
+@solara.component
+def ControlSlider(name: str, spec: Slider, params: solara.Reactive, base: Scenario):
+    """One slider with its label, its value and unit (always shown), and what its scale means."""
+    value = params.value[name]
+    readout, scale = control_readout(name, value, base)
+
+    def set_value(new):
+        params.value = {**params.value, name: _slider_value(spec, new)}
+
+    with solara.Column(gap="0px", style="margin-top: 3px"):
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=(
+                f"<span>{html.escape(spec.label)}</span>"
+                f'<b data-testid="relocsim-value-{name}" style="white-space:nowrap">'
+                f"{html.escape(readout)}</b>"
+            ),
+            style="display:flex; justify-content:space-between; gap:8px; font-size:13px",
+        )
+        solara.v.Slider(
+            v_model=value,
+            on_v_model=set_value,
+            min=spec.min,
+            max=spec.max,
+            step=spec.step,
+            dense=True,
+            hide_details=True,
+            thumb_label=False,  # the value is always shown above, with its unit
+            attributes={"aria-label": spec.label, "aria-valuetext": readout},
+        )
+        solara.HTML(tag="div", unsafe_innerHTML=html.escape(scale), style=NOTE)
+
+
+@solara.component
+def ControlPanel(params: solara.Reactive):
+    """The scenario and the sliders; they take effect on Reset, which builds a new model."""
+    specs = solara.use_memo(model_params, [])
+    scenario_name = params.value["scenario_name"]
+    base = solara.use_memo(lambda: load_scenario(scenario_name), [scenario_name])
+    picker = specs["scenario_name"]
+    solara.Select(
+        label=picker["label"],
+        value=scenario_name,
+        values=picker["values"],
+        on_value=lambda new: params.set({**params.value, "scenario_name": new}),
+    )
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML="The sliders take effect when you press <b>Reset</b>.",
+        style=NOTE,
+    )
+    for name, spec in specs.items():
+        if isinstance(spec, Slider):
+            ControlSlider(name, spec, params, base)
+
+
 @solara.component
 def Page():
-    """The dashboard: one model per browser session, Mesa's controls, the four views."""
-    model = solara.use_memo(DashboardModel, [])
-    SolaraViz(model, components=COMPONENTS, model_params=model_params(), name=TITLE)
+    """The dashboard: one model per browser session, Mesa's Step/Play/Reset, our controls.
+
+    SolaraViz would add controls of its own that no option turns off (play and render
+    interval, threads, the page tabs) and lay the views out in a draggable grid of half-width
+    cells. So the page composes Mesa's ``ModelController`` (the Step, Play and Reset that
+    SolaraViz uses) with its own sliders and a fixed layout that fits 1280x720.
+    """
+    model = solara.use_reactive(solara.use_memo(DashboardModel, []))
+    params = solara.use_reactive(solara.use_memo(control_defaults, []))
+    # ModelController reads these as reactive values; the page keeps Mesa's defaults.
+    play_interval = solara.use_reactive(PLAY_INTERVAL_MS)
+    render_interval = solara.use_reactive(1)
+    use_threads = solara.use_reactive(False)
+    solara.Title(TITLE)
+    with solara.Div(style=PAGE):
+        with solara.Column(style=SIDE, gap="4px"):
+            solara.HTML(tag="div", unsafe_innerHTML=f"<b>{html.escape(TITLE)}</b>", style=HEAD)
+            ModelController(
+                model,
+                model_parameters=params,
+                play_interval=play_interval,
+                render_interval=render_interval,
+                use_threads=use_threads,
+            )
+            ControlPanel(params)
+        with solara.Div(style=MAIN):
+            Timeline(model.value)
+            with solara.Div(style=ROW):
+                WhyLog(model.value)
+                DraftAllocation(model.value)
+                TiesNetwork(model.value)
 
 
 page = Page()  # for notebooks; `solara run sim.app` and `relocsim dashboard` use Page

@@ -231,7 +231,8 @@ def add_dashboard_command(commands) -> None:
     p = commands.add_parser(
         "dashboard",
         help="serve the teaching dashboard in the browser",
-        description="Serve the Mesa SolaraViz teaching dashboard (docs/dashboard.md) on this "
+        description="Serve the teaching dashboard, a Solara page run by Mesa's controller "
+        "(docs/dashboard.md), on this "
         "machine and print its address. It listens on 127.0.0.1 only unless --host says "
         "otherwise. Needs the dashboard extra: pip install 'relocsim[dashboard]'.",
     )
@@ -265,9 +266,12 @@ def dashboard_command(args) -> int:
         reason = err.strerror or str(err)
         print(f"{prog}: cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr)
         return 2
-    # Solara reads its settings when first imported: no usage reports, no version check.
+    # Solara reads its settings when first imported: no usage reports, no version check, and
+    # no "This website runs on Solara" banner, which would sit over the bottom-right view.
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
+    os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "false")
     try:  # imported here: `relocsim run` stays fast and works without the dashboard extra
+        from click.exceptions import Abort
         from solara.__main__ import cli as solara_cli
 
         from sim import app
@@ -293,6 +297,9 @@ def dashboard_command(args) -> int:
     options.append("--no-open" if args.no_browser else "--open")
     try:
         solara_cli.main(["run", "sim.app", *options], prog_name=prog, standalone_mode=False)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Abort):
+        # uvicorn shuts down on Ctrl-C, then raises SIGINT again once it has; click turns
+        # that KeyboardInterrupt into Abort, which is a normal stop here, not an error.
         pass
+    print(f"{prog}: stopped")
     return 0

@@ -200,6 +200,17 @@ def test_without_an_agreed_scope_the_executive_has_nothing_to_announce(model):
     assert "nothing to announce" in last_line(model, "executive")[4]
 
 
+def test_after_the_blueprint_the_executive_says_it_is_out_not_that_she_waits(model):
+    executive = ready_executive(model, 0.0)
+    executive.decide()  # announces
+    assert model.blueprint_week == model.steps and executive.options() == []
+    executive.decide()  # the week after: nothing left to announce
+    detail = last_line(model, "executive")[4]
+    since = model.date_of(model.blueprint_week)
+    assert detail.startswith(f"nothing more to announce: the blueprint has been out since {since}")
+    assert "waited" not in detail
+
+
 def test_an_executive_whose_plan_makes_more_losers_says_she_waits_for_the_election(model):
     executive = ready_executive(model, 1.0 - 1e-12)
     model.credit, model.regional_blame = 0.0, 1.0  # all losers

@@ -7,9 +7,12 @@ JavaScript from Solara's local cache (``make web-assets``), so nothing leaves th
 Timings are written to results/test-artifacts/, never asserted (as everywhere in this project).
 """
 
+import html
 import json
 import os
+import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -75,16 +78,9 @@ def html_widgets(rc) -> dict[str, object]:
     return found
 
 
-def slider_defaults() -> dict:
-    """What SolaraViz passes to the model before any slider moves."""
-    return {
-        k: (p.value if hasattr(p, "value") else p["value"]) for k, p in app.model_params().items()
-    }
-
-
 # ---- the model behind the controls ---------------------------------------------------------
 def test_slider_defaults_reproduce_relocsim_run():
-    dashboard = app.DashboardModel(**slider_defaults())
+    dashboard = app.DashboardModel(**app.control_defaults())
     plain = sim.build_model("season2_2020", seed=app.DEFAULT_SEED)
     for model in (dashboard, plain):
         model.run_for(20)
@@ -136,6 +132,39 @@ def test_every_control_is_a_model_argument():
     assert set(params) <= set(argnames)
 
 
+def test_defaults_sit_on_their_slider_steps():
+    """A browser slider snaps its value to its step: a default off the grid would move."""
+    defaults = app.control_defaults()
+    for name, spec in app.model_params().items():
+        if not isinstance(spec, app.Slider):
+            continue
+        value = defaults[name]
+        steps = (value - spec.min) / spec.step
+        assert spec.min <= value <= spec.max, name
+        assert steps == pytest.approx(round(steps), abs=1e-9), (name, value, spec.step)
+        assert app._slider_value(spec, value) == value, name
+
+
+def test_every_slider_reads_out_its_value_with_unit_and_scale():
+    base = app.load_scenario(app.DEFAULT_SCENARIO)
+    defaults = app.control_defaults()
+    readouts = {
+        name: app.control_readout(name, defaults[name], base)
+        for name, spec in app.model_params().items()
+        if isinstance(spec, app.Slider)
+    }
+    assert readouts["cohesion_scale"] == ("1.00 ×", "× the scenario's value, 1 = as recorded")
+    assert readouts["discipline_scale"][0] == "1.00 ×"
+    assert readouts["union_strength"][0] == "0.60 of 1"
+    assert readouts["election_shift"] == ("+0 weeks", "polling day 2022-03-09, recorded 2022-03-09")
+    assert readouts["blame_weight"][0] == "b2 = 13.6"
+    assert readouts["fit_weight"][0] == "0.60 of 1"
+    assert readouts["rng"][0] == "seed 7"
+    moved = app.control_readout("election_shift", -10, base)
+    assert moved == ("-10 weeks", "polling day 2021-12-29, recorded 2022-03-09")
+    assert all(value and scale for value, scale in readouts.values())
+
+
 # ---- the views, rendered without a browser -------------------------------------------------
 def test_views_show_the_week_the_network_the_draft_and_the_log(render):
     model = app.DashboardModel()
@@ -152,11 +181,39 @@ def test_views_show_the_week_the_network_the_draft_and_the_log(render):
     assert 'data-week="12"' in network
     draft = views["relocsim-draft"].unsafe_innerHTML
     assert "Busan" in draft and "<b>KDB</b>" in draft
-    first_row = draft.split("<tr>")[1]
+    first_row = draft.split("data-region")[1]
     assert first_row.index("<b>") < first_row.index("×")  # named institutions first
     why = views["relocsim-why"].unsafe_innerHTML
     assert "week 12 of 127" in why and "executive" in why
+    assert why.count("data-why") == len(app.this_week(model))
     assert app.this_week(model) and all(11 < row[0] <= 12 for row in app.this_week(model))
+
+
+def test_a_finished_run_says_so_and_the_log_does_not_say_it_waits(render):
+    model = app.DashboardModel()
+    model.run_for(model.weeks - 1)
+    rc = render(app.Timeline(model))
+
+    def header() -> str:
+        texts = [w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets]
+        return next(t for t in texts if "relocsim-week" in t)
+
+    assert "relocsim-finished" not in header()
+    model.step()
+    force_update()
+    assert not model.running and model.blueprint_week >= 0  # seed 7 announces in 2021
+    summary = app.run_summary(model)
+    assert summary == (
+        f"Run finished: week 127 ({model.date_of(127)}) is the scenario's horizon; blueprint "
+        f"announced {model.date_of(model.blueprint_week)}. Press Reset to run again."
+    )
+    assert f'data-testid="relocsim-finished" style="{app.FINISHED}">{html.escape(summary)}' in (
+        header()
+    )
+    executive = [row[4] for row in app.this_week(model) if row[1] == "executive"]
+    assert executive and executive[0].startswith("nothing more to announce")
+    after = [row for row in model.why if row[1] == "executive" and row[0] > model.blueprint_week]
+    assert after and not any(row[4].startswith("waited: nothing to") for row in after)
 
 
 @solara.component
@@ -176,8 +233,13 @@ def test_layout_is_seeded_and_computed_once_per_model():
     assert (xy_a >= 0).all() and (xy_a[:, 0] <= app.NET_W).all() and (xy_a[:, 1] <= app.NET_H).all()
 
 
-def test_step_and_reset_through_solaraviz_controls(render):
-    """Mesa's own buttons and sliders, clicked in a rendered page (no browser)."""
+def slider(rc, label):
+    """The page's slider named ``label`` (its aria-label, as a screen reader says it)."""
+    return next(w for w in rc.find(v.Slider).widgets if w.attributes["aria-label"] == label)
+
+
+def test_step_and_reset_through_mesa_controller(render):
+    """Mesa's Step and Reset and the page's sliders, clicked in a rendered page (no browser)."""
 
     @solara.component
     def InLayout():
@@ -185,10 +247,14 @@ def test_step_and_reset_through_solaraviz_controls(render):
             app.Page()
 
     rc = render(InLayout())
-    labels = [s.label for s in rc.find(v.Slider).widgets]
+    specs = app.model_params()
+    labels = [s.attributes["aria-label"] for s in rc.find(v.Slider).widgets]
+    assert labels == [p.label for p in specs.values() if isinstance(p, app.Slider)]
     for wanted in ("cohesion", "discipline", "Union strength", "election shift", "b2", "fit"):
         assert any(wanted in label for label in labels), wanted
     assert "Seed" in labels
+    # Nothing of SolaraViz's own panel: only our sliders, and no checkbox or page tabs.
+    assert not rc.find(v.Checkbox).widgets and not rc.find(v.Tab).widgets
 
     def button(name):
         return rc.find(v.Btn, children=[name]).widget
@@ -199,8 +265,12 @@ def test_step_and_reset_through_solaraviz_controls(render):
     for _ in range(3):
         button("Step").click()
     assert week() == "3"
-    shift = rc.find(v.Slider, label="Presidential election shift (weeks)").widget
+    shift = slider(rc, "Presidential election shift")
     shift.v_model = 8
+    texts = [w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets]
+    readout = next(t for t in texts if "relocsim-value-election_shift" in t)
+    assert ">+8 weeks<" in readout  # the readout follows the slider before any Reset
+    assert shift.attributes["aria-valuetext"] == "+8 weeks"
     button("Reset").click()
     assert week() == "0"
     texts = [w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets]
@@ -290,13 +360,18 @@ def listening_addresses(port: int) -> set[str]:
     return found
 
 
+def relocsim_command() -> list[str]:
+    """The ``relocsim`` console script of this interpreter (or the module, if not installed)."""
+    relocsim = shutil.which("relocsim", path=str(Path(sys.executable).parent))
+    return [relocsim] if relocsim else [sys.executable, "-c", "import sim.cli as c; c.main()"]
+
+
 @pytest.fixture(scope="module")
 def server():
     """``relocsim dashboard`` on a free loopback port; always terminated."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    relocsim = shutil.which("relocsim", path=str(Path(sys.executable).parent))
-    command = [relocsim] if relocsim else [sys.executable, "-c", "import sim.cli as c; c.main()"]
+    command = relocsim_command()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log_path = ARTIFACTS / "dashboard-server.log"
     with open(log_path, "w") as log:
@@ -435,11 +510,12 @@ def test_dashboard_in_headless_chromium(server):
                 },
             )
 
-            shift = page.get_by_role("slider", name="Presidential election shift (weeks)")
+            shift = page.get_by_role("slider", name="Presidential election shift")
             shift.focus()
             for _ in range(8):
                 shift.press("ArrowRight")
             expect(shift).to_have_attribute("aria-valuenow", "8")
+            expect(page.get_by_test_id("relocsim-value-election_shift")).to_have_text("+8 weeks")
             page.get_by_role("button", name="Reset").click()
             expect(week).to_contain_text("week 0 of 127")
             settings = page.get_by_test_id("relocsim-settings")
@@ -458,3 +534,164 @@ def test_dashboard_in_headless_chromium(server):
             browser.close()
     assert not outside, f"the page tried to leave the machine: {outside[:5]}"
     assert not failed, f"failed requests: {failed[:5]}"
+
+
+def test_ctrl_c_stops_the_server_cleanly(tmp_path):
+    """SIGINT while a page is open and playing: exit 0, no traceback, no cookie warning."""
+    from playwright.sync_api import expect, sync_playwright
+
+    out_path, err_path = tmp_path / "stdout", tmp_path / "stderr"
+    with open(out_path, "w") as out, open(err_path, "w") as err:
+        proc = subprocess.Popen(
+            [*relocsim_command(), "dashboard", "--port", "0", "--no-browser"],
+            stdout=out,
+            stderr=err,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    try:
+        deadline = time.monotonic() + 90
+        url = None
+        while url is None:  # --port 0: the server prints the port it took
+            if proc.poll() is not None:
+                pytest.fail(f"server exited with {proc.returncode}: {err_path.read_text()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"no address printed in 90 s: {out_path.read_text()}")
+            found = re.search(r"serving (http://127\.0\.0\.1:\d+/)", out_path.read_text())
+            url = found and found.group(1)
+            time.sleep(0.2)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page()
+                page.goto(url, wait_until="domcontentloaded", timeout=90_000)
+                why = page.get_by_test_id("relocsim-why")
+                expect(why).to_have_attribute("data-week", "0", timeout=60_000)
+                page.get_by_role("button", name="▶").click()
+                expect(page.get_by_role("button", name="❚❚")).to_be_visible()
+                page.wait_for_function(
+                    "document.querySelector('[data-testid=relocsim-why]').dataset.week >= 3"
+                )
+                proc.send_signal(signal.SIGINT)  # what Ctrl-C in the terminal sends
+                returncode = proc.wait(timeout=60)
+            finally:
+                browser.close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=15)
+    stderr = err_path.read_text()
+    assert returncode == 0, stderr
+    assert "Traceback" not in stderr, stderr
+    assert "Warning" not in stderr, stderr  # e.g. Solara's SameSite cookie warning
+    assert "stopped" in out_path.read_text()
+
+
+# ---- the classroom layout: 1280x720 (a projector) and 1920x1080 ------------------------------
+TEXT_HEIGHTS = """
+async () => {
+  await document.fonts.ready;
+  const found = [];
+  const shown = el => el.checkVisibility({opacityProperty: true, visibilityProperty: true});
+  // Every text node, HTML and SVG alike: one box per rendered line, transforms and SVG
+  // scaling included.
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement, text = node.textContent.trim();
+    if (!text || !el || el.closest('title, script, style, noscript') || !shown(el)) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    for (const box of range.getClientRects())
+      if (box.width > 0 && box.height > 0) found.push({text: text.slice(0, 60), px: box.height});
+  }
+  for (const el of document.querySelectorAll('svg text')) {  // and each SVG text as a whole
+    const box = el.getBoundingClientRect();
+    if (el.textContent.trim() && shown(el) && box.width > 0)
+      found.push({text: 'svg: ' + el.textContent.trim().slice(0, 55), px: box.height});
+  }
+  return found.sort((a, b) => a.px - b.px);
+}
+"""
+MESA_INTERNALS = ("Play Interval", "Render Interval", "Use Threads", "Page 0", "Model Parameters")
+
+
+def box_inside(box: dict, width: int, height: int) -> bool:
+    return (
+        box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= width + 0.5
+        and box["y"] + box["height"] <= height + 0.5
+    )
+
+
+def check_classroom_layout(page, width: int, height: int) -> list[dict]:
+    """The layout's promises at this viewport; returns the page's texts, smallest first."""
+    boxes = {k: page.get_by_test_id(f"relocsim-{k}").bounding_box() for k in ("why", "draft")}
+    for key, box in boxes.items():
+        assert box_inside(box, width, height), f"{key} view not inside {width}x{height}: {box}"
+    values = page.locator("[data-testid^=relocsim-value-]")
+    sliders = [p for p in app.model_params().values() if isinstance(p, app.Slider)]
+    assert values.count() == len(sliders) == page.get_by_role("slider").count()
+    for k in range(values.count()):
+        box = values.nth(k).bounding_box()
+        name = values.nth(k).get_attribute("data-testid")
+        assert box and box_inside(box, width, height), f"{name} not inside: {box}"
+    # The timeline's view spans the row of views below it.
+    timeline = page.get_by_test_id("relocsim-timeline").locator("xpath=..").bounding_box()
+    row = page.get_by_test_id("relocsim-why").locator("xpath=..").bounding_box()
+    assert timeline["x"] <= row["x"] + 0.5, (timeline, row)
+    assert timeline["x"] + timeline["width"] >= row["x"] + row["width"] - 0.5, (timeline, row)
+    body = page.locator("body").inner_text().lower()
+    for internal in MESA_INTERNALS:
+        assert internal.lower() not in body, internal
+    assert page.get_by_role("checkbox").count() == 0 and page.get_by_role("tab").count() == 0
+    texts = page.evaluate(TEXT_HEIGHTS)
+    assert len(texts) > 100  # the measurement saw the page
+    assert texts[0]["px"] >= 12, f"text under 12 px at {width}x{height}: {texts[:5]}"
+    return texts
+
+
+def test_classroom_layout_at_1280x720_and_1920x1080(server):
+    """Readable on a projector: views and values on screen, text 12 px or more, our controls."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, _ = server
+    smallest = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60_000)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.set_default_timeout(30_000)
+            page.goto(url, wait_until="domcontentloaded", timeout=60_000)
+            why = page.get_by_test_id("relocsim-why")
+            expect(why).to_have_attribute("data-week", "0", timeout=60_000)
+            # Each slider shows its default with its unit at rest: no slider moved it on load.
+            base = app.load_scenario(app.DEFAULT_SCENARIO)
+            for name, value in app.control_defaults().items():
+                if name != "scenario_name":
+                    readout = app.control_readout(name, value, base)[0]
+                    expect(page.get_by_test_id(f"relocsim-value-{name}")).to_have_text(readout)
+            smallest["1280x720, week 0"] = check_classroom_layout(page, 1280, 720)[:3]
+
+            page.get_by_role("button", name="▶").click()  # play the whole run
+            finished = page.get_by_test_id("relocsim-finished")
+            expect(finished).to_be_visible(timeout=180_000)
+            expect(finished).to_contain_text("Run finished: week 127")
+            expect(page.get_by_role("button", name="Step")).to_be_disabled()
+            assert box_inside(finished.bounding_box(), 1280, 720)
+            expect(why).to_contain_text("nothing more to announce")
+            assert "waited: nothing to announce" not in why.inner_text()
+            page.mouse.move(0, 0)  # no hover or ripple in the screenshots
+            page.wait_for_timeout(500)
+            smallest["1280x720, finished"] = check_classroom_layout(page, 1280, 720)[:3]
+            page.screenshot(path=str(ARTIFACTS / "dashboard-1280x720.png"))
+
+            page.set_viewport_size({"width": 1920, "height": 1080})
+            page.wait_for_timeout(500)
+            smallest["1920x1080, finished"] = check_classroom_layout(page, 1920, 1080)[:3]
+            page.screenshot(path=str(ARTIFACTS / "dashboard-1920x1080.png"))
+        finally:
+            browser.close()
+    write_artifact(
+        "dashboard-text-sizes.json",
+        {"what": "the smallest texts on the page, rendered height in px", **smallest},
+    )
