@@ -35,6 +35,7 @@ from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 
 from sim.allocation import STAY, UNDECIDED
+from sim.many_runs import ManyRuns
 from sim.model import RelocationModel
 from sim.plots import PARTY_COLOURS  # the notebooks' and the figures' colours too
 from sim.runner import weeks_in
@@ -65,6 +66,11 @@ CARD = (  # a view: white, and it scrolls inside when its cell is too small for 
     "overflow: auto; padding: 6px 10px; font-size: 13px; background: #fff; color: #222;"
     " border-radius: 4px; box-shadow: 0 1px 2px rgba(0, 0, 0, 0.15)"
 )
+VIEWS = {  # what the toggle above the views shows: one run week by week, or many runs at once
+    "one run": "display: flex; flex-direction: column; gap: 6px; flex: 1 1 0; min-height: 0",
+    "many runs": "overflow: auto",
+}
+HIDDEN = "display: none"
 HEAD = "font-size: 15px; line-height: 1.3; margin-bottom: 4px"
 NOTE = "font-size: 12px; color: #555"
 FINISHED = (
@@ -771,6 +777,7 @@ def Page():
     play_interval = solara.use_reactive(PLAY_INTERVAL_MS)
     render_interval = solara.use_reactive(1)
     use_threads = solara.use_reactive(False)
+    view = solara.use_reactive("one run")
     solara.Title(TITLE)
     with solara.Div(style=PAGE):
         with solara.Column(style=SIDE, gap="4px"):
@@ -784,11 +791,17 @@ def Page():
             )
             ControlPanel(params)
         with solara.Div(style=MAIN):
-            Timeline(model.value)
-            with solara.Div(style=ROW):
-                WhyLog(model.value)
-                DraftAllocation(model.value)
-                TiesNetwork(model.value)
+            solara.ToggleButtonsSingle(value=view, values=list(VIEWS), dense=True)
+            # Both stay mounted, one hidden, so that many runs keep going (and are kept) while
+            # the class watches one run, and the other way round.
+            with solara.Div(style=VIEWS["one run"] if view.value == "one run" else HIDDEN):
+                Timeline(model.value)
+                with solara.Div(style=ROW):
+                    WhyLog(model.value)
+                    DraftAllocation(model.value)
+                    TiesNetwork(model.value)
+            with solara.Div(style=VIEWS["many runs"] if view.value == "many runs" else HIDDEN):
+                ManyRuns(model.value)
 
 
 page = Page()  # for notebooks; `solara run sim.app` and `relocsim dashboard` use Page

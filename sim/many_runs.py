@@ -68,72 +68,77 @@ def tallest_bar(setting: Scenario, dates: list[str | None]) -> int:
     return max([*counts, never])
 
 
-def histogram_svg(
-    setting: Scenario, dates: list[str | None], width=1200, height=300, tallest: int = 0
-) -> str:
-    """The runs' blueprint dates as bars of ``BIN_WEEKS`` weeks, elections dashed, as SVG.
+def histogram_svg(setting: Scenario, dates: list[str | None], tallest: int = 0) -> str:
+    """The runs' blueprint dates as bars of ``BIN_WEEKS`` weeks, elections dashed (HTML, SVG).
 
-    The last bar, apart, counts the runs with no blueprint by the horizon. The y axis is the
-    number of runs, so that the bars add up to the runs finished.
+    The y axis counts runs, so that the bars add up to the runs finished; a last bar, apart,
+    counts the runs with no blueprint by the horizon. Three SVGs side by side (the y axis, the
+    weeks, the "none" bar) in a grid of fixed margins: the weeks' x positions are percentages
+    of the page's width, so the drawing stretches without scaling its text, which stays
+    ``FONT`` px tall at any width.
 
     Args:
         setting: The scenario the runs share (its start, horizon and elections).
         dates: Each finished run's blueprint date (ISO), None for none by the horizon.
-        width: Of the drawing, in px.
-        height: Of the drawing, in px.
         tallest: The count the y axis reaches at least: histograms drawn side by side share
             one scale.
     """
     weeks = weeks_in(setting)
     counts, never = bar_counts(setting, dates)
-    left, right, top, bottom = 48, 130, 62, 34  # margins: y labels, the "none" bar, labels
-    plot_w, plot_h = width - left - right, height - top - bottom
+    top, plot_h = 2 * FONT + 12, 160  # room for two rows of election labels, then the bars
     base, tallest = top + plot_h, max(tallest_bar(setting, dates), tallest, 1)
+    height = base + FONT + 10  # and the years under the axis
 
-    def x(week: float) -> float:
-        return left + plot_w * week / weeks
+    def pct(week: float) -> str:
+        return f"{100 * week / weeks:.3f}%"
 
-    def bar(x0: float, w: float, n: int, fill: str) -> str:
+    def bar(x: str, width: str, n: int, fill: str) -> str:
         h = plot_h * n / tallest
         return (
-            f'<rect x="{x0:.1f}" y="{base - h:.1f}" width="{w:.1f}" height="{h:.1f}" '
-            f'fill="{fill}" data-runs="{n}"/>'
+            f'<rect x="{x}" y="{base - h:.1f}" width="{width}" height="{h:.1f}" '
+            f'fill="{fill}" stroke="#fff" data-runs="{n}"/>'
         )
 
-    out = [
-        f'<text x="4" y="{FONT + 2}">runs per {BIN_WEEKS} weeks, by the date of the blueprint'
-        f'</text><line x1="{left}" y1="{base}" x2="{left + plot_w}" y2="{base}" stroke="#444"/>'
-        f'<text x="{left - 6}" y="{top + FONT}" text-anchor="end">{tallest}</text>'
-        f'<text x="{left - 6}" y="{base}" text-anchor="end">0</text>'
-    ]
+    weeks_svg = [f'<line x1="0" y1="{base}" x2="100%" y2="{base}" stroke="#444"/>']
     for i, n in enumerate(counts):
         if n:
             span = min(BIN_WEEKS, weeks - i * BIN_WEEKS)
-            out.append(bar(x(i * BIN_WEEKS) + 1, plot_w * span / weeks - 2, n, "#1f77b4"))
-    none_x = left + plot_w + 30
-    out.append(
-        bar(none_x, 60, never, "#999")
-        + f'<text x="{none_x + 30}" y="{base + 20}" text-anchor="middle">none: {never}</text>'
-    )
+            weeks_svg.append(bar(pct(i * BIN_WEEKS), pct(span), n, "#1f77b4"))
     for year in range(setting.start.year + 1, setting.horizon.year + 1):
-        wx = x((date(year, 1, 1) - setting.start).days / 7)
-        out.append(f'<text x="{wx:.1f}" y="{base + 20}" text-anchor="middle">{year}</text>')
+        x = pct((date(year, 1, 1) - setting.start).days / 7)
+        weeks_svg.append(f'<text x="{x}" y="{height - 4}" text-anchor="middle">{year}</text>')
     shown = [e for e in setting.elections if setting.start <= e.date <= setting.horizon]
     for row, e in enumerate(shown):
-        ex = x((e.date - setting.start).days / 7)
+        week = (e.date - setting.start).days / 7
         # Alternate rows, so that elections a few weeks apart do not print over each other;
-        # near the right edge a label runs leftwards.
-        y = top - 8 - (row % 2) * (FONT + 2)
-        anchor, dx = ("end", -4) if ex > left + 0.8 * plot_w else ("start", 4)
-        out.append(
-            f'<line x1="{ex:.1f}" y1="{y + 4}" x2="{ex:.1f}" y2="{base}" stroke="#d62728" '
-            f'stroke-dasharray="5,4"/><text x="{ex + dx:.1f}" y="{y}" text-anchor="{anchor}" '
-            f'fill="#d62728">{html.escape(f"{KIND_NAMES.get(e.kind, e.kind)} {e.date}")}</text>'
+        # near the right edge a label runs leftwards, so that it stays on the page.
+        y = top - 6 - (row % 2) * (FONT + 4)
+        anchor, dx = ("end", -4) if week > 0.85 * weeks else ("start", 4)
+        weeks_svg.append(
+            f'<line x1="{pct(week)}" y1="{y - FONT}" x2="{pct(week)}" y2="{base}" '
+            f'stroke="#d62728" stroke-dasharray="5,4"/><text x="{pct(week)}" dx="{dx}" y="{y}" '
+            f'text-anchor="{anchor}" fill="#d62728">'
+            f"{html.escape(f'{KIND_NAMES.get(e.kind, e.kind)} {e.date}')}</text>"
         )
+    axis = (
+        f'<text x="44" y="{top + FONT}" text-anchor="end">{tallest}</text>'
+        f'<text x="44" y="{base}" text-anchor="end">0</text>'
+    )
+    none = bar("20", "50", never, "#999") + (
+        f'<text x="45" y="{height - 4}" text-anchor="middle">none: {never}</text>'
+    )
+
+    def svg(body: str) -> str:
+        return (
+            f'<svg width="100%" height="{height}" font-family="sans-serif" font-size="{FONT}" '
+            f'overflow="visible" style="display:block">{body}</svg>'
+        )
+
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="0 0 {width} {height}" '
-        f'font-family="sans-serif" font-size="{FONT}" data-runs="{len(dates)}">'
-        f"{''.join(out)}</svg>"
+        f'<div style="font-size:{FONT}px">runs per {BIN_WEEKS} weeks, by the date of the '
+        f'blueprint</div><div data-runs="{len(dates)}" style="display:grid; '
+        f'grid-template-columns: 50px minmax(0, 1fr) 100px">'
+        f"{svg(axis)}{svg(''.join(weeks_svg))}{svg(none)}</div>"
     )
 
 
@@ -203,7 +208,22 @@ def ManyRuns(model):
     solara.use_effect(lambda: found.set({}), [model])  # new settings: old runs no longer apply
     with solara.Column(style=CARD, gap="4px"):
         with solara.Row(style="align-items: center"):
-            solara.SliderInt("Runs", value=n, min=10, max=200, step=10, thumb_label="always")
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=f'Runs <b data-testid="many-runs-n">{n.value}</b>',
+                style="white-space: nowrap",
+            )
+            solara.v.Slider(
+                v_model=n.value,
+                on_v_model=lambda new: n.set(int(new)),
+                min=10,
+                max=200,
+                step=10,
+                dense=True,
+                hide_details=True,
+                style_="min-width: 200px",
+                attributes={"aria-label": "Runs", "aria-valuetext": f"{n.value} runs"},
+            )
             solara.Select("Compare with", value=other, values=["nothing", *choices])
             solara.Button(
                 f"Run {n.value} seeds",

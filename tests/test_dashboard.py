@@ -249,7 +249,9 @@ def test_step_and_reset_through_mesa_controller(render):
     rc = render(InLayout())
     specs = app.model_params()
     labels = [s.attributes["aria-label"] for s in rc.find(v.Slider).widgets]
-    assert labels == [p.label for p in specs.values() if isinstance(p, app.Slider)]
+    # the controls' sliders, then the one of the many-runs view
+    assert labels == [*(p.label for p in specs.values() if isinstance(p, app.Slider)), "Runs"]
+    labels = labels[:-1]
     for wanted in ("cohesion", "discipline", "Union strength", "election shift", "b2", "fit"):
         assert any(wanted in label for label in labels), wanted
     assert "Seed" in labels
@@ -695,3 +697,38 @@ def test_classroom_layout_at_1280x720_and_1920x1080(server):
         "dashboard-text-sizes.json",
         {"what": "the smallest texts on the page, rendered height in px", **smallest},
     )
+
+
+def test_many_runs_in_chromium_at_1280x720(server):
+    """Many runs, N = 20: the histogram fills in to 20 runs, readable, the one run kept."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, _ = server
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60_000)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.set_default_timeout(30_000)
+            page.goto(url, wait_until="domcontentloaded", timeout=60_000)
+            expect(page.get_by_test_id("relocsim-week")).to_contain_text("week 0", timeout=60_000)
+            page.get_by_role("button", name="Step").click()
+            page.get_by_role("button", name="many runs").click()
+            expect(page.get_by_test_id("relocsim-why")).to_be_hidden()
+            page.get_by_role("button", name="Run 20 seeds").click()
+            summary = page.get_by_test_id("many-runs-summary")
+            expect(summary).to_contain_text("20 of 20 runs finished", timeout=300_000)
+            expect(summary).to_contain_text("before the presidential election of 2022-03-09")
+            histogram = page.get_by_test_id("many-runs-histogram")
+            runs = histogram.locator("rect[data-runs]").evaluate_all(
+                "bars => bars.map(bar => Number(bar.dataset.runs))"
+            )
+            assert sum(runs) == 20  # the bars, "none" included, hold every run
+            assert box_inside(histogram.bounding_box(), 1280, 720)
+            texts = page.evaluate(TEXT_HEIGHTS)
+            assert texts[0]["px"] >= 12, f"text under 12 px: {texts[:5]}"
+            page.mouse.move(0, 0)
+            page.screenshot(path=str(ARTIFACTS / "dashboard-many-runs-1280x720.png"))
+            page.get_by_role("button", name="one run").click()  # the run is where it was
+            expect(page.get_by_test_id("relocsim-week")).to_contain_text("week 1 of 127")
+        finally:
+            browser.close()

@@ -63,9 +63,11 @@ def test_seeds_start_at_the_dashboards_seed():
 
 
 def view(rc, testid: str) -> str:
-    """The HTML of the view's part with this data-testid."""
+    """The HTML of the view's part with this data-testid ("" until it is drawn)."""
     found = rc.find(solara.widgets.HTML).widgets
-    return next(w for w in found if w.attributes.get("data-testid") == testid).unsafe_innerHTML
+    return next(
+        (w.unsafe_innerHTML for w in found if w.attributes.get("data-testid") == testid), ""
+    )
 
 
 def test_the_view_runs_n_seeds_at_the_models_settings_and_shows_them():
@@ -86,3 +88,29 @@ def test_the_view_runs_n_seeds_at_the_models_settings_and_shows_them():
     assert shown == html.escape(many_runs.summary(model.setting, expected, 20))
     assert histogram == many_runs.histogram_svg(model.setting, expected)
     assert model.setting.election("presidential_2022").date == date(2021, 10, 20)
+
+
+def test_a_second_setting_runs_beside_the_first_with_its_own_overrides():
+    model = DashboardModel(rng=5)
+    _, rc = solara.render(many_runs.ManyRuns(model), handle_error=False)
+    try:
+        rc.find(v.Slider).widget.v_model = 10  # the fewest runs the slider offers
+        rc.find(v.Select).widget.v_model = "no presidential election"
+        rc.find(v.Btn, children=["Run 10 seeds"]).widget.click()
+        deadline = time.monotonic() + 300  # a hang guard, not a timing assertion
+        while "10 of 10" not in view(rc, "many-runs-summary-1") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        first, second = view(rc, "many-runs-summary"), view(rc, "many-runs-summary-1")
+    finally:
+        rc.close()
+    never = model.setting.horizon + timedelta(weeks=52)
+    expected = {
+        "as set": {},
+        "no presidential election": {"elections.presidential_2022.date": never},
+    }
+    for shown, (name, extra) in zip((first, second), expected.items(), strict=True):
+        dates = [
+            sim.run("season2_2020", seed=s, series_every=0, **extra).outcome["blueprint_date"]
+            for s in range(5, 15)
+        ]
+        assert shown == html.escape(f"{name}: {many_runs.summary(model.setting, dates, 10)}")
