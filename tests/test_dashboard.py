@@ -20,6 +20,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -652,47 +653,56 @@ def check_classroom_layout(page, width: int, height: int) -> list[dict]:
     return texts
 
 
-def test_classroom_layout_at_1280x720_and_1920x1080(server):
-    """Readable on a projector: views and values on screen, text 12 px or more, our controls."""
-    from playwright.sync_api import expect, sync_playwright
+@contextmanager
+def classroom_page(url: str):
+    """The dashboard in headless Chromium at 1280x720, a projector's size, closed after."""
+    from playwright.sync_api import sync_playwright
 
-    url, _ = server
-    smallest = {}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60_000)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 720})
             page.set_default_timeout(30_000)
             page.goto(url, wait_until="domcontentloaded", timeout=60_000)
-            why = page.get_by_test_id("relocsim-why")
-            expect(why).to_have_attribute("data-week", "0", timeout=60_000)
-            # Each slider shows its default with its unit at rest: no slider moved it on load.
-            base = app.load_scenario(app.DEFAULT_SCENARIO)
-            for name, value in app.control_defaults().items():
-                if name != "scenario_name":
-                    readout = app.control_readout(name, value, base)[0]
-                    expect(page.get_by_test_id(f"relocsim-value-{name}")).to_have_text(readout)
-            smallest["1280x720, week 0"] = check_classroom_layout(page, 1280, 720)[:3]
-
-            page.get_by_role("button", name="▶").click()  # play the whole run
-            finished = page.get_by_test_id("relocsim-finished")
-            expect(finished).to_be_visible(timeout=180_000)
-            expect(finished).to_contain_text("Run finished: week 127")
-            expect(page.get_by_role("button", name="Step")).to_be_disabled()
-            assert box_inside(finished.bounding_box(), 1280, 720)
-            expect(why).to_contain_text("nothing more to announce")
-            assert "waited: nothing to announce" not in why.inner_text()
-            page.mouse.move(0, 0)  # no hover or ripple in the screenshots
-            page.wait_for_timeout(500)
-            smallest["1280x720, finished"] = check_classroom_layout(page, 1280, 720)[:3]
-            page.screenshot(path=str(ARTIFACTS / "dashboard-1280x720.png"))
-
-            page.set_viewport_size({"width": 1920, "height": 1080})
-            page.wait_for_timeout(500)
-            smallest["1920x1080, finished"] = check_classroom_layout(page, 1920, 1080)[:3]
-            page.screenshot(path=str(ARTIFACTS / "dashboard-1920x1080.png"))
+            yield page
         finally:
             browser.close()
+
+
+def test_classroom_layout_at_1280x720_and_1920x1080(server):
+    """Readable on a projector: views and values on screen, text 12 px or more, our controls."""
+    from playwright.sync_api import expect
+
+    url, _ = server
+    smallest = {}
+    with classroom_page(url) as page:
+        why = page.get_by_test_id("relocsim-why")
+        expect(why).to_have_attribute("data-week", "0", timeout=60_000)
+        # Each slider shows its default with its unit at rest: no slider moved it on load.
+        base = app.load_scenario(app.DEFAULT_SCENARIO)
+        for name, value in app.control_defaults().items():
+            if name != "scenario_name":
+                readout = app.control_readout(name, value, base)[0]
+                expect(page.get_by_test_id(f"relocsim-value-{name}")).to_have_text(readout)
+        smallest["1280x720, week 0"] = check_classroom_layout(page, 1280, 720)[:3]
+
+        page.get_by_role("button", name="▶").click()  # play the whole run
+        finished = page.get_by_test_id("relocsim-finished")
+        expect(finished).to_be_visible(timeout=180_000)
+        expect(finished).to_contain_text("Run finished: week 127")
+        expect(page.get_by_role("button", name="Step")).to_be_disabled()
+        assert box_inside(finished.bounding_box(), 1280, 720)
+        expect(why).to_contain_text("nothing more to announce")
+        assert "waited: nothing to announce" not in why.inner_text()
+        page.mouse.move(0, 0)  # no hover or ripple in the screenshots
+        page.wait_for_timeout(500)
+        smallest["1280x720, finished"] = check_classroom_layout(page, 1280, 720)[:3]
+        page.screenshot(path=str(ARTIFACTS / "dashboard-1280x720.png"))
+
+        page.set_viewport_size({"width": 1920, "height": 1080})
+        page.wait_for_timeout(500)
+        smallest["1920x1080, finished"] = check_classroom_layout(page, 1920, 1080)[:3]
+        page.screenshot(path=str(ARTIFACTS / "dashboard-1920x1080.png"))
     write_artifact(
         "dashboard-text-sizes.json",
         {"what": "the smallest texts on the page, rendered height in px", **smallest},
@@ -701,34 +711,27 @@ def test_classroom_layout_at_1280x720_and_1920x1080(server):
 
 def test_many_runs_in_chromium_at_1280x720(server):
     """Many runs, N = 20: the histogram fills in to 20 runs, readable, the one run kept."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     url, _ = server
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60_000)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 720})
-            page.set_default_timeout(30_000)
-            page.goto(url, wait_until="domcontentloaded", timeout=60_000)
-            expect(page.get_by_test_id("relocsim-week")).to_contain_text("week 0", timeout=60_000)
-            page.get_by_role("button", name="Step").click()
-            page.get_by_role("button", name="many runs").click()
-            expect(page.get_by_test_id("relocsim-why")).to_be_hidden()
-            page.get_by_role("button", name="Run 20 seeds").click()
-            summary = page.get_by_test_id("many-runs-summary")
-            expect(summary).to_contain_text("20 of 20 runs finished", timeout=300_000)
-            expect(summary).to_contain_text("before the presidential election of 2022-03-09")
-            histogram = page.get_by_test_id("many-runs-histogram")
-            runs = histogram.locator("rect[data-runs]").evaluate_all(
-                "bars => bars.map(bar => Number(bar.dataset.runs))"
-            )
-            assert sum(runs) == 20  # the bars, "none" included, hold every run
-            assert box_inside(histogram.bounding_box(), 1280, 720)
-            texts = page.evaluate(TEXT_HEIGHTS)
-            assert texts[0]["px"] >= 12, f"text under 12 px: {texts[:5]}"
-            page.mouse.move(0, 0)
-            page.screenshot(path=str(ARTIFACTS / "dashboard-many-runs-1280x720.png"))
-            page.get_by_role("button", name="one run").click()  # the run is where it was
-            expect(page.get_by_test_id("relocsim-week")).to_contain_text("week 1 of 127")
-        finally:
-            browser.close()
+    with classroom_page(url) as page:
+        expect(page.get_by_test_id("relocsim-week")).to_contain_text("week 0", timeout=60_000)
+        page.get_by_role("button", name="Step").click()
+        page.get_by_role("button", name="many runs").click()
+        expect(page.get_by_test_id("relocsim-why")).to_be_hidden()
+        page.get_by_role("button", name="Run 20 seeds").click()
+        summary = page.get_by_test_id("many-runs-summary")
+        expect(summary).to_contain_text("20 of 20 runs finished", timeout=300_000)
+        expect(summary).to_contain_text("before the presidential election of 2022-03-09")
+        histogram = page.get_by_test_id("many-runs-histogram")
+        runs = histogram.locator("rect[data-runs]").evaluate_all(
+            "bars => bars.map(bar => Number(bar.dataset.runs))"
+        )
+        assert sum(runs) == 20  # the bars, "none" included, hold every run
+        assert box_inside(histogram.bounding_box(), 1280, 720)
+        texts = page.evaluate(TEXT_HEIGHTS)
+        assert texts[0]["px"] >= 12, f"text under 12 px: {texts[:5]}"
+        page.mouse.move(0, 0)
+        page.screenshot(path=str(ARTIFACTS / "dashboard-many-runs-1280x720.png"))
+        page.get_by_role("button", name="one run").click()  # the run is where it was
+        expect(page.get_by_test_id("relocsim-week")).to_contain_text("week 1 of 127")

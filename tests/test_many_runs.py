@@ -70,14 +70,19 @@ def view(rc, testid: str) -> str:
     )
 
 
+def wait_for(rc, testid: str, text: str) -> None:
+    """Until the view's part shows ``text``: its runs go in a background thread."""
+    deadline = time.monotonic() + 300  # a hang guard, not a timing assertion
+    while text not in view(rc, testid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
 def test_the_view_runs_n_seeds_at_the_models_settings_and_shows_them():
     model = DashboardModel(election_shift=-20, rng=3)  # settings other than the defaults
     _, rc = solara.render(many_runs.ManyRuns(model), handle_error=False)
     try:
         rc.find(v.Btn, children=["Run 20 seeds"]).widget.click()
-        deadline = time.monotonic() + 300  # a hang guard, not a timing assertion
-        while "20 of 20" not in view(rc, "many-runs-summary") and time.monotonic() < deadline:
-            time.sleep(0.2)
+        wait_for(rc, "many-runs-summary", "20 of 20")
         shown, histogram = view(rc, "many-runs-summary"), view(rc, "many-runs-histogram")
     finally:
         rc.close()
@@ -97,9 +102,7 @@ def test_a_second_setting_runs_beside_the_first_with_its_own_overrides():
         rc.find(v.Slider).widget.v_model = 10  # the fewest runs the slider offers
         rc.find(v.Select).widget.v_model = "no presidential election"
         rc.find(v.Btn, children=["Run 10 seeds"]).widget.click()
-        deadline = time.monotonic() + 300  # a hang guard, not a timing assertion
-        while "10 of 10" not in view(rc, "many-runs-summary-1") and time.monotonic() < deadline:
-            time.sleep(0.2)
+        wait_for(rc, "many-runs-summary-1", "10 of 10")
         first, second = view(rc, "many-runs-summary"), view(rc, "many-runs-summary-1")
     finally:
         rc.close()
