@@ -9,7 +9,14 @@ run --out``). In a notebook, show it with ``display(fig)``.
 import pandas as pd
 from matplotlib.figure import Figure
 
-__all__ = ["PARTY_COLOURS", "mark_elections", "save_figure", "timeline_figure"]
+__all__ = ["PARTY_COLOURS", "label_points", "mark_elections", "save_figure", "timeline_figure"]
+
+LABEL_OFFSETS = [  # where a label may sit around its point, in typographic points, nearest first
+    (dx, dy)
+    for step in (1, 2, 3)
+    for dx, dy in ((6, 4), (6, -10), (-6, 4), (-6, -10), (0, 12), (0, -18))
+    for dx, dy in [(dx * step, dy * step)]
+]
 
 PARTY_COLOURS = {  # the parties' own colours where they have one; the dashboard's too
     "DP": "#1f5fbf",
@@ -112,6 +119,58 @@ def timeline_figure(series: pd.DataFrame, scenario, outcome: dict, title: str) -
         fig.legend(handles=marks, loc="outside lower center", ncols=len(marks), fontsize=8)
     fig.suptitle(title)
     return fig
+
+
+def label_points(ax, xs, ys, texts, **text_kwargs) -> list:
+    """Label points without letting two labels overlap: greedy placement, nearest place first.
+
+    Each label tries the offsets of ``LABEL_OFFSETS`` around its point in turn and takes the
+    first where its box, as drawn, overlaps no label placed before it (the classic greedy
+    point-feature labelling; Christensen, Marks & Shieber 1995, "An empirical study of
+    algorithms for point-feature label placement", ACM Trans. Graphics 14(3)). If none is free,
+    it takes the one that overlaps least. Labels are placed in the order given: put the ones
+    that matter most first.
+
+    Args:
+        ax: The axes, with its limits and aspect already set (they fix where text lands).
+        xs: The points' x, in data coordinates.
+        ys: The points' y, in data coordinates.
+        texts: One label per point.
+        **text_kwargs: Passed to ``ax.annotate`` (``fontsize``, ``color``...).
+
+    Returns:
+        The annotations, one per point.
+    """
+    renderer = ax.figure.canvas.get_renderer()
+    placed, out = [], []
+    for x, y, text in zip(xs, ys, texts, strict=True):
+        best = None
+        for dx, dy in LABEL_OFFSETS:
+            note = ax.annotate(
+                text, (x, y), xytext=(dx, dy), textcoords="offset points",
+                ha="left" if dx >= 0 else "right", va="bottom" if dy >= 0 else "top",
+                **text_kwargs,
+            )  # fmt: skip
+            box = note.get_window_extent(renderer)
+            overlap = sum(_overlap(box, other) for other in placed)
+            if best is None or overlap < best[0]:
+                if best is not None:
+                    best[1].remove()
+                best = (overlap, note, box)
+            else:
+                note.remove()
+            if overlap == 0:
+                break
+        placed.append(best[2])
+        out.append(best[1])
+    return out
+
+
+def _overlap(a, b) -> float:
+    """The area two display boxes share (0 if they do not meet)."""
+    width = min(a.x1, b.x1) - max(a.x0, b.x0)
+    height = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return max(width, 0.0) * max(height, 0.0)
 
 
 def save_figure(fig, path) -> None:

@@ -118,3 +118,38 @@ def test_import_leaves_the_backend_alone(backend):
         check=True,
     )
     assert done.stdout == backend
+
+
+def test_map_labels_do_not_overlap_where_the_same_offset_for_all_would(scenario):
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from sim.plots import _overlap, label_points
+
+    def figure():
+        fig = Figure(figsize=(7, 8))
+        FigureCanvasAgg(fig)
+        ax = fig.subplots()
+        ax.scatter(lons, lats)
+        ax.set_aspect(1 / np.cos(np.radians(36)))
+        ax.set_xlim(125.8, 130.4)
+        return fig, ax
+
+    lons = [r.lon for r in scenario.regions]
+    lats = [r.lat for r in scenario.regions]
+    # as the notebooks label a region: its name, the staff it gains, the named banks it won
+    names = [f"{r.name}: 1,200\nKDB, IBK" for r in scenario.regions]
+    fig, ax = figure()
+    notes = label_points(ax, lons, lats, names, fontsize=8)
+    boxes = [n.get_window_extent(fig.canvas.get_renderer()) for n in notes]
+    assert [n.get_text() for n in notes] == names and len(ax.texts) == len(names)
+    clashes = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if _overlap(a, b)]
+    assert not clashes
+    # the same offset for every label, as the notebooks had: Busan lands on Gyeongnam
+    fig, ax = figure()
+    same = [
+        ax.annotate(t, (x, y), xytext=(6, 4), textcoords="offset points", fontsize=8)
+        for x, y, t in zip(lons, lats, names, strict=True)
+    ]
+    boxes = [n.get_window_extent(fig.canvas.get_renderer()) for n in same]
+    assert any(_overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
