@@ -12,10 +12,9 @@ from matplotlib.figure import Figure
 __all__ = ["PARTY_COLOURS", "label_points", "mark_elections", "save_figure", "timeline_figure"]
 
 LABEL_OFFSETS = [  # where a label may sit around its point, in typographic points, nearest first
-    (dx, dy)
+    (dx * step, dy * step)
     for step in (1, 2, 3)
     for dx, dy in ((6, 4), (6, -10), (-6, 4), (-6, -10), (0, 12), (0, -18))
-    for dx, dy in [(dx * step, dy * step)]
 ]
 
 PARTY_COLOURS = {  # the parties' own colours where they have one; the dashboard's too
