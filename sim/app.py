@@ -26,6 +26,7 @@ import warnings
 import weakref
 from datetime import date, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
@@ -379,22 +380,82 @@ TL_LEFT_PX, TL_RIGHT_PX = 40, 12  # room for the y-axis labels, drawn outside th
 TL_MIN_PLOT_PX = 860.0  # the plot's width at 1280x720; wider only spreads the labels apart
 TL_CHAR_PX = 7.4  # a generous mean width of a 12 px character, to keep labels apart
 HALO = ' stroke="#fff" stroke-width="3" paint-order="stroke"'
+LOG_DECADES = 6  # the hazard panel spans 10^-6 to 1 per week
+LOG_LABEL_EVERY = 3  # decades between labelled ticks: 12 px labels need 14 px each
+# P(announce) = 1 - e^(-h) is close to h while h is small: dashed, it leaves h visible below it.
+DASHED = {"p_announce"}
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def timeline_panels(model: RelocationModel) -> list[tuple[str, list[tuple[str, str, str]], bool]]:
-    """(title, [(series, label, colour)], fixed 0-1 scale) for each panel, top to bottom."""
+class Panel(NamedTuple):
+    """One panel of the timeline.
+
+    Attributes:
+        title: The panel's name (``data-panel`` in the SVG).
+        series: (DataCollector series, legend label, colour) of each curve.
+        scale: "unit" (0 to 1), "auto" (0 to a round number at or above the peak, at least 1)
+            or "log" (10^-``LOG_DECADES`` to 1, each decade an equal step).
+        note: Grey text after the legend: the unit its curves share, or how they are drawn.
+    """
+
+    title: str
+    series: list[tuple[str, str, str]]
+    scale: str
+    note: str = ""
+
+
+def timeline_panels(model: RelocationModel) -> list[Panel]:
+    """The timeline's panels, top to bottom."""
     codes, s, today = model.world.party_codes, model.setting, model.date_of(model.steps)
     stances = [(f"stance_{c}", s.party_label(c, s.start, today), party_colour(c, k))
                for k, c in enumerate(codes)]  # fmt: skip
     return [
-        ("readiness", [("readiness", "readiness", "#000000"),
-                       ("proximity", "election proximity", "#8c8c8c")], True),
-        ("hazard", [("hazard", "hazard h", "#9467bd"),
-                    ("p_announce", "P(announce)", "#ff7f0e")], False),
-        ("pressure", [("union_pressure", "union mobilisation", "#d62728"),
-                      ("blame", "blame B", "#8c564b"), ("credit", "credit G", "#2ca02c")], False),
-        ("stance", stances, True),
+        Panel("readiness", [("readiness", "readiness", "#000000"),
+                            ("proximity", "election proximity", "#8c8c8c")], "unit"),
+        # The election's pull on the hazard is a factor of 10^-k: on a linear axis the weeks
+        # before polling day would all sit on the zero line.
+        Panel("hazard", [("hazard", "hazard h", "#9467bd"),
+                         ("p_announce", "P(announce)", "#ff7f0e")], "log",
+              f"log scale; 0 and values under {decade_label(LOG_DECADES)} drawn at the bottom"),
+        Panel("pressure", [("union_pressure", "union mobilisation", "#d62728"),
+                           ("blame", "blame B", "#8c564b"), ("credit", "credit G", "#2ca02c")],
+              "auto"),
+        Panel("stance", stances, "unit"),
     ]  # fmt: skip
+
+
+def decade_label(k: int) -> str:
+    """The label of 10^-k on the log axis: "1", "10⁻³"."""
+    return "1" if k == 0 else "10" + str(-k).translate(SUPERSCRIPT)
+
+
+def log_height(values) -> np.ndarray:
+    """Heights of ``values`` on the log panel: 0 at 10^-``LOG_DECADES`` and below, 1 at 1.
+
+    The height is (log10(v) + LOG_DECADES) / LOG_DECADES, so each decade is an equal step;
+    0 (log10 = -inf) is clipped to the bottom with everything under the floor.
+    """
+    v = np.asarray(values, dtype=float)
+    with np.errstate(divide="ignore"):  # log10(0) = -inf, clipped to the floor below
+        return np.clip((np.log10(v) + LOG_DECADES) / LOG_DECADES, 0.0, 1.0)
+
+
+def panel_heights(panel: Panel, data: dict) -> tuple[dict[str, np.ndarray], list[tuple]]:
+    """Each series' heights (0 at the bottom, 1 at the top) and the y axis's (height, label).
+
+    Args:
+        panel: The panel.
+        data: The DataCollector's model series by name.
+    """
+    series = {name: np.asarray(data.get(name, []), dtype=float) for name, _, _ in panel.series}
+    if panel.scale == "log":
+        ticks = [(1 - k / LOG_DECADES, decade_label(k) if k % LOG_LABEL_EVERY == 0 else "")
+                 for k in range(LOG_DECADES + 1)]  # fmt: skip
+        return {name: log_height(ys) for name, ys in series.items()}, ticks
+    peak = max((float(ys.max()) for ys in series.values() if ys.size), default=0.0)
+    ymax = 1.0 if panel.scale == "unit" else _nice_ceiling(max(peak, 1.0))
+    heights = {name: np.clip(ys / ymax, 0.0, 1.0) for name, ys in series.items()}
+    return heights, [(1.0, f"{ymax:g}"), (0.0, "0")]
 
 
 def label_rows(labels: list[tuple[float, str, bool]]) -> list[int]:
@@ -452,36 +513,45 @@ def timeline_svg(model: RelocationModel) -> str:
             f'<line x1="{wx}" y1="{top}" x2="{wx}" y2="{bottom}" stroke="#e4e4e4"/>'
             f'<text x="{wx}" dx="3" y="{bottom + TL_ROW - 3}" fill="#555">{year}</text>'
         )
-    for k, (title, series, fixed) in enumerate(panels):
+    for k, panel in enumerate(panels):
         legend_y = top + k * (TL_LEGEND + TL_PANEL + TL_GAP)
         ptop = legend_y + TL_LEGEND
-        values = [v for name, _, _ in series for v in data.get(name, [])]
-        peak = max(values, default=0.0)
-        ymax = 1.0 if fixed else _nice_ceiling(max(peak, 0.01 if title == "hazard" else 1.0))
+        heights, ticks = panel_heights(panel, data)
         out.append(
             f'<rect x="0" y="{ptop}" width="100%" height="{TL_PANEL}" fill="none" '
-            f'stroke="#c8c8c8"/><text x="-4" y="{ptop + 10}" text-anchor="end" fill="#555">'
-            f'{ymax:g}</text><text x="-4" y="{ptop + TL_PANEL}" text-anchor="end" fill="#555">'
-            "0</text>"
+            f'stroke="#c8c8c8" data-panel="{panel.title}" data-scale="{panel.scale}"/>'
         )
+        for level, label in ticks:
+            y = ptop + (1 - level) * TL_PANEL
+            if 0 < level < 1:  # a grid line; the frame draws those at the top and bottom
+                out.append(f'<line x1="0" y1="{y:g}" x2="100%" y2="{y:g}" stroke="#ececec"/>')
+            if label:  # the top label hangs below the frame, the others sit on their line
+                base = y + 10 if level == 1 else (y if level == 0 else y + 4)
+                out.append(
+                    f'<text data-axis="{panel.title}" x="-4" y="{base:g}" text-anchor="end" '
+                    f'fill="#555">{label}</text>'
+                )
         curves, legend_x = [], 0.0
-        for name, label, colour in series:
-            ys = data.get(name, [])
-            points = " ".join(
-                f"{t},{1 - min(max(v / ymax, 0.0), 1.0):.4f}" for t, v in enumerate(ys)
-            )
+        for name, label, colour in panel.series:
+            points = " ".join(f"{t},{1 - h:.4f}" for t, h in enumerate(heights[name]))
+            dash = ' stroke-dasharray="5,4"' if name in DASHED else ""
             curves.append(
                 f'<polyline data-series="{name}" points="{points}" fill="none" '
-                f'stroke="{colour}" stroke-width="1.5" vector-effect="non-scaling-stroke"/>'
+                f'stroke="{colour}" stroke-width="1.5" vector-effect="non-scaling-stroke"{dash}/>'
             )
             out.append(
                 f'<text x="{legend_x:.0f}" y="{ptop - 4}" fill="{colour}">'
                 f"{html.escape(label)}</text>"
             )
             legend_x += 12 + TL_CHAR_PX * len(label)
+        if panel.note:
+            out.append(
+                f'<text x="{legend_x:.0f}" y="{ptop - 4}" fill="#555">'
+                f"{html.escape(panel.note)}</text>"
+            )
         out.append(
             f'<svg x="0" y="{ptop}" width="100%" height="{TL_PANEL}" viewBox="0 0 {total} 1" '
-            f'preserveAspectRatio="none" overflow="visible">{"".join(curves)}</svg>'
+            f'preserveAspectRatio="none" style="overflow:visible">{"".join(curves)}</svg>'
         )
     for (week, text, leftwards, blueprint), row in zip(labels, rows, strict=True):
         wx = pct(week)
@@ -503,9 +573,11 @@ def timeline_svg(model: RelocationModel) -> str:
     )
     return (
         f'<div style="padding: 0 {TL_RIGHT_PX}px 0 {TL_LEFT_PX}px">'
-        f'<svg width="100%" height="{height:g}" overflow="visible" font-size="{TL_FONT}" '
+        f'<svg width="100%" height="{height:g}" font-size="{TL_FONT}" '
         f'data-week="{model.steps}" data-elections="{" ".join(marks)}" '
-        f'style="display:block">{"".join(out)}</svg></div>'
+        # In the style, not an attribute: the page's stylesheet clips SVGs, and the y-axis
+        # labels sit in the padding left of this one.
+        f'style="display:block; overflow:visible">{"".join(out)}</svg></div>'
     )
 
 

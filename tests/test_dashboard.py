@@ -9,6 +9,7 @@ Timings are written to results/test-artifacts/, never asserted (as everywhere in
 
 import html
 import json
+import math
 import os
 import re
 import shutil
@@ -221,6 +222,41 @@ def test_a_finished_run_says_so_and_the_log_does_not_say_it_waits(render):
 def AllViews(model):
     for view in app.COMPONENTS:
         view(model)
+
+
+def polyline(svg: str, series: str) -> list[tuple[float, float]]:
+    """The (week, y) points of a series' curve in the timeline; y: 0 at the top, 1 at the bottom."""
+    points = svg.split(f'data-series="{series}" points="')[1].split('"')[0]
+    return [tuple(float(c) for c in p.split(",")) for p in points.split()]
+
+
+def test_log_axis_puts_each_decade_an_equal_step_up():
+    heights = app.log_height([1e-6, 1e-3, 1.0, 1e-4, 0.1, 0.0, 1e-9, 2.0])
+    # 1e-3 is half-way between 1e-6 and 1; 0, values under 1e-6 and over 1 are clipped.
+    np.testing.assert_allclose(heights, [0, 0.5, 1, 2 / 6, 5 / 6, 0, 0, 1], atol=1e-12)
+    assert [app.decade_label(k) for k in (0, 3, 6)] == ["1", "10⁻³", "10⁻⁶"]
+
+
+def test_the_hazard_panel_is_log10_and_the_others_linear():
+    model = app.DashboardModel(rng=3)  # seed 3: h falls to 1e-4 before the 2021 by-elections
+    model.run_for(100)
+    svg = app.timeline_svg(model)
+    data = model.datacollector.model_vars
+    hazard = data["hazard"]
+    assert min(h for h in hazard if h > 0) < 1e-4 and hazard.count(0.0) > 5
+    for series in ("hazard", "p_announce"):
+        for (week, y), h in zip(polyline(svg, series), data[series], strict=True):
+            expected = 0.0 if h <= 1e-6 else min(1.0, (math.log10(h) + 6) / 6)
+            assert y == pytest.approx(1 - expected, abs=1e-4), (series, week, h)
+    # Linear panels: readiness on 0-1, blame B on 0 to a round number above its peak (1 here).
+    assert max(data["blame"]) < 1
+    for series in ("readiness", "blame"):
+        for (_, y), value in zip(polyline(svg, series), data[series], strict=True):
+            assert y == pytest.approx(1 - value, abs=1e-4), series
+    assert 'data-panel="hazard" data-scale="log"' in svg
+    labels = re.findall(r"<text data-axis[^>]*>([^<]+)</text>", svg)
+    assert labels == ["1", "0", "1", "10⁻³", "10⁻⁶", "1", "0", "1", "0"]
+    assert "0 and values under 10⁻⁶ drawn at the bottom" in svg
 
 
 def test_layout_is_seeded_and_computed_once_per_model():
@@ -614,6 +650,16 @@ async () => {
   return found.sort((a, b) => a.px - b.px);
 }
 """
+# The timeline's y-axis labels, each with whether it is the topmost thing at its centre (a label
+# clipped away is not: what lies under it is).
+AXIS_LABELS_SHOWN = """
+() => [...document.querySelectorAll('[data-testid=relocsim-timeline] text[data-axis]')]
+  .map(label => {
+    const box = label.getBoundingClientRect();
+    const hit = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+    return {text: label.textContent, panel: label.dataset.axis, shown: label.contains(hit)};
+  })
+"""
 MESA_INTERNALS = ("Play Interval", "Render Interval", "Use Threads", "Page 0", "Model Parameters")
 
 
@@ -638,6 +684,13 @@ def check_classroom_layout(page, width: int, height: int) -> list[dict]:
         box = values.nth(k).bounding_box()
         name = values.nth(k).get_attribute("data-testid")
         assert box and box_inside(box, width, height), f"{name} not inside: {box}"
+    # The timeline is drawn whole, its axis labels too: an SVG clips what it draws outside
+    # itself unless told not to, and a clipped label still has its size.
+    drawing = page.get_by_test_id("relocsim-timeline").locator("svg").first.bounding_box()
+    assert box_inside(drawing, width, height) and drawing["height"] > 4 * app.TL_PANEL, drawing
+    axis = page.evaluate(AXIS_LABELS_SHOWN)
+    assert [a["text"] for a in axis if a["panel"] == "hazard"] == ["1", "10⁻³", "10⁻⁶"], axis
+    assert all(a["shown"] for a in axis), axis
     # The timeline's view spans the row of views below it.
     timeline = page.get_by_test_id("relocsim-timeline").locator("xpath=..").bounding_box()
     row = page.get_by_test_id("relocsim-why").locator("xpath=..").bounding_box()
