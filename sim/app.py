@@ -409,18 +409,21 @@ def timeline_panels(model: RelocationModel) -> list[Panel]:
     codes, s, today = model.world.party_codes, model.setting, model.date_of(model.steps)
     stances = [(f"stance_{c}", s.party_label(c, s.start, today), party_colour(c, k))
                for k, c in enumerate(codes)]  # fmt: skip
+    # Units: G and B are the electoral weights of sim.timing (seat shares, marginal seats
+    # fully and safe ones half), and the executive adds the unions' pressure, itself 0-1, to B.
     return [
-        Panel("readiness", [("readiness", "readiness", "#000000"),
-                            ("proximity", "election proximity", "#8c8c8c")], "unit"),
+        Panel("readiness", [("readiness", "readiness, 0-1", "#000000"),
+                            ("proximity", "election proximity g(τ), 0-1", "#8c8c8c")], "unit"),
         # The election's pull on the hazard is a factor of 10^-k: on a linear axis the weeks
         # before polling day would all sit on the zero line.
-        Panel("hazard", [("hazard", "hazard h", "#9467bd"),
-                         ("p_announce", "P(announce)", "#ff7f0e")], "log",
+        Panel("hazard", [("hazard", "hazard h, per week", "#9467bd"),
+                         ("p_announce", "P(announce), probability per week", "#ff7f0e")], "log",
               f"log scale; 0 and values under {decade_label(LOG_DECADES)} drawn at the bottom"),
-        Panel("pressure", [("union_pressure", "union mobilisation", "#d62728"),
+        Panel("pressure", [("union_pressure", "union mobilisation, 0-1", "#d62728"),
                            ("blame", "blame B", "#8c564b"), ("credit", "credit G", "#2ca02c")],
-              "auto"),
-        Panel("stance", stances, "unit"),
+              "auto", "G, B: seat-weighted shares of the Assembly; B adds the union "
+              "mobilisation, so it can pass 1"),
+        Panel("stance", stances, "unit", "each party's mean support for announcing now, 0-1"),
     ]  # fmt: skip
 
 
@@ -513,6 +516,7 @@ def timeline_svg(model: RelocationModel) -> str:
             f'<line x1="{wx}" y1="{top}" x2="{wx}" y2="{bottom}" stroke="#e4e4e4"/>'
             f'<text x="{wx}" dx="3" y="{bottom + TL_ROW - 3}" fill="#555">{year}</text>'
         )
+    legends = []  # drawn last, over the election and blueprint lines, like their labels
     for k, panel in enumerate(panels):
         legend_y = top + k * (TL_LEGEND + TL_PANEL + TL_GAP)
         ptop = legend_y + TL_LEGEND
@@ -531,24 +535,24 @@ def timeline_svg(model: RelocationModel) -> str:
                     f'<text data-axis="{panel.title}" x="-4" y="{base:g}" text-anchor="end" '
                     f'fill="#555">{label}</text>'
                 )
-        curves, legend_x = [], 0.0
-        for name, label, colour in panel.series:
+        curves = []
+        for name, _, colour in panel.series:
             points = " ".join(f"{t},{1 - h:.4f}" for t, h in enumerate(heights[name]))
             dash = ' stroke-dasharray="5,4"' if name in DASHED else ""
             curves.append(
                 f'<polyline data-series="{name}" points="{points}" fill="none" '
                 f'stroke="{colour}" stroke-width="1.5" vector-effect="non-scaling-stroke"{dash}/>'
             )
-            out.append(
-                f'<text x="{legend_x:.0f}" y="{ptop - 4}" fill="{colour}">'
-                f"{html.escape(label)}</text>"
-            )
-            legend_x += 12 + TL_CHAR_PX * len(label)
-        if panel.note:
-            out.append(
-                f'<text x="{legend_x:.0f}" y="{ptop - 4}" fill="#555">'
-                f"{html.escape(panel.note)}</text>"
-            )
+        # One text, its parts in a row: each starts where the last ended, whatever the font.
+        parts = [(label, colour) for _, label, colour in panel.series]
+        parts += [(panel.note, "#555")] if panel.note else []
+        legend = "".join(
+            f'<tspan dx="{14 if k else 0}" fill="{colour}">{html.escape(label)}</tspan>'
+            for k, (label, colour) in enumerate(parts)
+        )
+        legends.append(
+            f'<text data-legend="{panel.title}" x="0" y="{ptop - 4}"{HALO}>{legend}</text>'
+        )
         out.append(
             f'<svg x="0" y="{ptop}" width="100%" height="{TL_PANEL}" viewBox="0 0 {total} 1" '
             f'preserveAspectRatio="none" style="overflow:visible">{"".join(curves)}</svg>'
@@ -566,6 +570,7 @@ def timeline_svg(model: RelocationModel) -> str:
             f'<text x="{wx}" y="{TL_ROW * (row + 1) - 3}"{anchor}{style}>'
             f"{html.escape(text)}</text>"
         )
+    out += legends
     now = pct(model.steps)
     out.append(
         f'<line x1="{now}" y1="{top}" x2="{now}" y2="{bottom}" stroke="#1f77b4" '

@@ -259,6 +259,32 @@ def test_the_hazard_panel_is_log10_and_the_others_linear():
     assert "0 and values under 10⁻⁶ drawn at the bottom" in svg
 
 
+def test_every_quantity_in_the_timeline_has_its_unit():
+    model = app.DashboardModel()
+    model.run_for(3)
+    svg = app.timeline_svg(model)
+    legends = {
+        panel: [html.unescape(t) for t in re.findall(r">([^<]+)</tspan>", body)]
+        for panel, body in re.findall(r'<text data-legend="(\w+)"[^>]*>(.*?)</text>', svg)
+    }
+    assert legends["readiness"] == ["readiness, 0-1", "election proximity g(τ), 0-1"]
+    assert legends["hazard"][:2] == ["hazard h, per week", "P(announce), probability per week"]
+    assert legends["pressure"] == [
+        "union mobilisation, 0-1",
+        "blame B",
+        "credit G",
+        "G, B: seat-weighted shares of the Assembly; B adds the union mobilisation, so it can "
+        "pass 1",
+    ]
+    parties = [model.party_label(c) for c in model.world.party_codes]
+    assert legends["stance"] == [*parties, "each party's mean support for announcing now, 0-1"]
+    # B is what the legend says: the regional blame plus the union mobilisation, and so G and
+    # the regional part are shares (weights of seats, each region's seat share at most).
+    assert model.blame == pytest.approx(model.regional_blame + model.union_pressure)
+    assert 0 < model.credit <= 1 and 0 <= model.regional_blame <= 1
+    assert 0 <= model.union_pressure <= 1
+
+
 def test_layout_is_seeded_and_computed_once_per_model():
     a, b = app.DashboardModel(), app.DashboardModel()
     xy_a, edges_a = app.network_layout(a)
@@ -660,6 +686,15 @@ AXIS_LABELS_SHOWN = """
     return {text: label.textContent, panel: label.dataset.axis, shown: label.contains(hit)};
   })
 """
+# Each timeline legend's right end, and its panel's: a legend with its units must fit its panel.
+LEGEND_ENDS = """
+() => [...document.querySelectorAll('[data-testid=relocsim-timeline] text[data-legend]')]
+  .map(legend => {
+    const panel = document.querySelector(`rect[data-panel=${legend.dataset.legend}]`);
+    return [legend.dataset.legend, legend.getBoundingClientRect().right,
+            panel.getBoundingClientRect().right];
+  })
+"""
 MESA_INTERNALS = ("Play Interval", "Render Interval", "Use Threads", "Page 0", "Model Parameters")
 
 
@@ -691,6 +726,8 @@ def check_classroom_layout(page, width: int, height: int) -> list[dict]:
     axis = page.evaluate(AXIS_LABELS_SHOWN)
     assert [a["text"] for a in axis if a["panel"] == "hazard"] == ["1", "10⁻³", "10⁻⁶"], axis
     assert all(a["shown"] for a in axis), axis
+    legends = page.evaluate(LEGEND_ENDS)
+    assert len(legends) == 4 and all(end <= right + 0.5 for _, end, right in legends), legends
     # The timeline's view spans the row of views below it.
     timeline = page.get_by_test_id("relocsim-timeline").locator("xpath=..").bounding_box()
     row = page.get_by_test_id("relocsim-why").locator("xpath=..").bounding_box()
