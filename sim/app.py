@@ -649,11 +649,14 @@ def allocation_rows(model: RelocationModel) -> list[tuple[str, list[str]]]:
     institution come first, the capital region ("stays") last.
     """
     w, s = model.world, model.setting
-    draft, decided = np.asarray(model.draft), np.asarray(model.decided)
+    decided = np.asarray(model.decided)
+    # A decision stands over the draft: in the week of a blueprint the draft still moves
+    # institutions that the blueprint keeps in the capital region.
+    shown = np.where(decided != UNDECIDED, decided, np.asarray(model.draft))
     entries = s.institutions
     rows = []
     for r in [*range(len(w.region_codes)), STAY]:
-        members = np.nonzero(draft == r)[0]
+        members = np.nonzero(shown == r)[0]
         if r != STAY and not len(members):
             continue
         named, pools = [], {}
@@ -675,12 +678,58 @@ def allocation_rows(model: RelocationModel) -> list[tuple[str, list[str]]]:
     return [(where, labels) for where, labels, _, _ in rows]
 
 
+def allocation_header(model: RelocationModel) -> tuple[str, str]:
+    """(title, sentence) above the allocation: what is decided, what moves, what is a draft.
+
+    Decided institutions (✔) are counted apart from the ministries' draft for the others, and
+    beside the draft what a blueprint would move now: only the best-fitting share of the
+    draft's moves that the bargained scope allows (``sim.allocation.scoped_plan``), the rest
+    staying. So a draft that moves 122 and a blueprint that then moves 59 read as they are.
+    """
+    w, s = model.world, model.setting
+    decided, draft = np.asarray(model.decided), np.asarray(model.draft)
+    total = len(decided)
+    fixed = decided != UNDECIDED
+    n_fixed, n_moving = int(fixed.sum()), int((fixed & (decided != STAY)).sum())
+    done = (
+        f"{n_moving} {'moves' if n_moving == 1 else 'move'} out of the capital region, "
+        f"{n_fixed - n_moving} stay in it"
+    )
+    if n_fixed == total:
+        how = f" by the blueprint of {model.date_of(model.blueprint_week)}"
+        how = how if model.blueprint_week >= 0 else ""
+        return "Allocation decided", f"all {total} institutions decided (✔){how}: {done}."
+    open_ = ~fixed
+    drafted = int((open_ & (draft != STAY)).sum())
+    planned = int((open_ & (np.asarray(model.plan) != STAY)).sum())
+    blueprint = (
+        f"a blueprint now would move {planned} of them (bargained scope "
+        f"{model.bargained_scope:.0f} of 100), the rest staying."
+    )
+    if not n_fixed:
+        return "Draft allocation", (
+            f"nothing decided yet. The ministries' draft moves {drafted} of the {total} "
+            f"institutions out of the capital region; {blueprint}"
+        )
+    flagship = w.inst_codes.index(s.flagship) if s.flagship else None
+    if n_fixed == n_moving == 1 and flagship is not None and fixed[flagship]:
+        when = model.date_of(int(model.decided_week[flagship]))
+        news = (
+            f"the flagship {s.flagship} decided (✔): to {w.region_names[decided[flagship]]}, {when}"
+        )
+    else:
+        news = f"{n_fixed} of the {total} institutions decided (✔): {done}"
+    return "Draft allocation", (
+        f"{news}. Of the other {int(open_.sum())}, the ministries' draft moves {drafted}; "
+        f"{blueprint}"
+    )
+
+
 @solara.component
 def DraftAllocation(model: RelocationModel):
-    """The ministries' current draft: which region gets which institution."""
+    """The ministries' current draft, and what the executive has decided."""
     update_counter.get()
-    moving = int((np.asarray(model.draft) != STAY).sum())
-    fixed = int((np.asarray(model.decided) != UNDECIDED).sum())
+    title, sentence = allocation_header(model)
     # One paragraph per region, so that a narrow column wraps the institutions, not the names.
     body = "".join(
         f'<div data-region style="margin-top:3px"><span style="color:#555">'
@@ -692,8 +741,8 @@ def DraftAllocation(model: RelocationModel):
         style=CARD,
         attributes={"data-testid": "relocsim-draft", "data-week": str(model.steps)},
         unsafe_innerHTML=(
-            f"<b>Draft allocation</b>: {moving} of {len(model.draft)} institutions would move;"
-            f" {fixed} fixed by the executive (✔){body}"
+            f'<span data-testid="relocsim-draft-header"><b>{title}</b>: '
+            f"{html.escape(sentence)}</span>{body}"
         ),
     )
 

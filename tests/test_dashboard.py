@@ -218,6 +218,67 @@ def test_a_finished_run_says_so_and_the_log_does_not_say_it_waits(render):
     assert after and not any(row[4].startswith("waited: nothing to") for row in after)
 
 
+def institutions_in(labels: list[str]) -> tuple[int, int]:
+    """(institutions, of them decided) in a row of the allocation: "<b>KDB</b> ✔", "X ×3 (2 ✔)"."""
+    count = decided = 0
+    for label in labels:
+        pool = re.search(r"×(\d+)(?: \((\d+) ✔\))?$", label)
+        if pool:
+            count += int(pool.group(1))
+            decided += int(pool.group(2) or 0)
+        else:
+            count += 1
+            decided += label.endswith("✔")
+    return count, decided
+
+
+def test_the_allocation_says_what_is_decided_and_what_moves():
+    from sim.allocation import STAY
+
+    model = app.DashboardModel()  # seed 7: the blueprint comes in week 44
+    model.run_for(30)
+    title, sentence = app.allocation_header(model)
+    drafted = int((np.asarray(model.draft) != STAY).sum())
+    planned = int((np.asarray(model.plan) != STAY).sum())
+    assert planned < drafted  # the scope lets a blueprint move only part of the draft
+    assert title == "Draft allocation"
+    assert sentence == (
+        f"nothing decided yet. The ministries' draft moves {drafted} of the 122 institutions "
+        f"out of the capital region; a blueprint now would move {planned} of them (bargained "
+        f"scope {model.bargained_scope:.0f} of 100), the rest staying."
+    )
+    rows = app.allocation_rows(model)
+    assert sum(institutions_in(labels)[1] for _, labels in rows) == 0
+
+    model.run_for(14)  # week 44: the draft still moves what the blueprint keeps in Seoul
+    assert model.blueprint_week == 44
+    moving = int((np.asarray(model.decided) != STAY).sum())
+    assert 0 < moving < int((np.asarray(model.draft) != STAY).sum())
+    assert app.allocation_header(model) == (
+        "Allocation decided",
+        f"all 122 institutions decided (✔) by the blueprint of 2021-05-24: {moving} move out "
+        f"of the capital region, {122 - moving} stay in it.",
+    )
+    rows = dict(app.allocation_rows(model))
+    stays = institutions_in(rows.pop("stays in the capital region"))
+    assert stays == (122 - moving, 122 - moving)  # each one decided, and shown where it is
+    moved = [institutions_in(labels) for labels in rows.values()]
+    assert [sum(n) for n in zip(*moved, strict=True)] == [moving, moving]
+
+
+def test_the_allocation_names_a_designated_flagship():
+    model = app.DashboardModel(rng=14)  # seed 14: no blueprint; KDB designated for Busan
+    model.run_for(115)
+    assert model.blueprint_week < 0
+    title, sentence = app.allocation_header(model)
+    assert title == "Draft allocation"
+    assert sentence.startswith(
+        f"the flagship KDB decided (✔): to Busan, {model.date_of(115)}. Of the other 121, "
+        "the ministries' draft moves "
+    )
+    assert "<b>KDB</b> ✔" in dict(app.allocation_rows(model))["Busan"]
+
+
 @solara.component
 def AllViews(model):
     for view in app.COMPONENTS:
