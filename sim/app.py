@@ -6,7 +6,9 @@ and turns them into scenario overrides. The page lays out its own controls and t
 itself, at sizes that stay readable on a projector at 1280x720 (SolaraViz's own controls and
 grid cannot be switched off). The views are ``@solara.component`` components that draw plain
 SVG and HTML: they need no chart library in the browser, so the page runs offline, and a step
-re-renders in milliseconds. The ties graph is laid out once per model, with a fixed seed.
+re-renders in milliseconds. The ties graph is laid out once per model, with a fixed seed. A
+toggle above the views shows instead the many-runs view (sim/many_runs.py) or the Info view
+(sim/info.py).
 
 Solara's browser app loads its JavaScript from a CDN path that the server proxies to the
 Internet. ``fetch_web_assets`` fills that path's cache from the npm registry once, so that the
@@ -36,6 +38,7 @@ from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 
 from sim.allocation import STAY, UNDECIDED
+from sim.info import Info
 from sim.many_runs import ManyRuns
 from sim.model import RelocationModel
 from sim.plots import PARTY_COLOURS  # the notebooks' and the figures' colours too
@@ -67,9 +70,10 @@ CARD = (  # a view: white, and it scrolls inside when its cell is too small for 
     "overflow: auto; padding: 6px 10px; font-size: 13px; background: #fff; color: #222;"
     " border-radius: 4px; box-shadow: 0 1px 2px rgba(0, 0, 0, 0.15)"
 )
-VIEWS = {  # what the toggle above the views shows: one run week by week, or many runs at once
+VIEWS = {  # what the toggle above the views shows: one run week by week, many runs, the Info
     "one run": "display: flex; flex-direction: column; gap: 6px; flex: 1 1 0; min-height: 0",
     "many runs": "overflow: auto",
+    "info": "flex: 1 1 0; min-height: 0; overflow-y: auto",
 }
 HIDDEN = "display: none"
 HEAD = "font-size: 15px; line-height: 1.3; margin-bottom: 4px"
@@ -918,8 +922,8 @@ def Page():
             ControlPanel(params)
         with solara.Div(style=MAIN):
             solara.ToggleButtonsSingle(value=view, values=list(VIEWS), dense=True)
-            # Both stay mounted, one hidden, so that many runs keep going (and are kept) while
-            # the class watches one run, and the other way round.
+            # All stay mounted, the others hidden, so that many runs keep going (and are kept)
+            # while the class watches one run or reads the Info, and the other way round.
             with solara.Div(style=VIEWS["one run"] if view.value == "one run" else HIDDEN):
                 Timeline(model.value)
                 with solara.Div(style=ROW):
@@ -928,6 +932,8 @@ def Page():
                     TiesNetwork(model.value)
             with solara.Div(style=VIEWS["many runs"] if view.value == "many runs" else HIDDEN):
                 ManyRuns(model.value)
+            with solara.Div(style=VIEWS["info"] if view.value == "info" else HIDDEN):
+                Info()
 
 
 page = Page()  # for notebooks; `solara run sim.app` and `relocsim dashboard` use Page

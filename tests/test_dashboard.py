@@ -35,6 +35,7 @@ import sim
 from sim import app
 from sim.cli import main
 from sim.scenario import available_scenarios
+from tests.test_notebooks import SECTIONS as LESSON_SECTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "results" / "test-artifacts"
@@ -355,6 +356,31 @@ def test_layout_is_seeded_and_computed_once_per_model():
     assert app.network_layout(b)[1] == edges_a
     assert np.isfinite(xy_a).all()
     assert (xy_a >= 0).all() and (xy_a[:, 0] <= app.NET_W).all() and (xy_a[:, 1] <= app.NET_H).all()
+
+
+# The lessons' six sections (tests/test_notebooks.py checks them in the notebooks), then the
+# two the lessons end with.
+NETLOGO_INFO = [*LESSON_SECTIONS, "RELATED MODELS", "CREDITS AND REFERENCES"]
+
+
+def test_info_has_the_netlogo_sections_of_the_lessons_and_opens_them_offline():
+    from sim import info
+
+    assert [title for title, _ in info.SECTIONS] == NETLOGO_INFO
+    for title, path, _, how in info.LESSONS:
+        cells = json.loads((ROOT / path).read_text())["cells"]
+        text = ["".join(c["source"]) for c in cells if c["cell_type"] == "markdown"]
+        assert text[0].splitlines()[0] == f"# {title}"
+        headings = [line[3:] for t in text for line in t.splitlines() if line.startswith("## ")]
+        assert [h for h in headings if h in NETLOGO_INFO] == NETLOGO_INFO, path  # same form
+        assert "make lesson" in how
+    # `make lesson` opens the first lesson, as its line says.
+    makefile = (ROOT / "Makefile").read_text()
+    assert f"default_url=/lab/tree/{info.LESSONS[0][1]}" in makefile
+    assert "opens it" in info.LESSONS[0][3] and "opens it" not in info.LESSONS[1][3]
+    page = "".join(body for _, body in info.SECTIONS)
+    assert all(path in page for _, path, _, _ in info.LESSONS)
+    assert "http" not in page and "<a " not in page  # the dashboard runs offline
 
 
 def slider(rc, label):
@@ -886,3 +912,51 @@ def test_many_runs_in_chromium_at_1280x720(server):
         page.screenshot(path=str(ARTIFACTS / "dashboard-many-runs-1280x720.png"))
         page.get_by_role("button", name="one run").click()  # the run is where it was
         expect(page.get_by_test_id("relocsim-week")).to_contain_text("week 1 of 127")
+
+
+def test_info_view_in_chromium_at_1280x720(server):
+    """The Info view: one click away, its sections, text 12 px or more, the page's width."""
+    from playwright.sync_api import expect
+
+    url, _ = server
+    with classroom_page(url) as page:
+        expect(page.get_by_test_id("relocsim-week")).to_contain_text("week 0", timeout=60_000)
+        page.get_by_role("button", name="Step").click()
+        expect(page.get_by_test_id("relocsim-week")).to_contain_text("week 1 of 127")
+        button = page.get_by_role("button", name="info")
+        assert box_inside(button.bounding_box(), 1280, 720)  # reachable without scrolling
+        button.click()
+        info = page.get_by_test_id("relocsim-info")
+        expect(info).to_be_visible()
+        expect(page.get_by_test_id("relocsim-why")).to_be_hidden()
+        titles = info.get_by_role("heading").all_inner_texts()
+        assert titles == NETLOGO_INFO
+        expect(info).to_contain_text("notebooks/lessons/02_party_ties.ipynb")
+        # The view is as wide as the page and no wider; its text scrolls down, inside it.
+        box = info.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 1280, box
+        widths = page.evaluate(
+            """() => {
+              const info = document.querySelector('[data-testid=relocsim-info]');
+              const view = info.parentElement;
+              const wide = [...info.querySelectorAll('section')]
+                .filter(s => s.scrollWidth > s.clientWidth).map(s => s.textContent.slice(0, 30));
+              return {page: document.documentElement.scrollWidth, view: view.scrollWidth,
+                      shown: view.clientWidth, info: info.scrollWidth, box: info.clientWidth,
+                      wide};
+            }"""
+        )
+        assert widths["page"] <= 1280 and widths["view"] <= widths["shown"], widths
+        assert widths["info"] <= widths["box"] and not widths["wide"], widths
+        texts = page.evaluate(TEXT_HEIGHTS)
+        assert any(t["text"] == "CREDITS AND REFERENCES" for t in texts)  # the Info measured
+        assert texts[0]["px"] >= 12, f"text under 12 px: {texts[:5]}"
+        write_artifact(
+            "dashboard-info-text-sizes.json",
+            {"what": "the smallest texts with the Info view open, in px", "1280x720": texts[:3]},
+        )
+        page.mouse.move(0, 0)
+        page.screenshot(path=str(ARTIFACTS / "dashboard-info-1280x720.png"))
+        page.get_by_role("button", name="one run").click()  # the run is where it was
+        expect(page.get_by_test_id("relocsim-week")).to_contain_text("week 1 of 127")
+        expect(info).to_be_hidden()
