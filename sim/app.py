@@ -6,7 +6,9 @@ and turns them into scenario overrides. The page lays out its own controls and t
 itself, at sizes that stay readable on a projector at 1280x720 (SolaraViz's own controls and
 grid cannot be switched off). The views are ``@solara.component`` components that draw plain
 SVG and HTML: they need no chart library in the browser, so the page runs offline, and a step
-re-renders in milliseconds. The ties graph is laid out once per model, with a fixed seed.
+re-renders in milliseconds. The ties graph is laid out once per model, with a fixed seed. A
+toggle above the views shows instead the many-runs view (sim/many_runs.py) or the Info view
+(sim/info.py).
 
 Solara's browser app loads its JavaScript from a CDN path that the server proxies to the
 Internet. ``fetch_web_assets`` fills that path's cache from the npm registry once, so that the
@@ -26,6 +28,7 @@ import warnings
 import weakref
 from datetime import date, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
@@ -35,6 +38,7 @@ from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 
 from sim.allocation import STAY, UNDECIDED
+from sim.info import Info
 from sim.many_runs import ManyRuns
 from sim.model import RelocationModel
 from sim.plots import PARTY_COLOURS  # the notebooks' and the figures' colours too
@@ -66,9 +70,10 @@ CARD = (  # a view: white, and it scrolls inside when its cell is too small for 
     "overflow: auto; padding: 6px 10px; font-size: 13px; background: #fff; color: #222;"
     " border-radius: 4px; box-shadow: 0 1px 2px rgba(0, 0, 0, 0.15)"
 )
-VIEWS = {  # what the toggle above the views shows: one run week by week, or many runs at once
+VIEWS = {  # what the toggle above the views shows: one run week by week, many runs, the Info
     "one run": "display: flex; flex-direction: column; gap: 6px; flex: 1 1 0; min-height: 0",
     "many runs": "overflow: auto",
+    "info": "flex: 1 1 0; min-height: 0; overflow-y: auto",
 }
 HIDDEN = "display: none"
 HEAD = "font-size: 15px; line-height: 1.3; margin-bottom: 4px"
@@ -379,22 +384,85 @@ TL_LEFT_PX, TL_RIGHT_PX = 40, 12  # room for the y-axis labels, drawn outside th
 TL_MIN_PLOT_PX = 860.0  # the plot's width at 1280x720; wider only spreads the labels apart
 TL_CHAR_PX = 7.4  # a generous mean width of a 12 px character, to keep labels apart
 HALO = ' stroke="#fff" stroke-width="3" paint-order="stroke"'
+LOG_DECADES = 6  # the hazard panel spans 10^-6 to 1 per week
+LOG_LABEL_EVERY = 3  # decades between labelled ticks: 12 px labels need 14 px each
+# P(announce) = 1 - e^(-h) is close to h while h is small: dashed, it leaves h visible below it.
+DASHED = {"p_announce"}
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def timeline_panels(model: RelocationModel) -> list[tuple[str, list[tuple[str, str, str]], bool]]:
-    """(title, [(series, label, colour)], fixed 0-1 scale) for each panel, top to bottom."""
+class Panel(NamedTuple):
+    """One panel of the timeline.
+
+    Attributes:
+        title: The panel's name (``data-panel`` in the SVG).
+        series: (DataCollector series, legend label, colour) of each curve.
+        scale: "unit" (0 to 1), "auto" (0 to a round number at or above the peak, at least 1)
+            or "log" (10^-``LOG_DECADES`` to 1, each decade an equal step).
+        note: Grey text after the legend: the unit its curves share, or how they are drawn.
+    """
+
+    title: str
+    series: list[tuple[str, str, str]]
+    scale: str
+    note: str = ""
+
+
+def timeline_panels(model: RelocationModel) -> list[Panel]:
+    """The timeline's panels, top to bottom."""
     codes, s, today = model.world.party_codes, model.setting, model.date_of(model.steps)
     stances = [(f"stance_{c}", s.party_label(c, s.start, today), party_colour(c, k))
                for k, c in enumerate(codes)]  # fmt: skip
+    # Units: G and B are the electoral weights of sim.timing (seat shares, marginal seats
+    # fully and safe ones half), and the executive adds the unions' pressure, itself 0-1, to B.
     return [
-        ("readiness", [("readiness", "readiness", "#000000"),
-                       ("proximity", "election proximity", "#8c8c8c")], True),
-        ("hazard", [("hazard", "hazard h", "#9467bd"),
-                    ("p_announce", "P(announce)", "#ff7f0e")], False),
-        ("pressure", [("union_pressure", "union mobilisation", "#d62728"),
-                      ("blame", "blame B", "#8c564b"), ("credit", "credit G", "#2ca02c")], False),
-        ("stance", stances, True),
+        Panel("readiness", [("readiness", "readiness, 0-1", "#000000"),
+                            ("proximity", "election proximity g(τ), 0-1", "#8c8c8c")], "unit"),
+        # The election's pull on the hazard is a factor of 10^-k: on a linear axis the weeks
+        # before polling day would all sit on the zero line.
+        Panel("hazard", [("hazard", "hazard h, per week", "#9467bd"),
+                         ("p_announce", "P(announce), probability per week", "#ff7f0e")], "log",
+              f"log scale; 0 and values under {decade_label(LOG_DECADES)} drawn at the bottom"),
+        Panel("pressure", [("union_pressure", "union mobilisation, 0-1", "#d62728"),
+                           ("blame", "blame B", "#8c564b"), ("credit", "credit G", "#2ca02c")],
+              "auto", "G, B: seat-weighted shares of the Assembly; B adds the union "
+              "mobilisation, so it can pass 1"),
+        Panel("stance", stances, "unit", "each party's mean support for announcing now, 0-1"),
     ]  # fmt: skip
+
+
+def decade_label(k: int) -> str:
+    """The label of 10^-k on the log axis: "1", "10⁻³"."""
+    return "1" if k == 0 else "10" + str(-k).translate(SUPERSCRIPT)
+
+
+def log_height(values) -> np.ndarray:
+    """Heights of ``values`` on the log panel: 0 at 10^-``LOG_DECADES`` and below, 1 at 1.
+
+    The height is (log10(v) + LOG_DECADES) / LOG_DECADES, so each decade is an equal step;
+    0 (log10 = -inf) is clipped to the bottom with everything under the floor.
+    """
+    v = np.asarray(values, dtype=float)
+    with np.errstate(divide="ignore"):  # log10(0) = -inf, clipped to the floor below
+        return np.clip((np.log10(v) + LOG_DECADES) / LOG_DECADES, 0.0, 1.0)
+
+
+def panel_heights(panel: Panel, data: dict) -> tuple[dict[str, np.ndarray], list[tuple]]:
+    """Each series' heights (0 at the bottom, 1 at the top) and the y axis's (height, label).
+
+    Args:
+        panel: The panel.
+        data: The DataCollector's model series by name.
+    """
+    series = {name: np.asarray(data.get(name, []), dtype=float) for name, _, _ in panel.series}
+    if panel.scale == "log":
+        ticks = [(1 - k / LOG_DECADES, decade_label(k) if k % LOG_LABEL_EVERY == 0 else "")
+                 for k in range(LOG_DECADES + 1)]  # fmt: skip
+        return {name: log_height(ys) for name, ys in series.items()}, ticks
+    peak = max((float(ys.max()) for ys in series.values() if ys.size), default=0.0)
+    ymax = 1.0 if panel.scale == "unit" else _nice_ceiling(max(peak, 1.0))
+    heights = {name: np.clip(ys / ymax, 0.0, 1.0) for name, ys in series.items()}
+    return heights, [(1.0, f"{ymax:g}"), (0.0, "0")]
 
 
 def label_rows(labels: list[tuple[float, str, bool]]) -> list[int]:
@@ -452,36 +520,46 @@ def timeline_svg(model: RelocationModel) -> str:
             f'<line x1="{wx}" y1="{top}" x2="{wx}" y2="{bottom}" stroke="#e4e4e4"/>'
             f'<text x="{wx}" dx="3" y="{bottom + TL_ROW - 3}" fill="#555">{year}</text>'
         )
-    for k, (title, series, fixed) in enumerate(panels):
+    legends = []  # drawn last, over the election and blueprint lines, like their labels
+    for k, panel in enumerate(panels):
         legend_y = top + k * (TL_LEGEND + TL_PANEL + TL_GAP)
         ptop = legend_y + TL_LEGEND
-        values = [v for name, _, _ in series for v in data.get(name, [])]
-        peak = max(values, default=0.0)
-        ymax = 1.0 if fixed else _nice_ceiling(max(peak, 0.01 if title == "hazard" else 1.0))
+        heights, ticks = panel_heights(panel, data)
         out.append(
             f'<rect x="0" y="{ptop}" width="100%" height="{TL_PANEL}" fill="none" '
-            f'stroke="#c8c8c8"/><text x="-4" y="{ptop + 10}" text-anchor="end" fill="#555">'
-            f'{ymax:g}</text><text x="-4" y="{ptop + TL_PANEL}" text-anchor="end" fill="#555">'
-            "0</text>"
+            f'stroke="#c8c8c8" data-panel="{panel.title}" data-scale="{panel.scale}"/>'
         )
-        curves, legend_x = [], 0.0
-        for name, label, colour in series:
-            ys = data.get(name, [])
-            points = " ".join(
-                f"{t},{1 - min(max(v / ymax, 0.0), 1.0):.4f}" for t, v in enumerate(ys)
-            )
+        for level, label in ticks:
+            y = ptop + (1 - level) * TL_PANEL
+            if 0 < level < 1:  # a grid line; the frame draws those at the top and bottom
+                out.append(f'<line x1="0" y1="{y:g}" x2="100%" y2="{y:g}" stroke="#ececec"/>')
+            if label:  # the top label hangs below the frame, the others sit on their line
+                base = y + 10 if level == 1 else (y if level == 0 else y + 4)
+                out.append(
+                    f'<text data-axis="{panel.title}" x="-4" y="{base:g}" text-anchor="end" '
+                    f'fill="#555">{label}</text>'
+                )
+        curves = []
+        for name, _, colour in panel.series:
+            points = " ".join(f"{t},{1 - h:.4f}" for t, h in enumerate(heights[name]))
+            dash = ' stroke-dasharray="5,4"' if name in DASHED else ""
             curves.append(
                 f'<polyline data-series="{name}" points="{points}" fill="none" '
-                f'stroke="{colour}" stroke-width="1.5" vector-effect="non-scaling-stroke"/>'
+                f'stroke="{colour}" stroke-width="1.5" vector-effect="non-scaling-stroke"{dash}/>'
             )
-            out.append(
-                f'<text x="{legend_x:.0f}" y="{ptop - 4}" fill="{colour}">'
-                f"{html.escape(label)}</text>"
-            )
-            legend_x += 12 + TL_CHAR_PX * len(label)
+        # One text, its parts in a row: each starts where the last ended, whatever the font.
+        parts = [(label, colour) for _, label, colour in panel.series]
+        parts += [(panel.note, "#555")] if panel.note else []
+        legend = "".join(
+            f'<tspan dx="{14 if k else 0}" fill="{colour}">{html.escape(label)}</tspan>'
+            for k, (label, colour) in enumerate(parts)
+        )
+        legends.append(
+            f'<text data-legend="{panel.title}" x="0" y="{ptop - 4}"{HALO}>{legend}</text>'
+        )
         out.append(
             f'<svg x="0" y="{ptop}" width="100%" height="{TL_PANEL}" viewBox="0 0 {total} 1" '
-            f'preserveAspectRatio="none" overflow="visible">{"".join(curves)}</svg>'
+            f'preserveAspectRatio="none" style="overflow:visible">{"".join(curves)}</svg>'
         )
     for (week, text, leftwards, blueprint), row in zip(labels, rows, strict=True):
         wx = pct(week)
@@ -496,6 +574,7 @@ def timeline_svg(model: RelocationModel) -> str:
             f'<text x="{wx}" y="{TL_ROW * (row + 1) - 3}"{anchor}{style}>'
             f"{html.escape(text)}</text>"
         )
+    out += legends
     now = pct(model.steps)
     out.append(
         f'<line x1="{now}" y1="{top}" x2="{now}" y2="{bottom}" stroke="#1f77b4" '
@@ -503,9 +582,11 @@ def timeline_svg(model: RelocationModel) -> str:
     )
     return (
         f'<div style="padding: 0 {TL_RIGHT_PX}px 0 {TL_LEFT_PX}px">'
-        f'<svg width="100%" height="{height:g}" overflow="visible" font-size="{TL_FONT}" '
+        f'<svg width="100%" height="{height:g}" font-size="{TL_FONT}" '
         f'data-week="{model.steps}" data-elections="{" ".join(marks)}" '
-        f'style="display:block">{"".join(out)}</svg></div>'
+        # In the style, not an attribute: the page's stylesheet clips SVGs, and the y-axis
+        # labels sit in the padding left of this one.
+        f'style="display:block; overflow:visible">{"".join(out)}</svg></div>'
     )
 
 
@@ -572,11 +653,14 @@ def allocation_rows(model: RelocationModel) -> list[tuple[str, list[str]]]:
     institution come first, the capital region ("stays") last.
     """
     w, s = model.world, model.setting
-    draft, decided = np.asarray(model.draft), np.asarray(model.decided)
+    decided = np.asarray(model.decided)
+    # A decision stands over the draft: in the week of a blueprint the draft still moves
+    # institutions that the blueprint keeps in the capital region.
+    shown = np.where(decided != UNDECIDED, decided, np.asarray(model.draft))
     entries = s.institutions
     rows = []
     for r in [*range(len(w.region_codes)), STAY]:
-        members = np.nonzero(draft == r)[0]
+        members = np.nonzero(shown == r)[0]
         if r != STAY and not len(members):
             continue
         named, pools = [], {}
@@ -598,12 +682,58 @@ def allocation_rows(model: RelocationModel) -> list[tuple[str, list[str]]]:
     return [(where, labels) for where, labels, _, _ in rows]
 
 
+def allocation_header(model: RelocationModel) -> tuple[str, str]:
+    """(title, sentence) above the allocation: what is decided, what moves, what is a draft.
+
+    Decided institutions (✔) are counted apart from the ministries' draft for the others, and
+    beside the draft what a blueprint would move now: only the best-fitting share of the
+    draft's moves that the bargained scope allows (``sim.allocation.scoped_plan``), the rest
+    staying. So a draft that moves 122 and a blueprint that then moves 59 read as they are.
+    """
+    w, s = model.world, model.setting
+    decided, draft = np.asarray(model.decided), np.asarray(model.draft)
+    total = len(decided)
+    fixed = decided != UNDECIDED
+    n_fixed, n_moving = int(fixed.sum()), int((fixed & (decided != STAY)).sum())
+    done = (
+        f"{n_moving} {'moves' if n_moving == 1 else 'move'} out of the capital region, "
+        f"{n_fixed - n_moving} stay in it"
+    )
+    if n_fixed == total:
+        how = f" by the blueprint of {model.date_of(model.blueprint_week)}"
+        how = how if model.blueprint_week >= 0 else ""
+        return "Allocation decided", f"all {total} institutions decided (✔){how}: {done}."
+    open_ = ~fixed
+    drafted = int((open_ & (draft != STAY)).sum())
+    planned = int((open_ & (np.asarray(model.plan) != STAY)).sum())
+    blueprint = (
+        f"a blueprint now would move {planned} of them (bargained scope "
+        f"{model.bargained_scope:.0f} of 100), the rest staying."
+    )
+    if not n_fixed:
+        return "Draft allocation", (
+            f"nothing decided yet. The ministries' draft moves {drafted} of the {total} "
+            f"institutions out of the capital region; {blueprint}"
+        )
+    flagship = w.inst_codes.index(s.flagship) if s.flagship else None
+    if n_fixed == n_moving == 1 and flagship is not None and fixed[flagship]:
+        when = model.date_of(int(model.decided_week[flagship]))
+        news = (
+            f"the flagship {s.flagship} decided (✔): to {w.region_names[decided[flagship]]}, {when}"
+        )
+    else:
+        news = f"{n_fixed} of the {total} institutions decided (✔): {done}"
+    return "Draft allocation", (
+        f"{news}. Of the other {int(open_.sum())}, the ministries' draft moves {drafted}; "
+        f"{blueprint}"
+    )
+
+
 @solara.component
 def DraftAllocation(model: RelocationModel):
-    """The ministries' current draft: which region gets which institution."""
+    """The ministries' current draft, and what the executive has decided."""
     update_counter.get()
-    moving = int((np.asarray(model.draft) != STAY).sum())
-    fixed = int((np.asarray(model.decided) != UNDECIDED).sum())
+    title, sentence = allocation_header(model)
     # One paragraph per region, so that a narrow column wraps the institutions, not the names.
     body = "".join(
         f'<div data-region style="margin-top:3px"><span style="color:#555">'
@@ -615,8 +745,8 @@ def DraftAllocation(model: RelocationModel):
         style=CARD,
         attributes={"data-testid": "relocsim-draft", "data-week": str(model.steps)},
         unsafe_innerHTML=(
-            f"<b>Draft allocation</b>: {moving} of {len(model.draft)} institutions would move;"
-            f" {fixed} fixed by the executive (✔){body}"
+            f'<span data-testid="relocsim-draft-header"><b>{title}</b>: '
+            f"{html.escape(sentence)}</span>{body}"
         ),
     )
 
@@ -792,8 +922,8 @@ def Page():
             ControlPanel(params)
         with solara.Div(style=MAIN):
             solara.ToggleButtonsSingle(value=view, values=list(VIEWS), dense=True)
-            # Both stay mounted, one hidden, so that many runs keep going (and are kept) while
-            # the class watches one run, and the other way round.
+            # All stay mounted, the others hidden, so that many runs keep going (and are kept)
+            # while the class watches one run or reads the Info, and the other way round.
             with solara.Div(style=VIEWS["one run"] if view.value == "one run" else HIDDEN):
                 Timeline(model.value)
                 with solara.Div(style=ROW):
@@ -802,6 +932,8 @@ def Page():
                     TiesNetwork(model.value)
             with solara.Div(style=VIEWS["many runs"] if view.value == "many runs" else HIDDEN):
                 ManyRuns(model.value)
+            with solara.Div(style=VIEWS["info"] if view.value == "info" else HIDDEN):
+                Info()
 
 
 page = Page()  # for notebooks; `solara run sim.app` and `relocsim dashboard` use Page

@@ -9,6 +9,7 @@ Timings are written to results/test-artifacts/, never asserted (as everywhere in
 
 import html
 import json
+import math
 import os
 import re
 import shutil
@@ -34,6 +35,7 @@ import sim
 from sim import app
 from sim.cli import main
 from sim.scenario import available_scenarios
+from tests.test_notebooks import SECTIONS as LESSON_SECTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "results" / "test-artifacts"
@@ -217,10 +219,132 @@ def test_a_finished_run_says_so_and_the_log_does_not_say_it_waits(render):
     assert after and not any(row[4].startswith("waited: nothing to") for row in after)
 
 
+def institutions_in(labels: list[str]) -> tuple[int, int]:
+    """(institutions, of them decided) in a row of the allocation: "<b>KDB</b> ✔", "X ×3 (2 ✔)"."""
+    count = decided = 0
+    for label in labels:
+        pool = re.search(r"×(\d+)(?: \((\d+) ✔\))?$", label)
+        if pool:
+            count += int(pool.group(1))
+            decided += int(pool.group(2) or 0)
+        else:
+            count += 1
+            decided += label.endswith("✔")
+    return count, decided
+
+
+def test_the_allocation_says_what_is_decided_and_what_moves():
+    from sim.allocation import STAY
+
+    model = app.DashboardModel()  # seed 7: the blueprint comes in week 44
+    model.run_for(30)
+    title, sentence = app.allocation_header(model)
+    drafted = int((np.asarray(model.draft) != STAY).sum())
+    planned = int((np.asarray(model.plan) != STAY).sum())
+    assert planned < drafted  # the scope lets a blueprint move only part of the draft
+    assert title == "Draft allocation"
+    assert sentence == (
+        f"nothing decided yet. The ministries' draft moves {drafted} of the 122 institutions "
+        f"out of the capital region; a blueprint now would move {planned} of them (bargained "
+        f"scope {model.bargained_scope:.0f} of 100), the rest staying."
+    )
+    rows = app.allocation_rows(model)
+    assert sum(institutions_in(labels)[1] for _, labels in rows) == 0
+
+    model.run_for(14)  # week 44: the draft still moves what the blueprint keeps in Seoul
+    assert model.blueprint_week == 44
+    moving = int((np.asarray(model.decided) != STAY).sum())
+    assert 0 < moving < int((np.asarray(model.draft) != STAY).sum())
+    assert app.allocation_header(model) == (
+        "Allocation decided",
+        f"all 122 institutions decided (✔) by the blueprint of 2021-05-24: {moving} move out "
+        f"of the capital region, {122 - moving} stay in it.",
+    )
+    rows = dict(app.allocation_rows(model))
+    stays = institutions_in(rows.pop("stays in the capital region"))
+    assert stays == (122 - moving, 122 - moving)  # each one decided, and shown where it is
+    moved = [institutions_in(labels) for labels in rows.values()]
+    assert [sum(n) for n in zip(*moved, strict=True)] == [moving, moving]
+
+
+def test_the_allocation_names_a_designated_flagship():
+    model = app.DashboardModel(rng=14)  # seed 14: no blueprint; KDB designated for Busan
+    model.run_for(115)
+    assert model.blueprint_week < 0
+    title, sentence = app.allocation_header(model)
+    assert title == "Draft allocation"
+    assert sentence.startswith(
+        f"the flagship KDB decided (✔): to Busan, {model.date_of(115)}. Of the other 121, "
+        "the ministries' draft moves "
+    )
+    assert "<b>KDB</b> ✔" in dict(app.allocation_rows(model))["Busan"]
+
+
 @solara.component
 def AllViews(model):
     for view in app.COMPONENTS:
         view(model)
+
+
+def polyline(svg: str, series: str) -> list[tuple[float, float]]:
+    """The (week, y) points of a series' curve in the timeline; y: 0 at the top, 1 at the bottom."""
+    points = svg.split(f'data-series="{series}" points="')[1].split('"')[0]
+    return [tuple(float(c) for c in p.split(",")) for p in points.split()]
+
+
+def test_log_axis_puts_each_decade_an_equal_step_up():
+    heights = app.log_height([1e-6, 1e-3, 1.0, 1e-4, 0.1, 0.0, 1e-9, 2.0])
+    # 1e-3 is half-way between 1e-6 and 1; 0, values under 1e-6 and over 1 are clipped.
+    np.testing.assert_allclose(heights, [0, 0.5, 1, 2 / 6, 5 / 6, 0, 0, 1], atol=1e-12)
+    assert [app.decade_label(k) for k in (0, 3, 6)] == ["1", "10⁻³", "10⁻⁶"]
+
+
+def test_the_hazard_panel_is_log10_and_the_others_linear():
+    model = app.DashboardModel(rng=3)  # seed 3: h falls to 1e-4 before the 2021 by-elections
+    model.run_for(100)
+    svg = app.timeline_svg(model)
+    data = model.datacollector.model_vars
+    hazard = data["hazard"]
+    assert min(h for h in hazard if h > 0) < 1e-4 and hazard.count(0.0) > 5
+    for series in ("hazard", "p_announce"):
+        for (week, y), h in zip(polyline(svg, series), data[series], strict=True):
+            expected = 0.0 if h <= 1e-6 else min(1.0, (math.log10(h) + 6) / 6)
+            assert y == pytest.approx(1 - expected, abs=1e-4), (series, week, h)
+    # Linear panels: readiness on 0-1, blame B on 0 to a round number above its peak (1 here).
+    assert max(data["blame"]) < 1
+    for series in ("readiness", "blame"):
+        for (_, y), value in zip(polyline(svg, series), data[series], strict=True):
+            assert y == pytest.approx(1 - value, abs=1e-4), series
+    assert 'data-panel="hazard" data-scale="log"' in svg
+    labels = re.findall(r"<text data-axis[^>]*>([^<]+)</text>", svg)
+    assert labels == ["1", "0", "1", "10⁻³", "10⁻⁶", "1", "0", "1", "0"]
+    assert "0 and values under 10⁻⁶ drawn at the bottom" in svg
+
+
+def test_every_quantity_in_the_timeline_has_its_unit():
+    model = app.DashboardModel()
+    model.run_for(3)
+    svg = app.timeline_svg(model)
+    legends = {
+        panel: [html.unescape(t) for t in re.findall(r">([^<]+)</tspan>", body)]
+        for panel, body in re.findall(r'<text data-legend="(\w+)"[^>]*>(.*?)</text>', svg)
+    }
+    assert legends["readiness"] == ["readiness, 0-1", "election proximity g(τ), 0-1"]
+    assert legends["hazard"][:2] == ["hazard h, per week", "P(announce), probability per week"]
+    assert legends["pressure"] == [
+        "union mobilisation, 0-1",
+        "blame B",
+        "credit G",
+        "G, B: seat-weighted shares of the Assembly; B adds the union mobilisation, so it can "
+        "pass 1",
+    ]
+    parties = [model.party_label(c) for c in model.world.party_codes]
+    assert legends["stance"] == [*parties, "each party's mean support for announcing now, 0-1"]
+    # B is what the legend says: the regional blame plus the union mobilisation, and so G and
+    # the regional part are shares (weights of seats, each region's seat share at most).
+    assert model.blame == pytest.approx(model.regional_blame + model.union_pressure)
+    assert 0 < model.credit <= 1 and 0 <= model.regional_blame <= 1
+    assert 0 <= model.union_pressure <= 1
 
 
 def test_layout_is_seeded_and_computed_once_per_model():
@@ -232,6 +356,31 @@ def test_layout_is_seeded_and_computed_once_per_model():
     assert app.network_layout(b)[1] == edges_a
     assert np.isfinite(xy_a).all()
     assert (xy_a >= 0).all() and (xy_a[:, 0] <= app.NET_W).all() and (xy_a[:, 1] <= app.NET_H).all()
+
+
+# The lessons' six sections (tests/test_notebooks.py checks them in the notebooks), then the
+# two the lessons end with.
+NETLOGO_INFO = [*LESSON_SECTIONS, "RELATED MODELS", "CREDITS AND REFERENCES"]
+
+
+def test_info_has_the_netlogo_sections_of_the_lessons_and_opens_them_offline():
+    from sim import info
+
+    assert [title for title, _ in info.SECTIONS] == NETLOGO_INFO
+    for title, path, _, how in info.LESSONS:
+        cells = json.loads((ROOT / path).read_text())["cells"]
+        text = ["".join(c["source"]) for c in cells if c["cell_type"] == "markdown"]
+        assert text[0].splitlines()[0] == f"# {title}"
+        headings = [line[3:] for t in text for line in t.splitlines() if line.startswith("## ")]
+        assert [h for h in headings if h in NETLOGO_INFO] == NETLOGO_INFO, path  # same form
+        assert "make lesson" in how
+    # `make lesson` opens the first lesson, as its line says.
+    makefile = (ROOT / "Makefile").read_text()
+    assert f"default_url=/lab/tree/{info.LESSONS[0][1]}" in makefile
+    assert "opens it" in info.LESSONS[0][3] and "opens it" not in info.LESSONS[1][3]
+    page = "".join(body for _, body in info.SECTIONS)
+    assert all(path in page for _, path, _, _ in info.LESSONS)
+    assert "http" not in page and "<a " not in page  # the dashboard runs offline
 
 
 def slider(rc, label):
@@ -614,6 +763,25 @@ async () => {
   return found.sort((a, b) => a.px - b.px);
 }
 """
+# The timeline's y-axis labels, each with whether it is the topmost thing at its centre (a label
+# clipped away is not: what lies under it is).
+AXIS_LABELS_SHOWN = """
+() => [...document.querySelectorAll('[data-testid=relocsim-timeline] text[data-axis]')]
+  .map(label => {
+    const box = label.getBoundingClientRect();
+    const hit = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+    return {text: label.textContent, panel: label.dataset.axis, shown: label.contains(hit)};
+  })
+"""
+# Each timeline legend's right end, and its panel's: a legend with its units must fit its panel.
+LEGEND_ENDS = """
+() => [...document.querySelectorAll('[data-testid=relocsim-timeline] text[data-legend]')]
+  .map(legend => {
+    const panel = document.querySelector(`rect[data-panel=${legend.dataset.legend}]`);
+    return [legend.dataset.legend, legend.getBoundingClientRect().right,
+            panel.getBoundingClientRect().right];
+  })
+"""
 MESA_INTERNALS = ("Play Interval", "Render Interval", "Use Threads", "Page 0", "Model Parameters")
 
 
@@ -638,6 +806,15 @@ def check_classroom_layout(page, width: int, height: int) -> list[dict]:
         box = values.nth(k).bounding_box()
         name = values.nth(k).get_attribute("data-testid")
         assert box and box_inside(box, width, height), f"{name} not inside: {box}"
+    # The timeline is drawn whole, its axis labels too: an SVG clips what it draws outside
+    # itself unless told not to, and a clipped label still has its size.
+    drawing = page.get_by_test_id("relocsim-timeline").locator("svg").first.bounding_box()
+    assert box_inside(drawing, width, height) and drawing["height"] > 4 * app.TL_PANEL, drawing
+    axis = page.evaluate(AXIS_LABELS_SHOWN)
+    assert [a["text"] for a in axis if a["panel"] == "hazard"] == ["1", "10⁻³", "10⁻⁶"], axis
+    assert all(a["shown"] for a in axis), axis
+    legends = page.evaluate(LEGEND_ENDS)
+    assert len(legends) == 4 and all(end <= right + 0.5 for _, end, right in legends), legends
     # The timeline's view spans the row of views below it.
     timeline = page.get_by_test_id("relocsim-timeline").locator("xpath=..").bounding_box()
     row = page.get_by_test_id("relocsim-why").locator("xpath=..").bounding_box()
@@ -735,3 +912,51 @@ def test_many_runs_in_chromium_at_1280x720(server):
         page.screenshot(path=str(ARTIFACTS / "dashboard-many-runs-1280x720.png"))
         page.get_by_role("button", name="one run").click()  # the run is where it was
         expect(page.get_by_test_id("relocsim-week")).to_contain_text("week 1 of 127")
+
+
+def test_info_view_in_chromium_at_1280x720(server):
+    """The Info view: one click away, its sections, text 12 px or more, the page's width."""
+    from playwright.sync_api import expect
+
+    url, _ = server
+    with classroom_page(url) as page:
+        expect(page.get_by_test_id("relocsim-week")).to_contain_text("week 0", timeout=60_000)
+        page.get_by_role("button", name="Step").click()
+        expect(page.get_by_test_id("relocsim-week")).to_contain_text("week 1 of 127")
+        button = page.get_by_role("button", name="info")
+        assert box_inside(button.bounding_box(), 1280, 720)  # reachable without scrolling
+        button.click()
+        info = page.get_by_test_id("relocsim-info")
+        expect(info).to_be_visible()
+        expect(page.get_by_test_id("relocsim-why")).to_be_hidden()
+        titles = info.get_by_role("heading").all_inner_texts()
+        assert titles == NETLOGO_INFO
+        expect(info).to_contain_text("notebooks/lessons/02_party_ties.ipynb")
+        # The view is as wide as the page and no wider; its text scrolls down, inside it.
+        box = info.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 1280, box
+        widths = page.evaluate(
+            """() => {
+              const info = document.querySelector('[data-testid=relocsim-info]');
+              const view = info.parentElement;
+              const wide = [...info.querySelectorAll('section')]
+                .filter(s => s.scrollWidth > s.clientWidth).map(s => s.textContent.slice(0, 30));
+              return {page: document.documentElement.scrollWidth, view: view.scrollWidth,
+                      shown: view.clientWidth, info: info.scrollWidth, box: info.clientWidth,
+                      wide};
+            }"""
+        )
+        assert widths["page"] <= 1280 and widths["view"] <= widths["shown"], widths
+        assert widths["info"] <= widths["box"] and not widths["wide"], widths
+        texts = page.evaluate(TEXT_HEIGHTS)
+        assert any(t["text"] == "CREDITS AND REFERENCES" for t in texts)  # the Info measured
+        assert texts[0]["px"] >= 12, f"text under 12 px: {texts[:5]}"
+        write_artifact(
+            "dashboard-info-text-sizes.json",
+            {"what": "the smallest texts with the Info view open, in px", "1280x720": texts[:3]},
+        )
+        page.mouse.move(0, 0)
+        page.screenshot(path=str(ARTIFACTS / "dashboard-info-1280x720.png"))
+        page.get_by_role("button", name="one run").click()  # the run is where it was
+        expect(page.get_by_test_id("relocsim-week")).to_contain_text("week 1 of 127")
+        expect(info).to_be_hidden()
