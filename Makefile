@@ -35,7 +35,7 @@ browser:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium)
 
 # The dashboard page's JavaScript, cached in .venv from the npm registry, so that it runs
-# without the Internet (sim/app.py: fetch_web_assets).
+# without the Internet (sim/dashboard_assets.py: fetch_web_assets).
 web-assets: $(STAMP)
 	@command -v npm >/dev/null || (apt-get update && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends npm)

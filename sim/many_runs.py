@@ -4,7 +4,8 @@ One run shows a story; the classroom's question is a probability. The "Many runs
 the running model's settings over N seeds (the model's seed and the N - 1 after it), in a
 background thread, and draws the blueprint dates as a histogram that fills in as runs finish,
 with the elections marked and P(blueprint before the election that decides the executive)
-with its Wilson interval. Like the other views (sim/app.py) it draws plain SVG.
+with its Wilson interval. Like the other views (sim/dashboard_timeline.py,
+sim/dashboard_views.py) it draws plain SVG.
 """
 
 import html

@@ -1,4 +1,4 @@
-"""The teaching dashboard (sim/app.py, ``relocsim dashboard``).
+"""The teaching dashboard (``relocsim dashboard``: sim/app.py and its sim/dashboard_*.py).
 
 Unit tests render the components with ``solara.render``, without a browser. The end-to-end test
 starts the real server and drives it in headless Chromium through Playwright: Debian's
@@ -29,12 +29,40 @@ import ipyvuetify as v
 import numpy as np
 import pytest
 import solara
+from mesa.visualization import Slider
 from mesa.visualization.utils import force_update
 
 import sim
 from sim import app
 from sim.cli import main
-from sim.scenario import available_scenarios
+from sim.dashboard_assets import web_assets
+from sim.dashboard_controls import _slider_value, control_readout
+from sim.dashboard_model import (
+    DEFAULT_SCENARIO,
+    DEFAULT_SEED,
+    DashboardModel,
+    control_defaults,
+    model_params,
+    settings_line,
+)
+from sim.dashboard_timeline import (
+    FINISHED,
+    TL_PANEL,
+    Timeline,
+    decade_label,
+    log_height,
+    run_summary,
+    timeline_svg,
+)
+from sim.dashboard_views import (
+    NET_H,
+    NET_W,
+    allocation_header,
+    allocation_rows,
+    network_layout,
+    this_week,
+)
+from sim.scenario import available_scenarios, load_scenario
 from tests.test_notebooks import SECTIONS as LESSON_SECTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,8 +111,8 @@ def html_widgets(rc) -> dict[str, object]:
 
 # ---- the model behind the controls ---------------------------------------------------------
 def test_slider_defaults_reproduce_relocsim_run():
-    dashboard = app.DashboardModel(**app.control_defaults())
-    plain = sim.build_model("season2_2020", seed=app.DEFAULT_SEED)
+    dashboard = DashboardModel(**control_defaults())
+    plain = sim.build_model("season2_2020", seed=DEFAULT_SEED)
     for model in (dashboard, plain):
         model.run_for(20)
     a, b = dashboard.datacollector.model_vars, plain.datacollector.model_vars
@@ -95,7 +123,7 @@ def test_slider_defaults_reproduce_relocsim_run():
 
 
 def test_each_control_reaches_the_scenario():
-    m = app.DashboardModel(
+    m = DashboardModel(
         cohesion_scale=1.2,
         discipline_scale=0.5,
         union_strength=0.9,
@@ -116,11 +144,11 @@ def test_each_control_reaches_the_scenario():
     assert presidential.date.isoformat() == "2021-12-29"  # 2022-03-09 minus 10 weeks
     assert s.parameters.timing.blame_weight == 3.0
     assert s.parameters.drafting.fit_weight == 0.25
-    assert "seed 3" in app.settings_line(m) and "b2 3" in app.settings_line(m)
+    assert "seed 3" in settings_line(m) and "b2 3" in settings_line(m)
 
 
 def test_scales_are_capped_and_the_run_stops_at_the_horizon():
-    m = app.DashboardModel(cohesion_scale=1.4, discipline_scale=1.25, election_shift=52)
+    m = DashboardModel(cohesion_scale=1.4, discipline_scale=1.25, election_shift=52)
     assert {p.code: p.discipline for p in m.setting.parties}["DP"] == 1.0
     m.run_for(m.weeks)
     assert not m.running
@@ -128,33 +156,33 @@ def test_scales_are_capped_and_the_run_stops_at_the_horizon():
 
 
 def test_every_control_is_a_model_argument():
-    params = app.model_params()
+    params = model_params()
     assert len(params) >= 8  # scenario picker + seven sliders
     assert params["scenario_name"]["values"] == available_scenarios()
-    argnames = app.DashboardModel.__init__.__code__.co_varnames
+    argnames = DashboardModel.__init__.__code__.co_varnames
     assert set(params) <= set(argnames)
 
 
 def test_defaults_sit_on_their_slider_steps():
     """A browser slider snaps its value to its step: a default off the grid would move."""
-    defaults = app.control_defaults()
-    for name, spec in app.model_params().items():
-        if not isinstance(spec, app.Slider):
+    defaults = control_defaults()
+    for name, spec in model_params().items():
+        if not isinstance(spec, Slider):
             continue
         value = defaults[name]
         steps = (value - spec.min) / spec.step
         assert spec.min <= value <= spec.max, name
         assert steps == pytest.approx(round(steps), abs=1e-9), (name, value, spec.step)
-        assert app._slider_value(spec, value) == value, name
+        assert _slider_value(spec, value) == value, name
 
 
 def test_every_slider_reads_out_its_value_with_unit_and_scale():
-    base = app.load_scenario(app.DEFAULT_SCENARIO)
-    defaults = app.control_defaults()
+    base = load_scenario(DEFAULT_SCENARIO)
+    defaults = control_defaults()
     readouts = {
-        name: app.control_readout(name, defaults[name], base)
-        for name, spec in app.model_params().items()
-        if isinstance(spec, app.Slider)
+        name: control_readout(name, defaults[name], base)
+        for name, spec in model_params().items()
+        if isinstance(spec, Slider)
     }
     assert readouts["cohesion_scale"] == ("1.00 ×", "× the scenario's value, 1 = as recorded")
     assert readouts["discipline_scale"][0] == "1.00 ×"
@@ -163,14 +191,14 @@ def test_every_slider_reads_out_its_value_with_unit_and_scale():
     assert readouts["blame_weight"][0] == "b2 = 13.6"
     assert readouts["fit_weight"][0] == "0.60 of 1"
     assert readouts["rng"][0] == "seed 7"
-    moved = app.control_readout("election_shift", -10, base)
+    moved = control_readout("election_shift", -10, base)
     assert moved == ("-10 weeks", "polling day 2021-12-29, recorded 2022-03-09")
     assert all(value and scale for value, scale in readouts.values())
 
 
 # ---- the views, rendered without a browser -------------------------------------------------
 def test_views_show_the_week_the_network_the_draft_and_the_log(render):
-    model = app.DashboardModel()
+    model = DashboardModel()
     model.run_for(12)
     rc = render(AllViews(model))
     views = html_widgets(rc)
@@ -188,14 +216,14 @@ def test_views_show_the_week_the_network_the_draft_and_the_log(render):
     assert first_row.index("<b>") < first_row.index("×")  # named institutions first
     why = views["relocsim-why"].unsafe_innerHTML
     assert "week 12 of 127" in why and "executive" in why
-    assert why.count("data-why") == len(app.this_week(model))
-    assert app.this_week(model) and all(11 < row[0] <= 12 for row in app.this_week(model))
+    assert why.count("data-why") == len(this_week(model))
+    assert this_week(model) and all(11 < row[0] <= 12 for row in this_week(model))
 
 
 def test_a_finished_run_says_so_and_the_log_does_not_say_it_waits(render):
-    model = app.DashboardModel()
+    model = DashboardModel()
     model.run_for(model.weeks - 1)
-    rc = render(app.Timeline(model))
+    rc = render(Timeline(model))
 
     def header() -> str:
         texts = [w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets]
@@ -205,15 +233,15 @@ def test_a_finished_run_says_so_and_the_log_does_not_say_it_waits(render):
     model.step()
     force_update()
     assert not model.running and model.blueprint_week >= 0  # seed 7 announces in 2021
-    summary = app.run_summary(model)
+    summary = run_summary(model)
     assert summary == (
         f"Run finished: week 127 ({model.date_of(127)}) is the scenario's horizon; blueprint "
         f"announced {model.date_of(model.blueprint_week)}. Press Reset to run again."
     )
-    assert f'data-testid="relocsim-finished" style="{app.FINISHED}">{html.escape(summary)}' in (
+    assert f'data-testid="relocsim-finished" style="{FINISHED}">{html.escape(summary)}' in (
         header()
     )
-    executive = [row[4] for row in app.this_week(model) if row[1] == "executive"]
+    executive = [row[4] for row in this_week(model) if row[1] == "executive"]
     assert executive and executive[0].startswith("nothing more to announce")
     after = [row for row in model.why if row[1] == "executive" and row[0] > model.blueprint_week]
     assert after and not any(row[4].startswith("waited: nothing to") for row in after)
@@ -236,9 +264,9 @@ def institutions_in(labels: list[str]) -> tuple[int, int]:
 def test_the_allocation_says_what_is_decided_and_what_moves():
     from sim.allocation import STAY
 
-    model = app.DashboardModel()  # seed 7: the blueprint comes in week 44
+    model = DashboardModel()  # seed 7: the blueprint comes in week 44
     model.run_for(30)
-    title, sentence = app.allocation_header(model)
+    title, sentence = allocation_header(model)
     drafted = int((np.asarray(model.draft) != STAY).sum())
     planned = int((np.asarray(model.plan) != STAY).sum())
     assert planned < drafted  # the scope lets a blueprint move only part of the draft
@@ -248,19 +276,19 @@ def test_the_allocation_says_what_is_decided_and_what_moves():
         f"out of the capital region; a blueprint now would move {planned} of them (bargained "
         f"scope {model.bargained_scope:.0f} of 100), the rest staying."
     )
-    rows = app.allocation_rows(model)
+    rows = allocation_rows(model)
     assert sum(institutions_in(labels)[1] for _, labels in rows) == 0
 
     model.run_for(14)  # week 44: the draft still moves what the blueprint keeps in Seoul
     assert model.blueprint_week == 44
     moving = int((np.asarray(model.decided) != STAY).sum())
     assert 0 < moving < int((np.asarray(model.draft) != STAY).sum())
-    assert app.allocation_header(model) == (
+    assert allocation_header(model) == (
         "Allocation decided",
         f"all 122 institutions decided (✔) by the blueprint of 2021-05-24: {moving} move out "
         f"of the capital region, {122 - moving} stay in it.",
     )
-    rows = dict(app.allocation_rows(model))
+    rows = dict(allocation_rows(model))
     stays = institutions_in(rows.pop("stays in the capital region"))
     assert stays == (122 - moving, 122 - moving)  # each one decided, and shown where it is
     moved = [institutions_in(labels) for labels in rows.values()]
@@ -268,16 +296,16 @@ def test_the_allocation_says_what_is_decided_and_what_moves():
 
 
 def test_the_allocation_names_a_designated_flagship():
-    model = app.DashboardModel(rng=14)  # seed 14: no blueprint; KDB designated for Busan
+    model = DashboardModel(rng=14)  # seed 14: no blueprint; KDB designated for Busan
     model.run_for(115)
     assert model.blueprint_week < 0
-    title, sentence = app.allocation_header(model)
+    title, sentence = allocation_header(model)
     assert title == "Draft allocation"
     assert sentence.startswith(
         f"the flagship KDB decided (✔): to Busan, {model.date_of(115)}. Of the other 121, "
         "the ministries' draft moves "
     )
-    assert "<b>KDB</b> ✔" in dict(app.allocation_rows(model))["Busan"]
+    assert "<b>KDB</b> ✔" in dict(allocation_rows(model))["Busan"]
 
 
 @solara.component
@@ -293,16 +321,16 @@ def polyline(svg: str, series: str) -> list[tuple[float, float]]:
 
 
 def test_log_axis_puts_each_decade_an_equal_step_up():
-    heights = app.log_height([1e-6, 1e-3, 1.0, 1e-4, 0.1, 0.0, 1e-9, 2.0])
+    heights = log_height([1e-6, 1e-3, 1.0, 1e-4, 0.1, 0.0, 1e-9, 2.0])
     # 1e-3 is half-way between 1e-6 and 1; 0, values under 1e-6 and over 1 are clipped.
     np.testing.assert_allclose(heights, [0, 0.5, 1, 2 / 6, 5 / 6, 0, 0, 1], atol=1e-12)
-    assert [app.decade_label(k) for k in (0, 3, 6)] == ["1", "10⁻³", "10⁻⁶"]
+    assert [decade_label(k) for k in (0, 3, 6)] == ["1", "10⁻³", "10⁻⁶"]
 
 
 def test_the_hazard_panel_is_log10_and_the_others_linear():
-    model = app.DashboardModel(rng=3)  # seed 3: h falls to 1e-4 before the 2021 by-elections
+    model = DashboardModel(rng=3)  # seed 3: h falls to 1e-4 before the 2021 by-elections
     model.run_for(100)
-    svg = app.timeline_svg(model)
+    svg = timeline_svg(model)
     data = model.datacollector.model_vars
     hazard = data["hazard"]
     assert min(h for h in hazard if h > 0) < 1e-4 and hazard.count(0.0) > 5
@@ -322,9 +350,9 @@ def test_the_hazard_panel_is_log10_and_the_others_linear():
 
 
 def test_every_quantity_in_the_timeline_has_its_unit():
-    model = app.DashboardModel()
+    model = DashboardModel()
     model.run_for(3)
-    svg = app.timeline_svg(model)
+    svg = timeline_svg(model)
     legends = {
         panel: [html.unescape(t) for t in re.findall(r">([^<]+)</tspan>", body)]
         for panel, body in re.findall(r'<text data-legend="(\w+)"[^>]*>(.*?)</text>', svg)
@@ -348,14 +376,14 @@ def test_every_quantity_in_the_timeline_has_its_unit():
 
 
 def test_layout_is_seeded_and_computed_once_per_model():
-    a, b = app.DashboardModel(), app.DashboardModel()
-    xy_a, edges_a = app.network_layout(a)
+    a, b = DashboardModel(), DashboardModel()
+    xy_a, edges_a = network_layout(a)
     a.run_for(5)
-    assert app.network_layout(a)[0] is xy_a  # cached: the picture does not move
-    np.testing.assert_array_equal(app.network_layout(b)[0], xy_a)  # seeded: same run, same look
-    assert app.network_layout(b)[1] == edges_a
+    assert network_layout(a)[0] is xy_a  # cached: the picture does not move
+    np.testing.assert_array_equal(network_layout(b)[0], xy_a)  # seeded: same run, same look
+    assert network_layout(b)[1] == edges_a
     assert np.isfinite(xy_a).all()
-    assert (xy_a >= 0).all() and (xy_a[:, 0] <= app.NET_W).all() and (xy_a[:, 1] <= app.NET_H).all()
+    assert (xy_a >= 0).all() and (xy_a[:, 0] <= NET_W).all() and (xy_a[:, 1] <= NET_H).all()
 
 
 # The lessons' six sections (tests/test_notebooks.py checks them in the notebooks), then the
@@ -397,10 +425,10 @@ def test_step_and_reset_through_mesa_controller(render):
             app.Page()
 
     rc = render(InLayout())
-    specs = app.model_params()
+    specs = model_params()
     labels = [s.attributes["aria-label"] for s in rc.find(v.Slider).widgets]
     # the controls' sliders, then the one of the many-runs view
-    assert labels == [*(p.label for p in specs.values() if isinstance(p, app.Slider)), "Runs"]
+    assert labels == [*(p.label for p in specs.values() if isinstance(p, Slider)), "Runs"]
     labels = labels[:-1]
     for wanted in ("cohesion", "discipline", "Union strength", "election shift", "b2", "fit"):
         assert any(wanted in label for label in labels), wanted
@@ -434,7 +462,7 @@ def test_step_and_reset_through_mesa_controller(render):
 
 def test_server_side_step_render_time(render):
     """Median of step + re-render of all four views; written as an artifact, not asserted."""
-    model = app.DashboardModel()
+    model = DashboardModel()
     rc = render(AllViews(model))
     times = []
     for _ in range(30):
@@ -463,7 +491,7 @@ def write_artifact(name: str, data: dict) -> None:
 
 
 def test_web_assets_follow_solara():
-    assets = app.web_assets()
+    assets = web_assets()
     assert any(a.startswith("@widgetti/solara-vuetify") for a in assets)
     assert any(a.startswith("@widgetti/vue-grid-layout@") for a in assets)
     assert any(a.startswith("requirejs@") for a in assets)
@@ -800,7 +828,7 @@ def check_classroom_layout(page, width: int, height: int) -> list[dict]:
     for key, box in boxes.items():
         assert box_inside(box, width, height), f"{key} view not inside {width}x{height}: {box}"
     values = page.locator("[data-testid^=relocsim-value-]")
-    sliders = [p for p in app.model_params().values() if isinstance(p, app.Slider)]
+    sliders = [p for p in model_params().values() if isinstance(p, Slider)]
     assert values.count() == len(sliders) == page.get_by_role("slider").count()
     for k in range(values.count()):
         box = values.nth(k).bounding_box()
@@ -809,7 +837,7 @@ def check_classroom_layout(page, width: int, height: int) -> list[dict]:
     # The timeline is drawn whole, its axis labels too: an SVG clips what it draws outside
     # itself unless told not to, and a clipped label still has its size.
     drawing = page.get_by_test_id("relocsim-timeline").locator("svg").first.bounding_box()
-    assert box_inside(drawing, width, height) and drawing["height"] > 4 * app.TL_PANEL, drawing
+    assert box_inside(drawing, width, height) and drawing["height"] > 4 * TL_PANEL, drawing
     axis = page.evaluate(AXIS_LABELS_SHOWN)
     assert [a["text"] for a in axis if a["panel"] == "hazard"] == ["1", "10⁻³", "10⁻⁶"], axis
     assert all(a["shown"] for a in axis), axis
@@ -856,10 +884,10 @@ def test_classroom_layout_at_1280x720_and_1920x1080(server):
         why = page.get_by_test_id("relocsim-why")
         expect(why).to_have_attribute("data-week", "0", timeout=60_000)
         # Each slider shows its default with its unit at rest: no slider moved it on load.
-        base = app.load_scenario(app.DEFAULT_SCENARIO)
-        for name, value in app.control_defaults().items():
+        base = load_scenario(DEFAULT_SCENARIO)
+        for name, value in control_defaults().items():
             if name != "scenario_name":
-                readout = app.control_readout(name, value, base)[0]
+                readout = control_readout(name, value, base)[0]
                 expect(page.get_by_test_id(f"relocsim-value-{name}")).to_have_text(readout)
         smallest["1280x720, week 0"] = check_classroom_layout(page, 1280, 720)[:3]
 

@@ -17,7 +17,7 @@ import solara
 import experiments
 import sim
 from sim import many_runs
-from sim.app import DashboardModel
+from sim.dashboard_model import DashboardModel
 
 
 @pytest.fixture(scope="module")

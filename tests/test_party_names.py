@@ -289,7 +289,11 @@ def test_a_figure_names_a_party_only_by_the_names_of_the_dates_it_shows(
 
 
 def test_the_dashboard_names_parties_by_the_day_it_shows():
-    app = pytest.importorskip("sim.app")
+    pytest.importorskip("solara")  # the dashboard extra
+    from sim.dashboard_model import settings_line
+    from sim.dashboard_timeline import timeline_svg
+    from sim.dashboard_views import network_nodes_svg, party_legend
+
     model = sim.build_model(
         "season2_2020", seed=0, **{"elections.presidential_2022.result": "ruling_loses"}
     )
@@ -298,10 +302,10 @@ def test_the_dashboard_names_parties_by_the_day_it_shows():
         model.run_for(week - model.steps)
         today = model.date_of(model.steps)
         now = " ".join([
-            app.party_legend(model), app.settings_line(model), app.network_nodes_svg(model),
+            party_legend(model), settings_line(model), network_nodes_svg(model),
         ])  # fmt: skip
         assert not _words(now) & _wrong_labels(s, today), today
-        svg = app.timeline_svg(model)  # its series span the run so far
+        svg = timeline_svg(model)  # its series span the run so far
         assert not _words(svg) & _wrong_labels(s, s.start, today), today
         for e in (e for e in s.elections if e.code in model.winners):
             assert f">{e.kind} {e.date}: {s.party_label(model.winners[e.code], e.date)}<" in svg

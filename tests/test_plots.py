@@ -100,9 +100,9 @@ def test_timeline_figure_uses_the_helpers_and_saves_headless(tmp_path, scenario)
 
 def test_party_colours_are_the_dashboards():
     pytest.importorskip("solara")
-    from sim import app
+    from sim import dashboard_views
 
-    assert app.PARTY_COLOURS is PARTY_COLOURS
+    assert dashboard_views.PARTY_COLOURS is PARTY_COLOURS
 
 
 @pytest.mark.parametrize("backend", ["svg", "pdf"])
