@@ -63,6 +63,8 @@ MB = 1024 * 1024
 # --------------------------------------------------------------------------------------------
 
 try:
+    from bench_run import positive_int
+
     import sim
     from sim.model import RelocationModel
     from sim.runner import weeks_in
@@ -364,13 +366,6 @@ def _sizes(text: str) -> list[int]:
     return sizes
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
@@ -385,13 +380,13 @@ def main() -> None:
     )
     parser.add_argument(
         "--repeats",
-        type=_positive,
+        type=positive_int,
         default=3,
         help="timed repeats per tool at the first size (default: %(default)s)",
     )
     parser.add_argument(
         "--workers",
-        type=_positive,
+        type=positive_int,
         default=2,
         help="worker processes for both tools (default: %(default)s)",
     )
