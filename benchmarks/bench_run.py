@@ -3,14 +3,18 @@
 A script, not a test: timings on shared machines are noisy, so it prints medians over repeated
 runs. Usage: ``python benchmarks/bench_run.py [--runs N]``.
 
-Its helpers (``positive_int``, ``warmed``, ``time_batch``, ``machine``) serve the other
-benchmarks too (``from bench_run import ...``: a script's folder is on its import path).
+Its helpers (``positive_int``, ``int_list``, ``warmed``, ``time_batch``, ``in_subprocess``,
+``machine``) serve the other benchmarks too (``from bench_run import ...``: a script's folder
+is on its import path).
 """
 
 import argparse
+import json
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -25,6 +29,17 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
     return value
+
+
+def int_list(text: str) -> list[int]:
+    """An argparse type: positive integers separated by commas, such as ``300,3000``."""
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected integers like 300,3000, got {text!r}") from None
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive integers, got {text!r}")
+    return values
 
 
 def warmed(scenario: str, series_every: int = 1) -> sim.Scenario:
@@ -51,6 +66,30 @@ def time_batch(run: Callable[[int], object], seeds: Iterable[int]) -> float:
     for seed in seeds:
         run(seed)
     return (time.perf_counter() - t0) / len(seeds)
+
+
+def in_subprocess(script: str, arguments: list[str], env: dict | None = None) -> dict:
+    """Run a benchmark script again in a fresh process and read the figures it printed.
+
+    A case in its own process sees no other case's imports, caches or peak memory.
+
+    Args:
+        script: The script (its ``__file__``).
+        arguments: Its command-line arguments, which make it run one case and print its
+            figures as a JSON object on one line.
+        env: The process's environment (default: this one's).
+
+    Returns:
+        The last JSON line it printed, or ``{"error": ...}`` with its exit code and the last
+        line of its stderr.
+    """
+    command = [sys.executable, os.path.abspath(script), *arguments]
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"error": f"case exited {done.returncode}: {tail}"}
+    return json.loads(lines[-1])
 
 
 def machine() -> str:
