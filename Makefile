@@ -88,6 +88,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_run.py
+	$(PY) benchmarks/bench_vs_boltzmann.py
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .ruff_cache .hypothesis

@@ -41,8 +41,6 @@ import json
 import os
 import resource
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -63,6 +61,8 @@ MB = 1024 * 1024
 # --------------------------------------------------------------------------------------------
 
 try:
+    from bench_run import in_subprocess, int_list, positive_int
+
     import sim
     from sim.model import RelocationModel
     from sim.runner import weeks_in
@@ -236,28 +236,11 @@ def write_design(folder: Path, size: int) -> tuple[Path, int]:
 def spawn_case(tool: str, design: Path, workers: int, out: Path) -> dict:
     """Run one case in a fresh subprocess of this script and parse its figures."""
     env = dict(os.environ, TQDM_DISABLE="1")
-    command = [
-        sys.executable,
-        os.path.abspath(__file__),
-        "--case",
-        tool,
-        "--design",
-        str(design),
-        "--workers",
-        str(workers),
-        "--out",
-        str(out),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, env=env)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    if done.returncode != 0 or not lines:
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        return {
-            "error": f"case exited {done.returncode}: {tail}",
-            "peak_mb": float("nan"),
-            "maxrss_mb": float("nan"),
-        }
-    return json.loads(lines[-1])
+    arguments = ["--case", tool, "--design", str(design), "--workers", str(workers)]
+    result = in_subprocess(__file__, [*arguments, "--out", str(out)], env)
+    if "error" in result:
+        result.update(peak_mb=float("nan"), maxrss_mb=float("nan"))
+    return result
 
 
 def _row(tool: str, runs: int, workers: int, results: list[dict]) -> dict:
@@ -354,23 +337,6 @@ def _table(rows: list[dict]) -> None:
         )
 
 
-def _sizes(text: str) -> list[int]:
-    try:
-        sizes = [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected sizes like 1000,20000, got {text!r}") from None
-    if not sizes or min(sizes) < 1:
-        raise argparse.ArgumentTypeError(f"expected positive sizes, got {text!r}")
-    return sizes
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
@@ -378,20 +344,20 @@ def main() -> None:
     )
     parser.add_argument(
         "--sizes",
-        type=_sizes,
+        type=int_list,
         default=[1000, 20000],
         help="runs per experiment, comma-separated (default: 1000,20000); "
         "rounded up to a multiple of 4 levels",
     )
     parser.add_argument(
         "--repeats",
-        type=_positive,
+        type=positive_int,
         default=3,
         help="timed repeats per tool at the first size (default: %(default)s)",
     )
     parser.add_argument(
         "--workers",
-        type=_positive,
+        type=positive_int,
         default=2,
         help="worker processes for both tools (default: %(default)s)",
     )

@@ -37,11 +37,11 @@ from experiments.store import (
     RUNS,
     SERIES,
     LedgerLost,
-    _sync_folder,
     query_ledger,
     read_manifest,
 )
 from experiments.store import short_error as _short
+from sim.folders import sync_folder
 
 _OPENING = re.compile(r"^Could not open Parquet input source '[^']*': ")
 _REBUILT = f".{LEDGER}.tmp"  # the ledger being rebuilt, renamed into place when complete
@@ -268,7 +268,7 @@ def _rebuild_ledger(out: Path, schemas: dict[str, pa.Schema], why: str) -> str:
     for stale in _LEDGER_FILES[1:]:  # an old write-ahead log must not replay into the new file
         (out / stale).unlink(missing_ok=True)
     tmp.replace(out / LEDGER)
-    _sync_folder(out)
+    sync_folder(out)
     left = len(names) - kept
     dropped = f"; {left} unreadable or duplicate parts left out, their runs run again"
     return f"{LEDGER}: {why}; rebuilt from {kept} parts ({len(rows)} runs){dropped if left else ''}"

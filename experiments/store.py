@@ -40,6 +40,7 @@ from experiments.checks import show
 from experiments.columns import Columns
 from experiments.design import salib_problem
 from experiments.spec import SAMPLED, Experiment
+from sim.folders import write_whole
 
 RUNS, SERIES = "runs", "series"
 LEDGER, MANIFEST, EXPERIMENT_COPY = "ledger.sqlite", "manifest.json", "experiment.toml"
@@ -353,48 +354,9 @@ def _write_text_atomically(path: Path, text: str) -> None:
     write_whole(path, "w", lambda f: f.write(text))
 
 
-def write_whole(path: Path, mode: str, write) -> None:
-    """Write a file under a hidden name, sync it and rename it into place.
-
-    Args:
-        path: The file.
-        mode: ``"wb"`` or ``"w"`` (UTF-8, newlines as given).
-        write: Writes the contents to the open file it is given.
-
-    Raises:
-        OSError: Naming ``path`` (not the hidden file), which is removed: nothing
-            half-written is left, e.g. on a full disk.
-    """
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        text = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}  # bytes as given
-        with open(tmp, mode, **text) as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException as err:
-        with contextlib.suppress(OSError):  # (under a file, it cannot even be looked for)
-            tmp.unlink(missing_ok=True)
-        if isinstance(err, OSError) and err.errno is not None:
-            raise OSError(err.errno, err.strerror, str(path)) from None
-        raise
-    _sync_folder(path.parent)
-
-
 def _reason(err: BaseException) -> str:
     """What an OS or SQLite error says, without a path (the message names the store)."""
     return getattr(err, "strerror", None) or short_error(err)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make a rename durable (POSIX); a no-op where folders cannot be opened."""
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 # --------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     add_run_command(commands)
     add_cases_command(commands)
     add_dashboard_command(commands)
+    add_scale_command(commands)
     for plugin in entry_points(group="relocsim.commands"):
         try:
             plugin.load()(commands)
@@ -223,6 +224,44 @@ def cases_command(args) -> int:
             print(f"  - {e['code']} [{e['kind']}, scored by {e['score']}]: {e['truth']}")
             print(f"      source: {e['source']}")
         print(f"  facts: {r['facts']}")
+    return 0
+
+
+def add_scale_command(commands) -> None:
+    """Register ``relocsim scale``."""
+    p = commands.add_parser(
+        "scale",
+        help="write the default case as a scenario with N lawmakers",
+        description="Write a scenario file with N lawmakers built from season2_2020, for "
+        "timing the model at scale: the same regions, parties, institutions, unions and "
+        "elections, the named actors in their seats, each party's and region's seats within "
+        "one seat of its share, committees in proportion, and the per-pair tie densities "
+        "divided by N/300 so that a member keeps about as many ties as in the base "
+        "(docs/performance.md). Run it with: relocsim run --scenario FILE.",
+    )
+    p.add_argument(
+        "--lawmakers",
+        type=int,
+        required=True,
+        metavar="N",
+        help="seats of the Assembly (the base has 300; at most 3000, the loader's bound)",
+    )
+    p.add_argument("--out", required=True, metavar="FILE", help="the scenario file to write (TOML)")
+    p.set_defaults(handler=scale_command)
+
+
+def scale_command(args) -> int:
+    """Handle ``relocsim scale``: a bad argument is one line and exit 2, nothing written."""
+    from sim.scale import ScaleError, write_scaled
+
+    try:
+        data = write_scaled(args.lawmakers, args.out)
+    except ScaleError as err:
+        print(f"relocsim scale: --{err.argument}: expected {err.expected}, got {err.got}",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    seats = ", ".join(f"{p['code']} {p['seats']}" for p in data["parties"])
+    print(f"wrote {args.out}: {data['name']}, {args.lawmakers} lawmakers ({seats})")
     return 0
 
 

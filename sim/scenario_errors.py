@@ -75,7 +75,7 @@ def one_of(choices: Iterable[object]) -> str:
 
 def show(value: object) -> str:
     """Render a value TOML-style for a message: strings quoted, booleans lower-case."""
-    text = _toml_repr(value)
+    text = toml_value(value)
     if len(text) > _SHOW_LIMIT:
         text = text[: _SHOW_LIMIT - 3] + "..."
     return text
@@ -88,7 +88,7 @@ def fmt_loc(loc: Loc) -> str:
         if isinstance(step, int):
             out += f"[{step}]"
         else:
-            out += ("." if out else "") + _fmt_key(step)
+            out += ("." if out else "") + toml_key(step)
     return out or "(top level)"
 
 
@@ -97,8 +97,12 @@ def _one_line(text: str) -> str:
     return " ".join(text.split("\n"))
 
 
-def _toml_repr(value: object) -> str:
-    """TOML-like text of a parsed value (used only for messages)."""
+def toml_value(value: object) -> str:
+    """TOML text of a parsed value, in messages and in the files sim.scale writes.
+
+    Strings are JSON-quoted, which TOML reads as basic strings; a value TOML cannot hold (other
+    than the absent-key marker, shown as ``nothing``) is shown by its type and repr.
+    """
     if value is MISSING:
         return "nothing"
     if isinstance(value, bool):
@@ -108,17 +112,17 @@ def _toml_repr(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Mapping):
-        inner = ", ".join(f"{_fmt_key(k)} = {_toml_repr(v)}" for k, v in value.items())
+        inner = ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items())
         return "{" + inner + "}"
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_repr(v) for v in value) + "]"
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, numbers.Number):
         return repr(value)
     return f"{type(value).__name__} {value!r}"
 
 
-def _fmt_key(key: object) -> str:
-    """A key as written in a path: bare when plain, quoted otherwise."""
+def toml_key(key: object) -> str:
+    """A key as written in a path or a TOML file: bare when plain, quoted otherwise."""
     text = str(key)
     return text if _PLAIN_KEY.fullmatch(text) else json.dumps(text, ensure_ascii=False)
 
