@@ -168,7 +168,8 @@ SECTIONS = [
         )
         + "<p>The hazard is in <code>sim/timing.py</code>, the executive's decision in "
         "<code>agents/executive.py</code>, the parameters in <code>sim/parameters.py</code>, "
-        "this page in <code>sim/app.py</code> and <code>sim/info.py</code>.</p>",
+        "this page in <code>sim/app.py</code>, the <code>sim/dashboard_*.py</code> it "
+        "imports, and <code>sim/info.py</code>.</p>",
     ),
     (
         "RELATED MODELS",
