@@ -15,6 +15,7 @@ Processes 16. DeGroot (1974) is the special case Lambda = I.
 """
 
 import numpy as np
+from scipy import sparse
 
 
 def row_stochastic(weights: np.ndarray) -> np.ndarray:
@@ -46,7 +47,8 @@ def friedkin_johnsen_step(
 
     Args:
         stance: (n,) or (n, k) current stances x.
-        influence: (n, n) row-stochastic W.
+        influence: (n, n) row-stochastic W, dense or sparse (CSR: the model's, whose cost grows
+            with the ties).
         susceptibility: (n,) diagonal of Lambda, each in [0, 1].
         anchor: same shape as ``stance``; the anchors u.
 
@@ -76,7 +78,8 @@ def friedkin_johnsen_equilibrium(
     """
     lam = np.asarray(susceptibility, dtype=float)
     n = lam.shape[0]
-    system = np.eye(n) - lam[:, None] * influence
+    dense = influence.toarray() if sparse.issparse(influence) else influence
+    system = np.eye(n) - lam[:, None] * dense
     rhs = (1.0 - lam) * anchor if anchor.ndim == 1 else (1.0 - lam)[:, None] * anchor
     return np.linalg.solve(system, rhs)
 
@@ -92,11 +95,16 @@ def strongest_influencer(
     Args:
         member: Index i.
         stance: (n,) stances before the update.
-        influence: (n, n) row-stochastic W.
+        influence: (n, n) row-stochastic W, dense or sparse (CSR).
 
     Returns:
         (j, pull) with the largest absolute pull; j may be i itself only if i has no ties.
     """
-    pull = influence[member] * (stance - stance[member])
-    j = int(np.abs(pull).argmax())  # the method: np.argmax adds a dispatch layer
-    return j, float(pull[j])
+    if sparse.issparse(influence):  # only the member's ties: a CSR row, columns in order
+        start, end = influence.indptr[member], influence.indptr[member + 1]
+        columns, weights = influence.indices[start:end], influence.data[start:end]
+    else:
+        columns, weights = np.arange(len(stance)), influence[member]
+    pull = weights * (stance[columns] - stance[member])
+    k = int(np.abs(pull).argmax())  # the first of equals, as over the dense row
+    return int(columns[k]), float(pull[k])

@@ -21,8 +21,8 @@ from functools import cache
 
 import networkx as nx
 import numpy as np
+from scipy import sparse
 
-from sim.influence import row_stochastic
 from sim.parameters import NetworkParams
 
 KINDS = ("party", "region", "committee", "caucus", "leader", "faction")
@@ -175,15 +175,30 @@ def no_ties() -> Ties:
     return Ties(empty, empty, np.zeros(0), empty)
 
 
-def influence_matrix(ties: Ties, n: int, self_weight: float) -> np.ndarray:
-    """Row-stochastic W for Friedkin-Johnsen: peer ties both ways, leader ties one way."""
+def influence_matrix(ties: Ties, n: int, self_weight: float) -> sparse.csr_array:
+    """Row-stochastic W for Friedkin-Johnsen: peer ties both ways, leader ties one way.
+
+    Sparse (CSR), so that memory and a step's cost grow with the ties, not with the square of
+    the members: a dense W of 30,000 members would take 7.2 GB. A member with no tie and no
+    self-weight listens only to herself (``influence.row_stochastic``'s rule).
+    """
     peer = ties.kind != KINDS.index("leader")
-    cells = np.concatenate([ties.source * n + ties.target, (ties.target * n + ties.source)[peer]])
-    weight = np.concatenate([ties.weight, ties.weight[peer]])
-    # (float even without ties: bincount of nothing gives integers)
-    weights = np.bincount(cells, weights=weight, minlength=n * n).reshape(n, n).astype(float)
-    weights[np.diag_indices(n)] += self_weight
-    return row_stochastic(weights)
+    members = np.arange(n)
+    rows = np.concatenate([ties.source, ties.target[peer], members])
+    cols = np.concatenate([ties.target, ties.source[peer], members])
+    weight = np.concatenate([ties.weight, ties.weight[peer], np.full(n, float(self_weight))])
+    weights = sparse.csr_array((weight, (rows, cols)), shape=(n, n))  # duplicates summed
+    weights.sum_duplicates()  # and columns sorted within each row
+    totals = weights.sum(axis=1)
+    isolated = totals == 0
+    if isolated.any():
+        weights = weights + sparse.csr_array(
+            (np.ones(isolated.sum()), (members[isolated], members[isolated])), shape=(n, n)
+        )
+        totals[isolated] = 1.0
+    # divided, not multiplied by 1 / total, so that each weight is the dense matrix's to the bit
+    weights.data /= np.repeat(totals, np.diff(weights.indptr))
+    return weights
 
 
 def ties_graph(ties: Ties, names: list[str], party_codes: list[str]) -> nx.Graph:

@@ -75,3 +75,25 @@ def test_strongest_influencer_is_the_largest_pull():
     w = np.array([[0.5, 0.1, 0.4], [0, 1, 0], [0, 0, 1]])
     who, pull = strongest_influencer(0, np.array([0.0, 1.0, 0.5]), w)
     assert who == 2 and abs(pull - 0.2) < 1e-12
+
+
+def test_a_sparse_w_gives_the_dense_answers():
+    from scipy import sparse
+
+    rng = np.random.default_rng(3)
+    dense = row_stochastic(rng.random((30, 30)) * (rng.random((30, 30)) < 0.2))
+    csr = sparse.csr_array(dense)
+    stance, lam, anchor = rng.random(30), rng.random(30), rng.random(30)
+    np.testing.assert_allclose(
+        friedkin_johnsen_step(stance, csr, lam, anchor),
+        friedkin_johnsen_step(stance, dense, lam, anchor),
+        rtol=1e-12,
+    )
+    for member in range(30):
+        assert strongest_influencer(member, stance, csr) == strongest_influencer(
+            member, stance, dense
+        )
+    np.testing.assert_allclose(
+        friedkin_johnsen_equilibrium(csr, lam, anchor),
+        friedkin_johnsen_equilibrium(dense, lam, anchor),
+    )

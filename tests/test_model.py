@@ -105,7 +105,7 @@ def test_influence_matrix_is_the_networkx_graph_normalised(season2):
     graph = model.ties_graph
     assert graph.number_of_nodes() == len(model.world.names)
     # Dropping self-weights, W restricted to peer ties equals the graph's weights on them.
-    w = influence_matrix(model.ties, len(model.world.names), 0.0)
+    w = influence_matrix(model.ties, len(model.world.names), 0.0).toarray()
     i = next(n for n in graph if not model.world.leader[n] and graph.degree(n) > 3)
     neighbours = [j for j in graph[i] if not model.world.leader[j]]
     weights = np.array([graph[i][j]["weight"] for j in neighbours])

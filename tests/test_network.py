@@ -1,7 +1,9 @@
 import networkx as nx
 import numpy as np
+import pytest
 
-from sim.network import KINDS, draw_ties, influence_matrix, ties_graph
+from sim.influence import row_stochastic
+from sim.network import KINDS, draw_ties, influence_matrix, no_ties, ties_graph
 from sim.parameters import NetworkParams
 
 
@@ -52,7 +54,7 @@ def test_cohesion_sets_within_party_density():
 
 def test_influence_matrix_matches_the_networkx_graph():
     ties, party = small_world()
-    w = influence_matrix(ties, 60, self_weight=0.0)
+    w = influence_matrix(ties, 60, self_weight=0.0).toarray()
     np.testing.assert_allclose(w.sum(axis=1), 1.0)
     g = ties_graph(ties, [str(k) for k in range(60)], party.tolist())
     # Without leader ties the influence weights are the graph's symmetric weights, normalised.
@@ -70,3 +72,24 @@ def test_influence_matrix_matches_the_networkx_graph():
         row = w[i].copy()
         row[[0, 30]] = 0
         np.testing.assert_allclose(row / row.sum(), peers / peers.sum())
+
+
+def dense_influence(ties, n: int, self_weight: float) -> np.ndarray:
+    """The dense construction the model used before W was sparse: the oracle."""
+    peer = ties.kind != KINDS.index("leader")
+    cells = np.concatenate([ties.source * n + ties.target, (ties.target * n + ties.source)[peer]])
+    weight = np.concatenate([ties.weight, ties.weight[peer]])
+    weights = np.bincount(cells, weights=weight, minlength=n * n).reshape(n, n).astype(float)
+    weights[np.diag_indices(n)] += self_weight
+    return row_stochastic(weights)
+
+
+@pytest.mark.parametrize("self_weight", [0.0, 1.0])
+def test_the_sparse_influence_matrix_is_the_dense_one_to_the_bit(self_weight):
+    ties, _ = small_world()
+    w = influence_matrix(ties, 60, self_weight)
+    assert w.format == "csr" and w.has_sorted_indices
+    assert np.array_equal(w.toarray(), dense_influence(ties, 60, self_weight))
+    # a member with no tie and no self-weight listens to herself alone
+    lonely = influence_matrix(no_ties(), 3, 0.0)
+    assert np.array_equal(lonely.toarray(), np.eye(3))
