@@ -24,13 +24,12 @@ divided by the ratio of agents + ties. 1 means the cost grows as agents plus tie
 is at most 1.2 from 300 to 30,000 lawmakers.
 
 Memory check. Before a size starts, its memory is estimated from the scenario (no run needed):
-the pair lists that tie drawing enumerates and keeps (``sim.network._pairs`` caches two int64
-arrays per group size), the largest group's draw, and the dense n x n matrices
-(``sim.network.influence_matrix`` holds about three float64 ones at once), on top of what the
-process holds without them (the smallest size's measured peak less its estimate). A size whose
-estimate exceeds ``--max-gb`` (8) or the memory available now is skipped, with the estimate
-printed; so is a size above the scenario loader's bound (``MAX_SEATS``, 3,000), which
-``relocsim scale`` refuses. With ``--probe``, such a size is tried anyway, in a process whose
+the chunk of pairs that tie drawing holds at once and the ties themselves, kept as arrays and as
+the sparse influence matrix (``estimate_bytes``), on top of what the process holds without them
+(the smallest size's measured peak less its estimate). A size whose estimate exceeds
+``--max-gb`` (8) or the memory available now is skipped, with the estimate printed; so is a
+size above the scenario loader's bound (``MAX_SEATS``, 50,000), which ``relocsim scale``
+refuses. With ``--probe``, such a size is tried anyway, in a process whose
 address space is capped at ``--max-gb``, so that the allocation that fails is recorded instead
 of the machine swapping; the probe raises the loader's bound in that process only.
 """
@@ -48,6 +47,7 @@ from pathlib import Path
 
 from bench_run import in_subprocess, int_list, machine, positive_int
 
+from sim.network import PAIRS_PER_CHUNK
 from sim.parameters import NetworkParams
 from sim.scale import BASE, LIST, scale_data, write_scaled
 from sim.scenario import load_scenario_data
@@ -120,20 +120,19 @@ def expected_ties(data: dict) -> float:
 def estimate_bytes(data: dict) -> dict[str, float]:
     """Bytes that drawing the ties and building the influence matrix take, at their peak.
 
-    - ``pairs``: ``sim.network._pairs`` caches, per distinct group size m, the m (m - 1) / 2
-      pairs as two int64 arrays; the cache lives as long as the process.
-    - ``draw``: drawing one group makes an m x m bool mask (``np.triu_indices``), a float64
-      random number and a bool per pair: the largest group's.
-    - ``dense``: the leader ties compare every member with every other (two n x n bools), and
-      ``influence_matrix`` holds about three n x n float64 matrices at once (the weights, the
-      copy ``row_stochastic`` makes and its result).
+    - ``draw``: ``sim.network`` draws a group's pairs in chunks of at most
+      ``PAIRS_PER_CHUNK`` (or one row of pairs, if longer): two int64 indices, a float64
+      random number and a bool per pair, and ``np.triu_indices``-like row arithmetic.
+    - ``ties``: the expected ties (``expected_ties``), each a source, target, kind and weight
+      (8 bytes each) kept in the ``Ties`` arrays, twice over while they are concatenated, and
+      again as the sparse influence matrix (an index and a weight per entry, both ways).
     """
-    sizes = [m for kind in groups(data).values() for m, p in kind if m > 1 and p > 0]
-    n = members(data)
+    largest = max((m for kind in groups(data).values() for m, p in kind if p > 0), default=0)
+    # whole rows: a chunk holds at least one row of pairs, and at most the group's pairs
+    chunk = min(max(PAIRS_PER_CHUNK, largest), largest * (largest - 1) // 2)
     return {
-        "pairs": sum(8 * m * (m - 1) for m in set(sizes)),
-        "draw": max((m * m + 9 * m * (m - 1) / 2 for m in sizes), default=0),
-        "dense": max(2 * n * n, 24 * n * n),
+        "draw": 26 * chunk,
+        "ties": 32 * 2 * expected_ties(data) + 2 * 16 * expected_ties(data),
     }
 
 
@@ -230,8 +229,8 @@ def describe_estimate(info: dict) -> str:
     """The parts of a size's memory estimate, in words."""
     e = info["estimate"]
     return (
-        f"tie pair lists {e['pairs'] / GB:.2f} GB + largest group's draw {e['draw'] / GB:.2f} "
-        f"GB + dense n x n matrices {e['dense'] / GB:.2f} GB, on top of the process"
+        f"a chunk of tie pairs {e['draw'] / GB:.2f} GB + the ties and their sparse influence "
+        f"matrix {e['ties'] / GB:.2f} GB, on top of the process"
     )
 
 

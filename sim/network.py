@@ -17,7 +17,6 @@ Ties are drawn as numpy arrays, so that a run pays microseconds, not millisecond
 """
 
 from dataclasses import dataclass
-from functools import cache
 
 import networkx as nx
 import numpy as np
@@ -42,28 +41,56 @@ class Ties:
     kind: np.ndarray  # index into KINDS
 
 
-@cache
-def _pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
-    return np.triu_indices(n, 1)
+PAIRS_PER_CHUNK = 1 << 22  # pairs drawn at once: a few tens of MB, whatever the group's size
 
 
-def _draw_within(rng, groups: np.ndarray, chance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _pair_chunks(n: int, chunk: int = PAIRS_PER_CHUNK):
+    """The pairs (i < j) of n members in ``np.triu_indices(n, 1)``'s order, in chunks.
+
+    Whole rows of about ``chunk`` pairs at a time: a group of 15,000 members has 112 million
+    pairs, which listed at once, with a random number each, would take over 2 GB.
+
+    Yields:
+        (i, j) arrays of one chunk.
+    """
+    counts = n - 1 - np.arange(n - 1)  # row i holds the pairs (i, i + 1) ... (i, n - 1)
+    start = 0
+    while start < n - 1:
+        stop, total = start + 1, counts[start]
+        while stop < n - 1 and total + counts[stop] <= chunk:
+            total += counts[stop]
+            stop += 1
+        rows = counts[start:stop]
+        i = np.repeat(np.arange(start, stop), rows)
+        j = i + 1 + np.arange(total) - np.repeat(np.cumsum(rows) - rows, rows)
+        yield i, j
+        start = stop
+
+
+def _draw_within(
+    rng, groups: np.ndarray, chance: np.ndarray, chunk: int = PAIRS_PER_CHUNK
+) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (i < j) inside each group, each present with the group's chance.
+
+    One uniform number per pair, in the order of ``np.triu_indices``; drawn chunk by chunk,
+    which gives the same numbers as one draw of them all (a generator's stream does not depend
+    on how it is cut), so memory stays bounded and a seed's ties stay the same.
 
     Args:
         rng: The model's generator; groups are drawn in index order, so a seed fixes the ties.
         groups: (N,) group index of each member, -1 for none.
         chance: (G,) tie probability per group.
+        chunk: Pairs drawn at once (``_pair_chunks``); the ties do not depend on it.
     """
     sources, targets = [], []
     for g in range(len(chance)):
         members = np.nonzero(groups == g)[0]
         if len(members) < 2 or chance[g] <= 0:
             continue
-        i, j = _pairs(len(members))
-        hit = rng.random(len(i)) < chance[g]
-        sources.append(members[i[hit]])
-        targets.append(members[j[hit]])
+        for i, j in _pair_chunks(len(members), chunk):
+            hit = rng.random(len(i)) < chance[g]
+            sources.append(members[i[hit]])
+            targets.append(members[j[hit]])
     empty = np.zeros(0, dtype=int)
     return (np.concatenate(sources), np.concatenate(targets)) if sources else (empty, empty)
 
@@ -77,6 +104,20 @@ def _draw_in_columns(rng, membership: np.ndarray, chance: float) -> tuple[np.nda
     if not pairs:
         return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
     return np.concatenate([p[0] for p in pairs]), np.concatenate([p[1] for p in pairs])
+
+
+def _led_by(group: np.ndarray, leads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(member, leader) for every leader and every member of the leader's group.
+
+    In the order of ``np.nonzero`` over the (member, leader) table, members first, without
+    building that table: N x N would be 900 MB at 30,000 members, and leaders are few.
+    """
+    leaders = np.flatnonzero(leads)
+    pairs = [(np.flatnonzero(group == group[k]), k) for k in leaders]
+    member = np.concatenate([m for m, _ in pairs]) if pairs else np.zeros(0, dtype=int)
+    lead = np.concatenate([np.full(len(m), k) for m, k in pairs]) if pairs else member.copy()
+    order = np.lexsort((lead, member))
+    return member[order], lead[order]
 
 
 def draw_ties(
@@ -115,11 +156,9 @@ def draw_ties(
     }
     parts["committee"] = _draw_in_columns(rng, committee, params.committee_tie_prob)
     parts["caucus"] = _draw_in_columns(rng, caucus, 1.0)
-    member, lead = np.nonzero((party[:, None] == party[None, :]) & leader[None, :])
+    member, lead = _led_by(party, leader)
     if faction is not None and faction_leader is not None and faction_leader.any():
-        f_member, f_lead = np.nonzero(
-            (faction[:, None] == faction[None, :]) & (faction[:, None] >= 0) & faction_leader
-        )
+        f_member, f_lead = _led_by(faction, faction_leader & (faction >= 0))
         member, lead = np.concatenate([member, f_member]), np.concatenate([lead, f_lead])
     not_self = member != lead
     parts["leader"] = (member[not_self], lead[not_self])

@@ -50,10 +50,11 @@ from sim.scenario_types import (
 )
 
 # Upper bounds on the sizes a scenario sets (docs/scenario.md, "Bounds"), checked before a run
-# builds anything. Every seat is a lawmaker agent and ties are drawn over the pairs of a group,
-# so an Assembly's size sets a run's memory and time (3,000 seats: about 0.1 GB of pairs);
-# 3,000 is above the largest chamber in the world (China's National People's Congress, 2,977).
-MAX_SEATS = 3000  # seats of one party, one region's party, and of a whole Assembly
+# builds anything. Every seat is a lawmaker agent, so an Assembly's size sets a run's memory and
+# time. Ties are drawn in chunks and the influence weights are sparse, so that grows with the
+# members and their ties: 30,000 members (issue 14's scale runs, `relocsim scale`) run; the
+# largest chamber in the world has 2,977 (China's National People's Congress).
+MAX_SEATS = 50_000  # seats of one party, of one region's party and of a whole Assembly
 MAX_STAFF = 1_000_000  # head-office staff of one institution (or pool)
 MAX_POOL = 1000  # institutions one pool entry stands for (each is an institution of the run)
 

@@ -113,7 +113,7 @@ BAD = [
     ),
     (
         HEAD + "[overrides]\n'parties.DP.seats' = 100000000\n",
-        "overrides.parties.DP.seats: expected an integer in [0, 3000], got 100000000",
+        "overrides.parties.DP.seats: expected an integer in [0, 50000], got 100000000",
     ),
 ]
 

@@ -3,7 +3,16 @@ import numpy as np
 import pytest
 
 from sim.influence import row_stochastic
-from sim.network import KINDS, draw_ties, influence_matrix, no_ties, ties_graph
+from sim.network import (
+    KINDS,
+    PAIRS_PER_CHUNK,
+    _draw_within,
+    _led_by,
+    draw_ties,
+    influence_matrix,
+    no_ties,
+    ties_graph,
+)
 from sim.parameters import NetworkParams
 
 
@@ -93,3 +102,33 @@ def test_the_sparse_influence_matrix_is_the_dense_one_to_the_bit(self_weight):
     # a member with no tie and no self-weight listens to herself alone
     lonely = influence_matrix(no_ties(), 3, 0.0)
     assert np.array_equal(lonely.toarray(), np.eye(3))
+
+
+def test_ties_drawn_in_chunks_are_the_ties_drawn_at_once():
+    groups = np.random.default_rng(1).integers(-1, 4, size=200)
+    chance = np.array([0.3, 0.05, 1.0, 0.5])
+    drawn = [
+        _draw_within(np.random.default_rng(9), groups, chance, chunk=chunk)
+        for chunk in (1, 7, 1000, PAIRS_PER_CHUNK)
+    ]
+    # the oracle: every pair of a group listed at once, one uniform number each, in order
+    rng, sources, targets = np.random.default_rng(9), [], []
+    for g, p in enumerate(chance):
+        members = np.flatnonzero(groups == g)
+        i, j = np.triu_indices(len(members), 1)
+        hit = rng.random(len(i)) < p
+        sources.append(members[i[hit]])
+        targets.append(members[j[hit]])
+    for source, target in drawn:
+        assert np.array_equal(source, np.concatenate(sources))
+        assert np.array_equal(target, np.concatenate(targets))
+
+
+def test_leader_ties_without_the_member_by_member_table():
+    party = np.random.default_rng(2).integers(0, 3, size=40)
+    leads = np.zeros(40, dtype=bool)
+    leads[[3, 17, 25, 31]] = True
+    member, lead = _led_by(party, leads)
+    # the oracle: the (member, leader) table the model built before, N x N
+    expected = np.nonzero((party[:, None] == party[None, :]) & leads[None, :])
+    assert np.array_equal(member, expected[0]) and np.array_equal(lead, expected[1])

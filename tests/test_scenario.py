@@ -268,9 +268,9 @@ def _extra_list_members(party, n):
 
 CORRUPTIONS = [
     ("string seats", _set(("regions", 3, "seats", "DP"), "x"),
-     'regions[3].seats.DP: expected an integer in [0, 3000], got "x"'),
+     'regions[3].seats.DP: expected an integer in [0, 50000], got "x"'),
     ("negative seats", _set(("parties", 2, "seats"), -1),
-     "parties[2].seats: expected an integer in [0, 3000], got -1"),
+     "parties[2].seats: expected an integer in [0, 50000], got -1"),
     ("unknown party in seats", _set(("regions", 0, "seats", "XX"), 1),
      'regions[0].seats.XX: expected a party code, one of: DP, UFP, JP, PP, ODP, IND, got "XX"'),
     ("unknown top-level key", _set(("colour",), "red"),
@@ -292,7 +292,7 @@ CORRUPTIONS = [
     ("nan", _set(("unions", 0, "strength"), float("nan")),
      "unions[0].strength: expected a number in [0, 1], got nan"),
     ("missing key", _delete(("parties", 0, "seats")),
-     "parties[0].seats: expected an integer in [0, 3000], got nothing"),
+     "parties[0].seats: expected an integer in [0, 50000], got nothing"),
     ("horizon before start", _set(("horizon",), date(2020, 1, 6)),
      "horizon: expected a date after start (2020-07-20), got 2020-01-06"),
     ("election before start", _set(("elections", 1, "date"), date(2020, 4, 15)),
@@ -548,7 +548,7 @@ def test_presidential_election_past_the_horizon_is_allowed():
         ({"parties.DP.discipline": True},
          "--set: parties.DP.discipline: expected a number in [0, 1], got true"),
         ({"regions.busan.seats.DP": "-1"},
-         "--set: regions.busan.seats.DP: expected an integer in [0, 3000], got -1"),
+         "--set: regions.busan.seats.DP: expected an integer in [0, 50000], got -1"),
         ({"regions.busan.seats": "{DP = 3, XX = 1}"},
          '--set: regions.busan.seats.XX: expected a party code, one of: DP, UFP, JP, PP, ODP, '
          'IND, got "XX"'),
