@@ -28,12 +28,14 @@ whole process), and the time is the wall time of the one call (``experiments.swe
 ``batch_run``), including its pool's start-up.
 
 Peak memory. Inside each case a thread samples, every 50 ms, the resident set size (RSS, from
-/proc/PID/statm) of the case process and of all its descendants (found through the parent ids
-in /proc/*/stat: the pool's workers, and for our sweep the forkserver and its children) and
-keeps the largest sum: "peak MB". RSS counts shared pages in every process, so the sum is an
-upper bound. ``resource.getrusage`` is read too at the end of the case ("maxrss MB": the case
-process's own peak plus the peak of its largest waited-for child); it misses workers that are
-not yet reaped (forkserver children), so it is shown only as a cross-check.
+/proc/PID/statm) and the proportional set size (PSS, from /proc/PID/smaps_rollup) of the case
+process and of all its descendants (found through the parent ids in /proc/*/stat: the pool's
+workers, and for our sweep the forkserver and its children) and keeps the largest sums: "peak
+MB" (RSS) and "PSS MB". RSS counts shared pages in every process, so its sum is an upper bound;
+PSS shares each page among the processes that map it, so its sum counts it once (issue 14
+compares tools by PSS). ``resource.getrusage`` is read too at the end of the case ("maxrss
+MB": the case process's own peak plus the peak of its largest waited-for child); it misses
+workers that are not yet reaped (forkserver children), so it is shown only as a cross-check.
 """
 
 import argparse
@@ -96,8 +98,13 @@ class BatchRunModel(RelocationModel):
 # --------------------------------------------------------------------------------------------
 
 
-def _tree_rss(root: int) -> int:
-    """Bytes resident in ``root`` and all its descendants now."""
+def _tree_memory(root: int) -> tuple[int, int]:
+    """Bytes of ``root`` and all its descendants now: (RSS, PSS), each summed over them.
+
+    PSS (proportional set size, /proc/PID/smaps_rollup) divides each shared page among the
+    processes that share it, so that the sum counts the forkserver's and the workers' shared
+    pages once; the RSS sum counts them in each (an upper bound).
+    """
     children: dict[int, list[int]] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -108,32 +115,39 @@ def _tree_rss(root: int) -> int:
         except (OSError, IndexError, ValueError):
             continue
         children.setdefault(ppid, []).append(int(entry.name))
-    total, todo = 0, [root]
+    rss = pss = 0
+    todo = [root]
     while todo:
         pid = todo.pop()
         todo.extend(children.get(pid, ()))
         try:
             with open(f"/proc/{pid}/statm") as f:
-                total += int(f.read().split()[1]) * PAGE
-        except (OSError, IndexError, ValueError):
+                rss += int(f.read().split()[1]) * PAGE
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                pss += next(int(line.split()[1]) for line in f if line.startswith("Pss:")) * 1024
+        except (OSError, IndexError, ValueError, StopIteration):
             pass  # it ended between the scan and now
-    return total
+    return rss, pss
 
 
 class PeakSampler:
-    """Keeps the largest RSS of this process and its descendants, sampled in a thread."""
+    """Keeps the largest RSS and PSS of this process and its descendants, sampled in a thread."""
 
     def __init__(self, interval: float = SAMPLE_SECONDS):
-        self.interval, self.peak = interval, 0
+        self.interval, self.peak, self.peak_pss = interval, 0, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
     def _loop(self) -> None:
         pid = os.getpid()
         while True:
-            self.peak = max(self.peak, _tree_rss(pid))
+            self._sample(pid)
             if self._stop.wait(self.interval):
                 return
+
+    def _sample(self, pid: int) -> None:
+        rss, pss = _tree_memory(pid)
+        self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
 
     def __enter__(self) -> "PeakSampler":
         self._thread.start()
@@ -142,7 +156,7 @@ class PeakSampler:
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
-        self.peak = max(self.peak, _tree_rss(os.getpid()))
+        self._sample(os.getpid())
 
 
 # --------------------------------------------------------------------------------------------
@@ -207,7 +221,11 @@ def run_case(tool: str, design: str, workers: int, out: str) -> dict:
             result = {"error": f"{type(error).__name__}: {error}"}
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    result.update(peak_mb=sampler.peak / MB, maxrss_mb=(own + kids) / 1024)  # KiB on Linux
+    result.update(
+        peak_mb=sampler.peak / MB,
+        pss_mb=sampler.peak_pss / MB,
+        maxrss_mb=(own + kids) / 1024,  # KiB on Linux
+    )
     return result
 
 
@@ -239,7 +257,7 @@ def spawn_case(tool: str, design: Path, workers: int, out: Path) -> dict:
     arguments = ["--case", tool, "--design", str(design), "--workers", str(workers)]
     result = in_subprocess(__file__, [*arguments, "--out", str(out)], env)
     if "error" in result:
-        result.update(peak_mb=float("nan"), maxrss_mb=float("nan"))
+        result.update(peak_mb=float("nan"), pss_mb=float("nan"), maxrss_mb=float("nan"))
     return result
 
 
@@ -253,6 +271,7 @@ def _row(tool: str, runs: int, workers: int, results: list[dict]) -> dict:
         "seconds": seconds,
         "runs_s": runs / seconds if good else float("nan"),
         "peak_mb": max((r["peak_mb"] for r in results), default=float("nan")),
+        "pss_mb": max((r["pss_mb"] for r in results), default=float("nan")),
         "maxrss_mb": max((r["maxrss_mb"] for r in results), default=float("nan")),
         "repeats": len(good),
         "failed": max((r.get("failed", 0) for r in good), default=0),
@@ -292,16 +311,18 @@ def compare(sizes: list[int], repeats: int, workers: int) -> None:
     print()
     ratio_speed = rows[0]["runs_s"] / rows[1]["runs_s"]
     ratio_mem = rows[0]["peak_mb"] / rows[1]["peak_mb"]
+    ratio_pss = rows[0]["pss_mb"] / rows[1]["pss_mb"]
     print(
         f"ours / batch_run at {runs} runs (this invocation): throughput x{ratio_speed:.2f}, "
-        f"peak memory x{ratio_mem:.2f}"
+        f"peak memory x{ratio_mem:.2f} by RSS, x{ratio_pss:.2f} by PSS (issue 14: <= 1)"
     )
     ours_rows = [rows[0], *rows[2:]]
     if len(ours_rows) > 1:
-        growth = ours_rows[-1]["peak_mb"] / ours_rows[0]["peak_mb"]
+        first, last = ours_rows[0], ours_rows[-1]
         print(
-            f"ours, peak memory {ours_rows[-1]['runs']} runs / {ours_rows[0]['runs']} runs: "
-            f"x{growth:.2f} ({ours_rows[0]['peak_mb']:.0f} -> {ours_rows[-1]['peak_mb']:.0f} MB)"
+            f"ours, peak PSS {last['runs']} runs / {first['runs']} runs: "
+            f"x{last['pss_mb'] / first['pss_mb']:.2f} ({first['pss_mb']:.0f} -> "
+            f"{last['pss_mb']:.0f} MB)"
         )
     print("targets (issue 3): >= 80 runs/s; >= 2x batch_run's throughput; memory flat in runs")
     if mesa_notes:
@@ -317,7 +338,7 @@ def _brief(case: dict) -> str:
         return case["error"]
     return (
         f"{case['seconds']:.2f} s, {case['runs'] / case['seconds']:.1f} runs/s, "
-        f"peak {case['peak_mb']:.0f} MB"
+        f"peak {case['peak_mb']:.0f} MB RSS, {case['pss_mb']:.0f} MB PSS"
     )
 
 
@@ -325,14 +346,15 @@ def _table(rows: list[dict]) -> None:
     print()
     head = (
         f"{'tool':<26}{'runs':>7}{'workers':>8}{'seconds':>9}{'runs/s':>9}{'peak MB':>9}"
-        f"{'maxrss MB':>11}{'repeats':>8}{'failed':>7}"
+        f"{'PSS MB':>8}{'maxrss MB':>11}{'repeats':>8}{'failed':>7}"
     )
     print(head)
     print("-" * len(head))
     for r in rows:
         print(
             f"{r['tool']:<26}{r['runs']:>7}{r['workers']:>8}{r['seconds']:>9.2f}"
-            f"{r['runs_s']:>9.1f}{r['peak_mb']:>9.0f}{r['maxrss_mb']:>11.0f}{r['repeats']:>8}"
+            f"{r['runs_s']:>9.1f}{r['peak_mb']:>9.0f}{r['pss_mb']:>8.0f}{r['maxrss_mb']:>11.0f}"
+            f"{r['repeats']:>8}"
             f"{r['failed']:>7}"
         )
 
