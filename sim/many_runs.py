@@ -16,7 +16,6 @@ from scipy.stats import binomtest
 
 from sim.runner import run, weeks_in
 from sim.scenario import Scenario
-from sim.scenario_types import DECIDING_KIND
 
 BIN_WEEKS = 4  # a histogram bar per four weeks: a month, about
 FONT = 14  # px: every text of the view is readable from the back of a classroom
@@ -26,9 +25,7 @@ CARD = "padding: 6px 10px; background: #fff; color: #222; font-size: 14px;"
 
 def key_election(setting: Scenario):
     """The first election after the start that decides the executive, or None."""
-    kind = DECIDING_KIND[setting.executive.office]
-    ahead = [e for e in setting.elections if e.kind == kind and setting.start <= e.date]
-    return min(ahead, key=lambda e: e.date, default=None)
+    return next((e for e in setting.deciding_elections() if setting.start <= e.date), None)
 
 
 def summary(setting: Scenario, dates: list[str | None], total: int) -> str:
