@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml tools/find-python
 	fi
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'  # with the extras the docs use: dashboard, dask, duckdb
+	$(PY) -m sim.kernels  # compile the kernels once, into numba's cache (sim/kernels.py)
 	@touch $(STAMP)
 
 # One run up close, then a small sweep of the default scenario and its report: the headline is

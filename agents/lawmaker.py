@@ -8,7 +8,7 @@ import numpy as np
 from mesa import Agent
 
 from sim.assembly import member_votes
-from sim.influence import friedkin_johnsen_step, strongest_influencer
+from sim.influence import friedkin_johnsen_csr, strongest_influencer
 from sim.legislature import CUES
 
 LOG_THRESHOLD = 5e-4  # smallest stance move the why log reports
@@ -48,11 +48,11 @@ class LawmakerAgent(Agent):
         """
         before = model.stance[:, 0]
         model.anchor[:, 0] = model.announce_anchor()
-        model.stance = friedkin_johnsen_step(
-            model.stance, model.influence, model.susceptibility, model.anchor
+        model.stance = friedkin_johnsen_csr(
+            *model.influence_csr, model.stance, model.susceptibility, model.anchor
         )
-        model.party_stance = model.party_mean @ model.stance[:, 0]
-        model.zeal = model.region_mean @ model.stance[:, 1]  # what the regions lobby with
+        model.party_stance = model.party_means(model.stance[:, 0])
+        model.zeal = model.region_means(model.stance[:, 1])  # what the regions lobby with
         moved = model.stance[:, 0] - before
         mover = int(np.argmax(np.abs(moved)))
         if abs(moved[mover]) < LOG_THRESHOLD:

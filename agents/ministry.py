@@ -4,7 +4,6 @@ import numpy as np
 from mesa import Agent
 
 from sim import allocation
-from sim.allocation import UNDECIDED
 
 
 class MinistryAgent(Agent):
@@ -44,27 +43,23 @@ class MinistryAgent(Agent):
 
         Where each goes weighs its bureaucratic fit against the regions' political pressure,
         less a penalty on regions already loaded, plus the ministry's idiosyncratic taste for
-        each pair: a logit choice (``sim.allocation.draft_allocation``).
+        each pair: a logit choice (``sim.allocation.draft_allocation``, compiled as
+        ``redraw``). Decided institutions keep their decision.
         """
         if self.role != "drafter":
             return
         m, dp = self.model, self.model.params.drafting
         m.progress = min(1.0, m.progress + 1.0 / dp.drafting_weeks)
-        undecided = m.decided == UNDECIDED
-        if undecided.any():
-            draft = allocation.draft_allocation(
-                m.fit, m.political, dp.fit_weight, m.equity_penalty, dp.stay_threshold,
-                m.world.receives, m.taste,
-            )  # fmt: skip
-            draft = np.where(undecided, draft, m.decided)
-        else:  # everything is decided (after a blueprint): the draft is the decisions
-            draft = m.decided.copy()
+        draft = allocation.redraw(
+            m.fit, m.political, dp.fit_weight, m.equity_penalty, dp.stay_threshold,
+            m.world.receives, m.taste, m.decided,
+        )  # fmt: skip
         if not np.array_equal(draft, m.draft):
             moved = int((draft != m.draft).sum())
             m.draft = draft
             m.draft_changed()
             m.log("drafting", self.code, "", f"redrew {moved} destination(s); the plan is "
                   f"{m.progress:.0%} drafted")  # fmt: skip
-        m.equity_penalty = allocation.rebalance_load(
-            m.equity_penalty, m.draft_load, m.world.receives, dp.equity_rate
+        m.equity_penalty = allocation.rebalance_draft(
+            m.equity_penalty, m.draft, m.world.receives, dp.equity_rate
         )

@@ -10,6 +10,8 @@ fit/pressure mix is the "two-stage" influence-then-decision scheme of Stokman & 
 
 import numpy as np
 
+from sim.kernels import kernel
+
 STAY = -1  # destination code of an institution that stays in the capital region
 UNDECIDED = -2  # destination of an institution the executive has not decided on yet
 
@@ -271,3 +273,158 @@ def credit_and_blame(
     credit = float(seat_share[won].sum())
     blame = float(seat_share[disappointed].sum() + seat_share @ losses)
     return credit, blame
+
+
+# ---- compiled kernels: the drafting ministry's weekly work (sim.kernels) --------------------
+# Each is the numpy function above, written as loops: the numpy function is its oracle
+# (tests/test_kernels.py). Sums run first element first.
+
+
+@kernel(
+    "int64[:](float64[:, :], float64[:, :], float64, float64[:], float64, boolean[:], "
+    "float64[:, :], int64[:])"
+)
+def redraw(fit, pressure, fit_weight, penalty, stay_threshold, receives, taste, decided):
+    """``draft_allocation`` for the undecided institutions; the decided keep their decision.
+
+    Args:
+        fit: (I, R) bureaucratic fit, as for ``draft_allocation``.
+        pressure: (I, R) political pressure, any memory layout.
+        fit_weight: w in [0, 1].
+        penalty: (R,) equity penalties.
+        stay_threshold: Minimum utility to move.
+        receives: (R,) bool, regions that may receive.
+        taste: (I, R) the ministry's idiosyncratic term.
+        decided: (I,) the executive's decisions, UNDECIDED where none.
+
+    Returns:
+        (I,) the new draft: region index or STAY.
+    """
+    n_inst, n_regions = fit.shape
+    draft = np.empty(n_inst, np.int64)
+    for i in range(n_inst):
+        if decided[i] != UNDECIDED:
+            draft[i] = decided[i]
+            continue
+        top = pressure[i, 0]
+        for r in range(1, n_regions):
+            top = max(top, pressure[i, r])
+        best, best_score = 0, -np.inf
+        for r in range(n_regions):
+            score = -np.inf
+            if receives[r]:
+                scaled = pressure[i, r] / top if top > 0 else 0.0
+                score = fit_weight * fit[i, r] + (1.0 - fit_weight) * scaled - penalty[r]
+                score += taste[i, r]
+            if r == 0 or score > best_score:
+                best, best_score = r, score
+        draft[i] = best if best_score >= stay_threshold else STAY
+    return draft
+
+
+@kernel("float64[:](float64[:], int64[:], boolean[:], float64)")
+def rebalance_draft(penalty, draft, receives, rate):
+    """``rebalance``: one week's equity penalties from the draft itself.
+
+    Args:
+        penalty: (R,) current penalties.
+        draft: (I,) destinations, region index or STAY.
+        receives: (R,) bool, regions that may receive.
+        rate: Weekly adjustment rate.
+    """
+    n_regions = penalty.shape[0]
+    load = np.zeros(n_regions)
+    for i in range(draft.shape[0]):
+        if draft[i] >= 0:
+            load[draft[i]] += 1.0
+    served, count = 0.0, 0
+    for r in range(n_regions):
+        if receives[r]:
+            served += load[r]
+            count += 1
+    if count == 0 or served == 0:
+        return penalty
+    quota = served / count
+    new = np.zeros(n_regions)
+    for r in range(n_regions):
+        if receives[r]:
+            new[r] = max(0.0, penalty[r] + rate * (load[r] / quota - 1.0))
+    return new
+
+
+@kernel("Tuple((float64[:], float64[:]))(int64[:], float64[:], int64[:], int64)")
+def won_and_lost(destination, staff, origin, n_regions):
+    """(R,) staff each region wins, and (R,) share of the staff based there that it loses.
+
+    The two halves of ``regional_stake`` and ``credit_and_blame`` (``_won_and_moved`` and
+    ``origin_losses``), with one origin per institution.
+    """
+    won = np.zeros(n_regions)
+    based = np.zeros(n_regions)
+    lost = np.zeros(n_regions)
+    for i in range(destination.shape[0]):
+        based[origin[i]] += staff[i]
+        if destination[i] != STAY:
+            won[destination[i]] += staff[i]
+            lost[origin[i]] += staff[i]
+    for r in range(n_regions):
+        lost[r] = lost[r] / based[r] if based[r] > 0 else 0.0
+    return won, lost
+
+
+@kernel("float64[:](int64[:], float64[:], boolean[:], int64[:])")
+def stake_of(destination, staff, receives, origin):
+    """``regional_stake``: each region's gain (+) or loss (-) from the draft, in [-1, 1]."""
+    won, lost = won_and_lost(destination, staff, origin, receives.shape[0])
+    top = max(won.max(), 1.0)
+    stake = np.empty(receives.shape[0])
+    for r in range(receives.shape[0]):
+        stake[r] = won[r] / top if receives[r] else -lost[r]
+    return stake
+
+
+@kernel("UniTuple(float64, 2)(int64[:], float64[:], boolean[:], float64[:], int64[:])")
+def credit_and_blame_of(destination, staff, bid_any, seat_share, origin):
+    """``credit_and_blame``: (G, B) of announcing ``destination``.
+
+    Args:
+        destination: (I,) region index or STAY.
+        staff: (I,) head-office staff.
+        bid_any: (R,) bool, the region bids for some institution (``bids.any(axis=0)``).
+        seat_share: (R,) electoral weight of each region.
+        origin: (I,) region each institution would move from.
+    """
+    won, lost = won_and_lost(destination, staff, origin, seat_share.shape[0])
+    credit, blame = 0.0, 0.0
+    for r in range(seat_share.shape[0]):
+        if won[r] > 0:
+            credit += seat_share[r]
+        elif bid_any[r]:
+            blame += seat_share[r]
+    for r in range(seat_share.shape[0]):
+        blame += seat_share[r] * lost[r]
+    return credit, blame
+
+
+@kernel("int64[:](int64[:], int64[:], float64[:, :], float64)")
+def plan_of(draft, decided, fit, scope):
+    """``scoped_plan``, with the open institutions those not ``decided`` (UNDECIDED)."""
+    n = draft.shape[0]
+    plan = draft.copy()
+    moving = np.empty(n, np.int64)
+    m = 0
+    for i in range(n):
+        if decided[i] == UNDECIDED:
+            plan[i] = STAY
+            if draft[i] >= 0:
+                moving[m] = i
+                m += 1
+    moving = moving[:m]
+    ranked = np.empty(m)
+    for k in range(m):
+        ranked[k] = -fit[moving[k], draft[moving[k]]]
+    best_first = moving[np.argsort(ranked, kind="mergesort")]  # stable: ties in index order
+    keep = min(m, max(0, int(np.ceil(scope * m - 1e-9))))
+    for k in range(keep):
+        plan[best_first[k]] = draft[best_first[k]]
+    return plan

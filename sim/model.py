@@ -15,7 +15,7 @@ from mesa import Model
 from mesa.datacollection import DataCollector
 
 from agents import ExecutiveAgent, LawmakerAgent, MinistryAgent, RegionAgent, UnionAgent
-from sim import allocation, assembly, network, pressure, timing
+from sim import allocation, assembly, influence, network, pressure, timing
 from sim.allocation import STAY, UNDECIDED
 from sim.bargaining import bdm_bargain, compromise
 from sim.reporters import reporters
@@ -25,8 +25,8 @@ from sim.world import NO_REGION, build_world
 
 # Cached properties that hang on the members of the legislature (dropped when it changes).
 _MEMBER_CACHES = (
-    "susceptibility", "region_mean", "party_mean", "leadership_mean", "voting_arrays",
-    "claim_anchor", "ties_graph", "flagship_stakes", "faction_members",
+    "susceptibility", "leader_party", "voting_arrays",
+    "claim_anchor", "ties_graph", "flagship_stakes", "bidders",
 )  # fmt: skip
 
 
@@ -209,7 +209,7 @@ class RelocationModel(Model):
         """A named actor takes a new role; leading a party changes whom members listen to."""
         self.roles[event.who] = event.role
         self.apply_roles()
-        for name in ("susceptibility", "leadership_mean", "voting_arrays"):
+        for name in ("susceptibility", "leader_party", "voting_arrays"):
             self.__dict__.pop(name, None)
         self.refresh_anchor_base()
         self.log("event", event.who, event.ministry, f"became {event.role.replace('_', ' ')}")
@@ -289,8 +289,8 @@ class RelocationModel(Model):
         """
         w, support = self.world, self.stance[:, 0]
         position = np.concatenate([
-            100 * (self.region_mean @ support),
-            100 * (self.leadership_mean @ support),
+            100 * self.region_means(support),
+            100 * self.leadership_means(support),
             self.ministry_position, np.zeros(len(w.union_codes)),
         ])  # fmt: skip
         salience = np.concatenate([
@@ -301,10 +301,9 @@ class RelocationModel(Model):
     def draft_changed(self) -> None:
         """Recompute what depends on the draft alone: stakes, threats, credit and blame."""
         w = self.world
-        self.draft_load = allocation.draft_load(self.draft, len(w.region_codes))
-        self.stake = allocation.regional_stake(self.draft, w.staff, w.receives, self.origin)
+        self.stake = allocation.stake_of(self.draft, w.staff, w.receives, w.origin)
         self.region_salience = 0.3 + 0.7 * np.abs(self.stake)  # regions' in bargaining_table
-        self.threat = pressure.union_threat(w.defends, self.draft != STAY, w.staff)
+        self.threat = pressure.threat_of(w.defends, self.draft, w.staff)
         self.weigh_the_plan()
         self.refresh_anchor_base()
 
@@ -312,30 +311,28 @@ class RelocationModel(Model):
         """The plan the bargained scope allows, and its credit and regional blame.
 
         Credit and blame are those of what the executive would announce, not of the whole
-        draft, counted in the ruling party's voters.
+        draft, counted in the ruling party's voters (``sim.allocation.scoped_plan`` and
+        ``credit_and_blame``, compiled).
         """
         w = self.world
-        self.plan = allocation.scoped_plan(
-            self.draft, self.decided == UNDECIDED, self.seen_fit, self.bargained_scope / 100.0
-        )
-        self.credit, self.regional_blame = allocation.credit_and_blame(
-            self.plan, w.staff, w.bids, self.voter_weight, self.origin
+        scope = self.bargained_scope / 100.0
+        self.plan = allocation.plan_of(self.draft, self.decided, self.seen_fit, scope)
+        self.credit, self.regional_blame = allocation.credit_and_blame_of(
+            self.plan, w.staff, self.bidders, self.voter_weight, w.origin
         )
 
     def refresh_anchor_base(self) -> None:
         """Recompute the part of the announce anchors that moves only with draft or election.
 
         A mix of the region's stake in the draft (the capital region's is negative) and the
-        party leadership's pledge; leaders are anchored to the pledge itself.
+        party leadership's pledge; leaders are anchored to the pledge itself
+        (``sim.influence.announce_anchor_base``).
         """
-        w, ip, stake = self.world, self.params.influence, self.stake
-        regional = np.where(w.member_region >= 0, stake[w.member_region], stake[w.receives].mean())
-        # A faction's members follow its stance where their party's leadership would pledge.
-        pledge = self.pledge[w.member_party]
-        pledge[self.faction_members] = w.faction_stance[w.faction[self.faction_members]]
-        base = (ip.region_gain_weight * np.clip(0.5 + regional, 0.0, 1.0)
-                + (1.0 - ip.region_gain_weight) * pledge)  # fmt: skip
-        self.anchor_base = np.where(w.leader, pledge, base)
+        w = self.world
+        self.anchor_base = influence.announce_anchor_base(
+            self.stake, w.receives, w.member_region, self.pledge, w.member_party, w.faction,
+            w.faction_stance, w.leader, self.params.influence.region_gain_weight,
+        )  # fmt: skip
 
     def announce_anchor(self) -> np.ndarray:
         """Each member's constituency anchor for announcing now, this week."""
@@ -439,14 +436,14 @@ class RelocationModel(Model):
         self._bill_gain: dict = {}  # bill_gain's cache
         # Share of each region's members in each party (access to an executive of that party).
         self.ruling_share = [
-            self.region_mean @ (w.member_party == p).astype(float) for p in range(n_parties)
+            self.region_means((w.member_party == p).astype(float)) for p in range(n_parties)
         ]
         self.executive_changed()
         self.draft_changed()
         self.anchor = np.column_stack([self.announce_anchor(), self.claim_anchor])
         self.stance = self.anchor.copy()
-        self.zeal = self.region_mean @ self.stance[:, 1]
-        self.party_stance = self.party_mean @ self.stance[:, 0]
+        self.zeal = self.region_means(self.stance[:, 1])
+        self.party_stance = self.party_means(self.stance[:, 0])
         # Bargaining actors and their capabilities: each group's sum to 1, the unions' to
         # union_capability. The parties at the table are those with a leader at the start.
         if not hasattr(self, "leading_parties"):
@@ -485,6 +482,12 @@ class RelocationModel(Model):
             self.ties = network.no_ties()
         self.influence = network.influence_matrix(
             self.ties, len(w.names), self.params.network.self_weight
+        )
+        # The compiled step's view of W: CSR arrays, with indices of one type at every size.
+        self.influence_csr = (
+            self.influence.indptr.astype(np.int64),
+            self.influence.indices.astype(np.int64),
+            self.influence.data,
         )
 
     def seat_assembly(self, setting: Scenario) -> None:
@@ -555,21 +558,25 @@ class RelocationModel(Model):
         lam = np.where(lam > 0, lam, ip.independent_susceptibility)
         return np.where(w.leader, ip.leader_susceptibility, lam)
 
-    @cached_property
-    def region_mean(self) -> np.ndarray:
-        """(R, N) averaging matrix: ``region_mean @ x`` is each region's members' mean of x."""
-        return averaging_matrix(self.world.member_region, len(self.world.region_codes))
-
-    @cached_property
-    def party_mean(self) -> np.ndarray:
-        """(P, N) averaging matrix over each party's members."""
-        return averaging_matrix(self.world.member_party, len(self.world.party_codes))
-
-    @cached_property
-    def leadership_mean(self) -> np.ndarray:
-        """Averaging matrix over the leaders of each party that has any (``leading_parties``)."""
+    def region_means(self, values: np.ndarray) -> np.ndarray:
+        """(R,) each region's members' mean of ``values`` (0 for a region without members)."""
         w = self.world
-        return averaging_matrix(w.member_party, len(w.party_codes), w.leader)[self.leading_parties]
+        return influence.group_means(w.member_region, values, len(w.region_codes))
+
+    def party_means(self, values: np.ndarray) -> np.ndarray:
+        """(P,) each party's members' mean of ``values``."""
+        w = self.world
+        return influence.group_means(w.member_party, values, len(w.party_codes))
+
+    def leadership_means(self, values: np.ndarray) -> np.ndarray:
+        """Each leadership's mean of ``values``: the leaders of each of ``leading_parties``."""
+        n_parties = len(self.world.party_codes)
+        return influence.group_means(self.leader_party, values, n_parties)[self.leading_parties]
+
+    @cached_property
+    def leader_party(self) -> np.ndarray:
+        """(N,) a leader's party, -1 for the other members (``leadership_means``' groups)."""
+        return np.where(self.world.leader, self.world.member_party, -1)
 
     @cached_property
     def flagship_stakes(self) -> tuple[float, float]:
@@ -601,9 +608,9 @@ class RelocationModel(Model):
         return int(origin[0]) if (origin == origin[0]).all() else origin
 
     @cached_property
-    def faction_members(self) -> np.ndarray:
-        """Indices of the members of some faction."""
-        return np.nonzero(self.world.faction >= 0)[0]
+    def bidders(self) -> np.ndarray:
+        """(R,) bool, the regions that bid for some institution."""
+        return self.world.bids.any(axis=0)
 
     @cached_property
     def claim_anchor(self) -> np.ndarray:
@@ -757,24 +764,3 @@ class RelocationModel(Model):
                        for p in self.leading_parties]  # fmt: skip
         ministries = [m.code for m in self.setting.ministries]
         return [*w.region_codes, *leaderships, *ministries, *w.union_codes][k]
-
-
-def averaging_matrix(groups: np.ndarray, size: int, mask=None) -> np.ndarray:
-    """The (size, N) matrix A whose product A @ values is each group's mean of ``values``.
-
-    Built once per run, because the weekly means over regions and parties are then one small
-    matrix product each instead of several masked reductions.
-
-    Args:
-        groups: (N,) group index (region or party) of each member, -1 for none (skipped).
-        size: Number of groups.
-        mask: Optional (N,) bool, the members to include.
-
-    Returns:
-        (size, N) row weights: 1/n_g on the n_g members of group g; a group without members
-        has a row of zeros, so its mean is 0.
-    """
-    keep = groups >= 0 if mask is None else mask & (groups >= 0)
-    matrix = np.zeros((size, len(groups)))
-    matrix[groups[keep], np.nonzero(keep)[0]] = 1.0
-    return matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1.0)

@@ -10,6 +10,8 @@ each side's cost of holding out rises with the threat).
 
 import numpy as np
 
+from sim.kernels import kernel
+
 
 def lobbying_effort(capacity: np.ndarray, intent: np.ndarray, zeal: np.ndarray) -> np.ndarray:
     """Effort (R, I) of each region on each institution.
@@ -130,3 +132,26 @@ def union_action(mobilisation: float, decided_against: bool) -> str:
     if level and decided_against:
         return "lawsuit"
     return UNION_ACTIONS[level]
+
+
+@kernel("float64[:](boolean[:, :], int64[:], float64[:])")
+def threat_of(defends, draft, staff):
+    """``union_threat`` compiled: each union's share of defended staff that ``draft`` moves.
+
+    Args:
+        defends: (U, I) bool, the union defends the institution.
+        draft: (I,) destinations; an institution moves unless it is STAY (-1).
+        staff: (I,) head-office staff.
+    """
+    n_unions = defends.shape[0]
+    threat = np.zeros(n_unions)
+    for u in range(n_unions):
+        defended, threatened = 0.0, 0.0
+        for i in range(staff.shape[0]):
+            if defends[u, i]:
+                defended += staff[i]
+                if draft[i] != -1:
+                    threatened += staff[i]
+        if defended > 0:
+            threat[u] = threatened / defended
+    return threat
