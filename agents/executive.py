@@ -32,6 +32,7 @@ class ExecutiveAgent(Agent):
         super().__init__(model)
         self.office = office
         self.person = person
+        self.looming = 0  # the index of the election behind this week's proximity
 
     @property
     def name(self) -> str:
@@ -42,7 +43,7 @@ class ExecutiveAgent(Agent):
     def decide(self) -> None:
         """Weigh credit against blame for each open option, then act or wait."""
         m, tp = self.model, self.model.params.timing
-        m.proximity = timing.election_proximity(*m.election_clock(), tp.horizon_weeks)
+        m.proximity, self.looming = timing.looming_election(*m.election_clock(), tp.horizon_weeks)
         m.blame = m.regional_blame + m.union_pressure
         options = self.options()
         hazards = {}
@@ -94,9 +95,7 @@ class ExecutiveAgent(Agent):
 
     def looming_election(self):
         """The election that weighs most on the clock this week (the one behind g(tau))."""
-        m = self.model
-        closeness = timing.election_closeness(*m.election_clock(), m.params.timing.horizon_weeks)
-        return m.setting.elections[int(np.argmax(closeness))]
+        return self.model.setting.elections[self.looming]
 
     def options(self) -> list[str]:
         """What she could announce now: some of ``blueprint`` and ``flagship``.

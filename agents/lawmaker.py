@@ -8,7 +8,12 @@ import numpy as np
 from mesa import Agent
 
 from sim.assembly import member_votes
-from sim.influence import friedkin_johnsen_csr, strongest_influencer
+from sim.influence import (
+    csr_arrays,
+    friedkin_johnsen_csr,
+    largest_move,
+    strongest_pull,
+)
 from sim.legislature import CUES
 
 LOG_THRESHOLD = 5e-4  # smallest stance move the why log reports
@@ -47,20 +52,18 @@ class LawmakerAgent(Agent):
         pulled her: her strongest influencer, or her constituency's interest.
         """
         before = model.stance[:, 0]
+        ties = csr_arrays(model.influence)
         model.anchor[:, 0] = model.announce_anchor()
-        model.stance = friedkin_johnsen_csr(
-            *model.influence_csr, model.stance, model.susceptibility, model.anchor
-        )
+        model.stance = friedkin_johnsen_csr(*ties, model.stance, model.susceptibility, model.anchor)
         model.party_stance = model.party_means(model.stance[:, 0])
         model.zeal = model.region_means(model.stance[:, 1])  # what the regions lobby with
-        moved = model.stance[:, 0] - before
-        mover = int(np.argmax(np.abs(moved)))
-        if abs(moved[mover]) < LOG_THRESHOLD:
+        mover, move = largest_move(model.stance[:, 0], before)
+        if abs(move) < LOG_THRESHOLD:
             return  # stances have settled: nobody moved anybody worth telling
         name = model.member_label
-        source, pull = strongest_influencer(mover, before, model.influence)
+        source, pull = strongest_pull(mover, before, *ties)
         if source == mover or abs(pull) < LOG_THRESHOLD:
-            model.log("influence", name(mover), "", f"moved {moved[mover]:+.3f} towards its "
+            model.log("influence", name(mover), "", f"moved {move:+.3f} towards its "
                       "constituency's interest")  # fmt: skip
         else:
             model.log("influence", name(source), name(mover),

@@ -3,7 +3,7 @@
 import numpy as np
 from mesa import Agent
 
-from sim.pressure import region_effort
+from sim.pressure import lobby_regions
 
 EFFORT_CHANGE_LOGGED = 0.1  # a region's why-line comes again once its effort moves by 10%
 
@@ -28,29 +28,35 @@ class RegionAgent(Agent):
         self.code = code
         self.name = name
         self.receives = receives
-        self.capacity = float(model.world.capacity[index])
         share = model.intent_share[index]  # fixed for the run
-        self.wants = float(share.any())
         self.first_choice = model.world.inst_codes[int(np.argmax(share))]
         self.first_share = float(share.max())
-        self.logged_effort = 0.0  # the total effort of its last why-line
 
-    def lobby(self) -> None:
-        """Spend this week's capacity on the wanted institutions (``sim.pressure``).
+    @classmethod
+    def lobby(cls, model) -> None:
+        """Every region spends this week's capacity on the institutions it wants.
 
         How hard: capacity times its lawmakers' zeal for the region's claims. On what: each
-        institution in proportion to how much the region wants it.
+        institution in proportion to how much the region wants it
+        (``sim.pressure.effort_from_shares``). One compiled call for the kind
+        (``sim.pressure.lobby_regions``), as for the lawmakers: a call per region would cost
+        more than its arithmetic. A region's why-line comes again once its effort has moved by
+        ``EFFORT_CHANGE_LOGGED``.
         """
-        m, i = self.model, self.index
-        zeal = float(m.zeal[i])
-        m.effort[i] = region_effort(self.capacity, zeal, m.intent_share[i])
-        total = self.capacity * zeal * self.wants  # the row's sum: its shares sum to 1 or 0
-        change = abs(total - self.logged_effort)
-        if total > 0 and change >= EFFORT_CHANGE_LOGGED * self.logged_effort:
-            self.logged_effort = total
-            m.log("lobbying", self.code, self.first_choice,
-                  f"lobbies with effort {total:.2f} (its lawmakers' zeal {zeal:.2f}), "
-                  f"{self.first_share:.0%} of it on this institution")  # fmt: skip
+        zeal, logged = model.zeal, model.lobbying_logged
+        model.effort, total, due = lobby_regions(
+            model.world.capacity, zeal, model.intent_share, model.region_wants, logged,
+            EFFORT_CHANGE_LOGGED,
+        )  # fmt: skip
+        for k in np.flatnonzero(due):
+            logged[k] = total[k]
+            model.region_list[k].explain(float(total[k]), float(zeal[k]))
+
+    def explain(self, total: float, zeal: float) -> None:
+        """The region's why-line: how hard it lobbies, and for what first."""
+        self.model.log("lobbying", self.code, self.first_choice,
+                       f"lobbies with effort {total:.2f} (its lawmakers' zeal {zeal:.2f}), "
+                       f"{self.first_share:.0%} of it on this institution")  # fmt: skip
 
     @property
     def effort(self) -> float:

@@ -1,8 +1,9 @@
 """A labour union: each week it mobilises against the move of its members' institutions."""
 
+import numpy as np
 from mesa import Agent
 
-from sim.pressure import mobilisation_step, union_action
+from sim.pressure import UNION_ACTIONS, mobilise_unions
 
 
 class UnionAgent(Agent):
@@ -18,7 +19,6 @@ class UnionAgent(Agent):
         name: Display name.
         members: Membership.
         strength: Organisational strength, 0-1.
-        action: This week's action, one of ``sim.pressure.UNION_ACTIONS``.
     """
 
     def __init__(self, model, index: int, code: str, name: str, members: int):
@@ -28,22 +28,33 @@ class UnionAgent(Agent):
         self.name = name
         self.members = members
         self.strength = float(model.world.union_strength[index])
-        self.action = "none"
 
-    def mobilise(self) -> None:
-        """Move its mobilisation towards what the threat calls for, then choose its action."""
-        m, k, up = self.model, self.index, self.model.params.unions
-        threat = float(m.threat[k])
-        level = mobilisation_step(
-            float(m.mobilisation[k]), threat, m.readiness, self.strength,
-            up.rise_rate, up.decay_rate, up.anticipation,
+    @classmethod
+    def mobilise(cls, model) -> None:
+        """Every union moves its mobilisation towards what the threat calls for, then acts.
+
+        One compiled call for the kind (``sim.pressure.mobilise_unions``: the rule of
+        ``mobilisation_step`` and ``union_actions``); a union whose action changes says why.
+        """
+        up = model.params.unions
+        model.mobilisation, actions = mobilise_unions(
+            model.mobilisation, model.threat, model.readiness, model.world.union_strength,
+            up.rise_rate, up.decay_rate, up.anticipation, model.decided_against,
         )  # fmt: skip
-        m.mobilisation[k] = level
-        action = union_action(level, bool(m.decided_against[k]))
-        if action != self.action:
-            m.log("union", self.code, action, f"mobilisation {level:.2f} against a threat to "
-                  f"{threat:.0%} of its members' staff")  # fmt: skip
-        self.action = action
+        for k in np.flatnonzero(actions != model.union_action):
+            model.union_action[k] = actions[k]
+            model.union_list[k].explain()
+
+    def explain(self) -> None:
+        """The union's why-line: the action it took, and the threat behind it."""
+        m, k = self.model, self.index
+        m.log("union", self.code, self.action, f"mobilisation {m.mobilisation[k]:.2f} against "
+              f"a threat to {m.threat[k]:.0%} of its members' staff")  # fmt: skip
+
+    @property
+    def action(self) -> str:
+        """This week's action, one of ``sim.pressure.UNION_ACTIONS``."""
+        return UNION_ACTIONS[self.model.union_action[self.index]]
 
     @property
     def mobilisation(self) -> float:

@@ -141,9 +141,7 @@ def week_of_bill(bill, week, members, rng, params: LegislatureParams, vote=None)
         return [floor_vote(bill, week, members, vote)]
     events = []
     on = members["committees"][:, bill.committee]
-    proposer = rng.choice(
-        np.nonzero(on)[0], p=legislature.recognition_probabilities(members["recognition"][on])
-    )
+    proposer = np.flatnonzero(on)[legislature.recognise(rng, members["recognition"][on])]
     if members["gain"][proposer] > 0 or members["line"][proposer] > 0:
         yes, n = _vote(bill, "committee", week, on, members, vote)
         if legislature.majority(yes, n):
@@ -193,14 +191,14 @@ def member_votes(members, voters, rng, params: LegislatureParams):
     n = len(members["gain"])
     bloc = members.get("bloc", members["party"])
     faction_line = members.get("faction_line", np.zeros(n))
-    cues = legislature.member_cues(
-        members["gain"][voters], members["line"][voters], members["discipline"][voters],
-        faction_line[voters], params.regional_strength, params.discipline_strength,
-    )  # fmt: skip
-    utility, which = legislature.weightiest_cue(cues)
+    who = np.flatnonzero(voters)
+    # The draws in the order the rule makes them: the caucuses' moods, then each voter's.
     shock = params.caucus_noise * rng.standard_normal(int(bloc.max()) + 1)
-    p = legislature.yes_probability(utility + shock[bloc[voters]], params.vote_noise)
-    return legislature.cast_votes(p, rng.random(len(p))), which
+    uniform = rng.random(len(who))
+    return legislature.votes_by_weightiest_cue(
+        members["gain"], members["line"], members["discipline"], faction_line, who, bloc,
+        shock, uniform, params.regional_strength, params.discipline_strength, params.vote_noise,
+    )  # fmt: skip
 
 
 def _vote(bill, stage, week, voters, members, vote) -> tuple[int, int]:

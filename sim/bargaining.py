@@ -93,6 +93,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from sim.kernels import kernel
+
 POSITION_MIN = 0.0
 POSITION_MAX = 100.0
 RISK_MIN = 0.5
@@ -125,6 +127,21 @@ _GAP_BLOCK_FLOATS = 16384  # 128 kB of float64 per block of the n^3 gap array
 # --------------------------------------------------------------------------------------------
 # Compromise baseline and BDM's outcome rule
 # --------------------------------------------------------------------------------------------
+
+
+@kernel("float64(float64[:], float64[:], float64[:], float64[:])")
+def largest_shift(position, salience, last_position, last_salience):
+    """How far the table has moved since bargaining last closed, in points of 100.
+
+    The largest change of any actor's position, or of any salience times 100 (saliences are
+    0-1): bargaining reopens once it reaches ``reopen_threshold`` (``RelocationModel.bargain``).
+    """
+    shift = 0.0
+    for k in range(position.shape[0]):
+        shift = max(shift, abs(position[k] - last_position[k]))
+    for k in range(salience.shape[0]):
+        shift = max(shift, 100 * abs(salience[k] - last_salience[k]))
+    return shift
 
 
 def compromise(

@@ -165,6 +165,54 @@ def announce_anchor_base(
     return base
 
 
+@kernel("Tuple((int64, float64))(float64[:], float64[:])")
+def largest_move(after, before):
+    """The member whose stance moved most (the first of equals), and her signed move."""
+    mover, move = 0, 0.0
+    for i in range(after.shape[0]):
+        change = after[i] - before[i]
+        if abs(change) > abs(move):
+            mover, move = i, change
+    return mover, move
+
+
+@kernel("float64[:](float64[:], float64[:], float64)")
+def pressed_anchor(base, pressed, pressure):
+    """Each member's anchor for announcing this week, clipped to [0, 1].
+
+    Her ``announce_anchor_base`` less the unions' pressure on her.
+
+    Args:
+        base: (N,) ``announce_anchor_base``.
+        pressed: (N,) how much the unions' pressure weighs on each member (0 for most).
+        pressure: The unions' joint pressure this week.
+    """
+    anchor = np.empty(base.shape[0])
+    for i in range(base.shape[0]):
+        anchor[i] = min(1.0, max(0.0, base[i] - pressure * pressed[i]))
+    return anchor
+
+
+@kernel("Tuple((int64, float64))(int64, float64[:], int64[:], int64[:], float64[:])")
+def strongest_pull(member, stance, indptr, indices, weights):
+    """``strongest_influencer`` compiled, over W in CSR form: (j, pull) of largest |pull|."""
+    source, pull = member, 0.0
+    for p in range(indptr[member], indptr[member + 1]):
+        this = weights[p] * (stance[indices[p]] - stance[member])
+        if p == indptr[member] or abs(this) > abs(pull):  # the first of equals
+            source, pull = indices[p], this
+    return source, pull
+
+
+def csr_arrays(influence: sparse.csr_array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """W's CSR arrays as ``friedkin_johnsen_csr`` takes them: 64-bit indices at every size."""
+    return (
+        influence.indptr.astype(np.int64, copy=False),
+        influence.indices.astype(np.int64, copy=False),
+        influence.data,
+    )
+
+
 def friedkin_johnsen_equilibrium(
     influence: np.ndarray, susceptibility: np.ndarray, anchor: np.ndarray
 ) -> np.ndarray:

@@ -17,7 +17,7 @@ from mesa.datacollection import DataCollector
 from agents import ExecutiveAgent, LawmakerAgent, MinistryAgent, RegionAgent, UnionAgent
 from sim import allocation, assembly, influence, network, pressure, timing
 from sim.allocation import STAY, UNDECIDED
-from sim.bargaining import bdm_bargain, compromise
+from sim.bargaining import bdm_bargain, compromise, largest_shift
 from sim.reporters import reporters
 from sim.scenario import Scenario
 from sim.scenario_types import DECIDING_KIND, THRESHOLDS, WHIPS, Event, TabledBill
@@ -63,8 +63,8 @@ class RelocationModel(Model):
             self.schedule_event(self.hold_election, at=self.week_of(e.date))
         # The clock counts every listed election, also those after the horizon: the last weeks
         # of a run are not "no election ahead" because the scenario stops there.
-        self.election_weeks = np.array([self.week_of(e.date) for e in setting.elections])
-        self.election_weights = np.array([e.weight for e in setting.elections])
+        self.election_weeks = np.array([self.week_of(e.date) for e in setting.elections], float)
+        self.election_weights = np.array([e.weight for e in setting.elections], float)
         self.pending_events = [e for e in setting.events if e.date <= setting.horizon]
         for week in sorted({self.week_of(e.date) for e in self.pending_events}):
             self.schedule_event(self.apply_events, at=week)
@@ -76,10 +76,10 @@ class RelocationModel(Model):
 
     def step(self) -> None:
         """One week: the agents' turns, in the order of docs/model.md."""
-        self.regions.do("lobby")
+        RegionAgent.lobby(self)
         self.political = self.pressure_on_ministries()
         LawmakerAgent.deliberate(self)
-        self.unions.do("mobilise")
+        UnionAgent.mobilise(self)
         self.tally_union_pressure()
         self.ministries.do("draft")
         self.bargain()  # the bargaining table: a meeting of the actors, not an agent
@@ -114,8 +114,7 @@ class RelocationModel(Model):
         position, salience, capability = self.bargaining_table()
         bp, last = self.params.bargaining, self.last_bargained
         if last is not None:
-            shift = max(np.abs(position - last[0]).max(), 100 * np.abs(salience - last[1]).max())
-            if shift < bp.reopen_threshold:
+            if largest_shift(position, salience, *last) < bp.reopen_threshold:
                 return
         self.last_bargained = (position, salience)
         before = self.bargained_scope
@@ -336,7 +335,7 @@ class RelocationModel(Model):
 
     def announce_anchor(self) -> np.ndarray:
         """Each member's constituency anchor for announcing now, this week."""
-        return np.clip(self.anchor_base - self.union_pressure * self.union_pressed, 0.0, 1.0)
+        return influence.pressed_anchor(self.anchor_base, self.union_pressed, self.union_pressure)
 
     # ---- state and derived quantities ------------------------------------------------------
     def _create_agents(self) -> None:
@@ -361,6 +360,8 @@ class RelocationModel(Model):
             self, len(fields), *map(list, zip(*fields, strict=True))
         )
         self.head_of_government = ExecutiveAgent(self, s.executive.office, s.executive.name)
+        # The kinds that take their turn as one array operation reach their agents by index.
+        self.region_list, self.union_list = self.regions.to_list(), self.unions.to_list()
 
     def _create_lawmakers(self):
         """One LawmakerAgent per member of the current legislature (and unseated actor)."""
@@ -407,10 +408,14 @@ class RelocationModel(Model):
         # pressure (institutions x regions, sim.pressure) its transposed view, whose per-
         # institution maxima (allocation.normalise_rows) are then one pass over contiguous rows.
         self.intent_share = np.ascontiguousarray(pressure.intent_shares(self.intent))
+        self.region_wants = self.intent_share.any(axis=1).astype(float)
+        self.lobbying_logged = np.zeros(len(w.region_codes))  # effort of each region's why-line
+        self.union_action = np.zeros(len(w.union_codes), dtype=int)  # in UNION_ACTIONS
         self.blueprint_week = -1
         self.bills: list[assembly.Bill] = []
         self.why: list[tuple] = []
         self.winners: dict[str, str] = {}  # election code -> code of the party that won it
+        self._labels, self._labels_time = {}, None  # party_label's labels of the week
         self.roles: dict[str, str] = {}  # roles named actors took at dated events
         bp = self.params.bargaining
         self.ministry_position = np.array([m.position for m in s.ministries], dtype=float)
@@ -482,12 +487,6 @@ class RelocationModel(Model):
             self.ties = network.no_ties()
         self.influence = network.influence_matrix(
             self.ties, len(w.names), self.params.network.self_weight
-        )
-        # The compiled step's view of W: CSR arrays, with indices of one type at every size.
-        self.influence_csr = (
-            self.influence.indptr.astype(np.int64),
-            self.influence.indices.astype(np.int64),
-            self.influence.data,
         )
 
     def seat_assembly(self, setting: Scenario) -> None:
@@ -746,8 +745,15 @@ class RelocationModel(Model):
         self.why.append((self.time, kind, actor, target, detail))
 
     def party_label(self, code: str) -> str:
-        """How people called the party on the model's current day (``Scenario.party_label``)."""
-        return self.setting.party_label(code, self.date_of(self.time))
+        """How people called the party on the model's current day (``Scenario.party_label``).
+
+        Looked up once per party and week: several why-lines of a week name the same parties.
+        """
+        if self._labels_time != self.time:
+            self._labels, self._labels_time = {}, self.time
+        if code not in self._labels:
+            self._labels[code] = self.setting.party_label(code, self.date_of(self.time))
+        return self._labels[code]
 
     def member_label(self, i: int) -> str:
         """Member ``i``'s name as shown today: an anonymous member's names her party's label."""

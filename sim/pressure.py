@@ -78,35 +78,33 @@ def union_threat(defends: np.ndarray, moving: np.ndarray, staff: np.ndarray) -> 
 
 
 def mobilisation_step(
-    mobilisation: float,
-    threat: float,
+    mobilisation: np.ndarray,
+    threat: np.ndarray,
     nearness: float,
-    strength: float,
+    strength: np.ndarray,
     rise: float,
     decay: float,
     anticipation: float,
-) -> float:
-    """Move one union's mobilisation towards its target, faster up than down.
+) -> np.ndarray:
+    """Move each union's mobilisation towards its target, faster up than down.
 
     target = strength * min(1, anticipation * nearness * threat); mobilisation rises by
     ``rise * (target - m)`` when below target and falls by ``decay * (m - target)`` when above.
-    Plain floats: each union takes its own turn (agents/union.py), and numpy's cost per call
-    would exceed the arithmetic.
 
     Args:
-        mobilisation: Current mobilisation in [0, 1].
-        threat: Share of the union's defended staff the draft moves.
+        mobilisation: (U,) current mobilisation, each in [0, 1] (or one union's float).
+        threat: (U,) share of each union's defended staff the draft moves.
         nearness: How near an announcement looks, in [0, 1].
-        strength: Organisational strength in [0, 1].
+        strength: (U,) organisational strength, each in [0, 1].
         rise: Weekly adjustment rate upwards.
         decay: Weekly adjustment rate downwards.
         anticipation: Gain of nearness on the perceived threat.
 
     Returns:
-        The new mobilisation, in [0, 1].
+        The new mobilisation, each in [0, 1].
     """
-    target = strength * min(1.0, anticipation * nearness * threat)
-    rate = rise if target > mobilisation else decay
+    target = strength * np.minimum(1.0, anticipation * nearness * threat)
+    rate = np.where(target > mobilisation, rise, decay)
     return mobilisation + rate * (target - mobilisation)
 
 
@@ -115,6 +113,7 @@ def mobilisation_step(
 # thresholds are not from a source). A lawsuit needs a decision to challenge.
 UNION_ACTIONS = ("none", "appeal to lawmakers", "rally", "strike", "lawsuit")
 ACTION_THRESHOLDS = (0.05, 0.2, 0.4)  # mobilisation for appealing, rallying, striking
+LAWSUIT = UNION_ACTIONS.index("lawsuit")
 
 
 def union_action(mobilisation: float, decided_against: bool) -> str:
@@ -155,3 +154,68 @@ def threat_of(defends, draft, staff):
         if defended > 0:
             threat[u] = threatened / defended
     return threat
+
+
+def union_actions(mobilisation: np.ndarray, decided_against: np.ndarray) -> np.ndarray:
+    """(U,) each union's ``union_action``, as its index in ``UNION_ACTIONS``."""
+    level = np.searchsorted(ACTION_THRESHOLDS, mobilisation, side="right")  # thresholds passed
+    return np.where((level > 0) & decided_against, LAWSUIT, level)
+
+
+@kernel(
+    "Tuple((float64[:], int64[:]))(float64[:], float64[:], float64, float64[:], float64, "
+    "float64, float64, boolean[:])"
+)
+def mobilise_unions(
+    mobilisation, threat, nearness, strength, rise, decay, anticipation, decided_against
+):
+    """Every union's ``mobilisation_step`` and ``union_actions``, compiled: the unions' turn.
+
+    Returns:
+        (U,) new mobilisation, and (U,) each union's action as its index in UNION_ACTIONS.
+    """
+    n = mobilisation.shape[0]
+    level = np.empty(n)
+    action = np.empty(n, np.int64)
+    for u in range(n):
+        m = mobilisation[u]
+        target = strength[u] * min(1.0, anticipation * nearness * threat[u])
+        rate = rise if target > m else decay
+        level[u] = m + rate * (target - m)
+        passed = 0
+        for t in ACTION_THRESHOLDS:
+            if level[u] >= t:
+                passed += 1
+        action[u] = LAWSUIT if passed > 0 and decided_against[u] else passed
+    return level, action
+
+
+@kernel(
+    "Tuple((float64[:, :], float64[:], boolean[:]))(float64[:], float64[:], float64[:, :], "
+    "float64[:], float64[:], float64)"
+)
+def lobby_regions(capacity, zeal, share, wants, logged, change_logged):
+    """Every region's ``effort_from_shares``, compiled: the regions' turn.
+
+    Args:
+        capacity: (R,) lobbying capacity.
+        zeal: (R,) the region's lawmakers' mean claim stance.
+        share: (R, I) ``intent_shares``.
+        wants: (R,) 1 for a region that wants some institution, else 0.
+        logged: (R,) each region's total effort when it last said why.
+        change_logged: Relative change of its total effort after which a region says why again.
+
+    Returns:
+        (R, I) effort; (R,) each region's total effort; (R,) bool, the regions due to say why.
+    """
+    n_regions, n_inst = share.shape
+    effort = np.empty((n_regions, n_inst))
+    total = np.empty(n_regions)
+    due = np.empty(n_regions, np.bool_)
+    for r in range(n_regions):
+        spent = capacity[r] * zeal[r]
+        for i in range(n_inst):
+            effort[r, i] = spent * share[r, i]
+        total[r] = spent * wants[r]
+        due[r] = total[r] > 0 and abs(total[r] - logged[r]) >= change_logged * logged[r]
+    return effort, total, due

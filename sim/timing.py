@@ -22,7 +22,11 @@ exists. model-anchors.md section 4 proposed the form with G outside the clock; t
 push it back.
 """
 
+import math
+
 import numpy as np
+
+from sim.kernels import kernel
 
 
 def election_closeness(weeks_to_election, weight, scale: float) -> np.ndarray:
@@ -48,6 +52,29 @@ def election_proximity(weeks_to_election: np.ndarray, weight: np.ndarray, scale:
     """
     closeness = election_closeness(weeks_to_election, weight, scale)
     return float(closeness.max()) if closeness.size else 0.0
+
+
+@kernel("Tuple((float64, int64))(float64[:], float64[:], float64)")
+def looming_election(weeks_to_election, weight, scale):
+    """``election_proximity`` g, and the election behind it, compiled (the executive's clock).
+
+    Args:
+        weeks_to_election: (m,) weeks until each election; negative once it has passed.
+        weight: (m,) how much each election counts.
+        scale: Weeks over which the pressure builds up.
+
+    Returns:
+        g, and the index of the election with the largest closeness (the first of equals;
+        0 when none is ahead, as ``np.argmax`` of ``election_closeness`` gives).
+    """
+    g, looming = 0.0, 0
+    for e in range(weeks_to_election.shape[0]):
+        tau = weeks_to_election[e]
+        if tau >= 0:
+            closeness = weight[e] * np.exp(-tau / scale)
+            if closeness > g:
+                g, looming = closeness, e
+    return g, looming
 
 
 def electoral_weight(seat_share: np.ndarray, ruling_share: np.ndarray) -> np.ndarray:
@@ -91,9 +118,9 @@ def announcement_hazard(
         The weekly hazard rate h >= 0.
     """
     net = credit_weight * credit - blame_weight * blame
-    return base * readiness * float(np.exp(proximity * net))
+    return base * readiness * math.exp(proximity * net)
 
 
 def weekly_probability(hazard: float) -> float:
     """Probability of the event within one week, 1 - exp(-h), for a constant hazard h."""
-    return 1.0 - float(np.exp(-hazard))
+    return 1.0 - math.exp(-hazard)

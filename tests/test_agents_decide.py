@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import sparse
 
 import sim
-from agents import ExecutiveAgent, LawmakerAgent, MinistryAgent
+from agents import ExecutiveAgent, LawmakerAgent, MinistryAgent, RegionAgent, UnionAgent
 from sim.allocation import STAY, UNDECIDED
 from sim.pressure import ACTION_THRESHOLDS, union_action
 
@@ -37,13 +38,13 @@ class FixedDraw:
 def test_a_region_lobbies_hardest_for_what_it_wants_most(model):
     region = next(r for r in model.regions if r.receives and model.intent_share[r.index].any())
     model.zeal[region.index] = 0.5
-    region.lobby()
+    RegionAgent.lobby(model)
     capacity = model.world.capacity[region.index]
     effort = model.effort[region.index]
     assert effort.sum() == pytest.approx(0.5 * capacity)
     assert effort.argmax() == model.intent_share[region.index].argmax()
-    actor, target = last_line(model, "lobbying")[2:4]
-    assert (actor, target) == (region.code, model.world.inst_codes[effort.argmax()])
+    lines = [row for row in model.why if row[1] == "lobbying" and row[2] == region.code]
+    assert lines and lines[-1][3] == model.world.inst_codes[effort.argmax()]
 
 
 def test_lawmakers_press_every_claim_of_their_region_pools_included(model):
@@ -69,14 +70,16 @@ def test_a_region_without_bids_lobbies_for_its_pools_and_says_so():
 def test_a_region_that_wants_nothing_spends_nothing_and_says_nothing(model):
     capital = next(r for r in model.regions if not model.intent_share[r.index].any())
     before = len(model.why)
-    capital.lobby()
-    assert not model.effort[capital.index].any() and len(model.why) == before
+    RegionAgent.lobby(model)
+    assert not model.effort[capital.index].any()
+    assert all(row[2] != capital.code for row in model.why[before:])
 
 
 def test_a_lawmaker_tied_to_one_colleague_takes_her_stance(model):
     n = len(model.world.names)
-    model.influence = np.eye(n)
-    model.influence[0] = np.eye(n)[1]  # member 0 listens only to member 1
+    influence = np.eye(n)
+    influence[0] = np.eye(n)[1]  # member 0 listens only to member 1
+    model.influence = sparse.csr_array(influence)
     model.__dict__["susceptibility"] = np.ones(n)  # nobody is anchored: ties only
     model.stance[:, 0] = 0.0
     model.stance[1, 0] = 1.0
@@ -126,12 +129,13 @@ def test_a_union_under_full_threat_mobilises_at_its_rise_rate(model):
     k, up = union.index, model.params.unions
     model.threat[:] = 1.0
     model.progress, model.bargained_scope = 1.0, 100.0  # an announcement looks certain
-    union.mobilise()
+    UnionAgent.mobilise(model)
     strength = model.world.union_strength[k]
     expected = up.rise_rate * strength * min(1.0, up.anticipation)
     assert union.mobilisation == pytest.approx(expected)
     assert union.action == union_action(expected, False) != "none"
-    assert last_line(model, "union")[2:4] == (union.code, union.action)
+    lines = [row for row in model.why if row[1] == "union" and row[2] == union.code]
+    assert lines and lines[-1][3] == union.action
 
 
 def test_only_the_drafter_drafts(model):
