@@ -5,6 +5,7 @@ from mesa import Agent
 
 from sim import timing
 from sim.allocation import UNDECIDED
+from sim.pressure import joint_pressure
 
 WAIT_REASON = {
     "blueprint": "a blueprint on the table",
@@ -51,7 +52,7 @@ class ExecutiveAgent(Agent):
             hazards["blueprint"] = self.hazard_of(m.readiness, m.credit, m.blame)
         if "flagship" in options:
             credit, blame = m.flagship_stakes
-            blame += float(m.mobilisation @ m.flagship_union_weight)
+            blame += joint_pressure(m.mobilisation, m.flagship_union_weight)
             hazards["flagship"] = self.hazard_of(m.readiness, credit, blame)
         m.hazard = sum(hazards.values())
         m.p_announce = timing.weekly_probability(m.hazard)

@@ -48,7 +48,7 @@ class RegionAgent(Agent):
             model.world.capacity, zeal, model.intent_share, model.region_wants, logged,
             EFFORT_CHANGE_LOGGED,
         )  # fmt: skip
-        for k in np.flatnonzero(due):
+        for k in due:
             logged[k] = total[k]
             model.region_list[k].explain(float(total[k]), float(zeal[k]))
 

@@ -1,6 +1,5 @@
 """A labour union: each week it mobilises against the move of its members' institutions."""
 
-import numpy as np
 from mesa import Agent
 
 from sim.pressure import UNION_ACTIONS, mobilise_unions
@@ -37,12 +36,12 @@ class UnionAgent(Agent):
         ``mobilisation_step`` and ``union_actions``); a union whose action changes says why.
         """
         up = model.params.unions
-        model.mobilisation, actions = mobilise_unions(
+        model.mobilisation, model.union_action, changed = mobilise_unions(
             model.mobilisation, model.threat, model.readiness, model.world.union_strength,
             up.rise_rate, up.decay_rate, up.anticipation, model.decided_against,
+            model.union_action,
         )  # fmt: skip
-        for k in np.flatnonzero(actions != model.union_action):
-            model.union_action[k] = actions[k]
+        for k in changed:
             model.union_list[k].explain()
 
     def explain(self) -> None:

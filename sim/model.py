@@ -91,14 +91,15 @@ class RelocationModel(Model):
     def pressure_on_ministries(self) -> np.ndarray:
         """(I, R) the regions' effort as it reaches the ministries.
 
-        Access through the ruling party counts more (``sim.pressure.political_pressure``).
+        Access through the ruling party counts more (``sim.pressure.political_pressure``,
+        compiled as ``pressure_reaching``).
         """
         ruling = self.ruling_share[self.executive]
-        return pressure.political_pressure(self.effort, ruling, self.params.lobbying.ruling_access)
+        return pressure.pressure_reaching(self.effort, ruling, self.params.lobbying.ruling_access)
 
     def tally_union_pressure(self) -> None:
         """The unions' joint pressure this week, and the first week of its highest peak."""
-        self.union_pressure = float(self.mobilisation @ self.union_weight)
+        self.union_pressure = pressure.joint_pressure(self.mobilisation, self.union_weight)
         if self.union_pressure > self.peak_pressure:
             self.peak_pressure, self.peak_week = self.union_pressure, self.steps
 

@@ -163,16 +163,29 @@ def union_actions(mobilisation: np.ndarray, decided_against: np.ndarray) -> np.n
 
 
 @kernel(
-    "Tuple((float64[:], int64[:]))(float64[:], float64[:], float64, float64[:], float64, "
-    "float64, float64, boolean[:])"
+    "Tuple((float64[:], int64[:], int64[:]))(float64[:], float64[:], float64, float64[:], "
+    "float64, float64, float64, boolean[:], int64[:])"
 )
 def mobilise_unions(
-    mobilisation, threat, nearness, strength, rise, decay, anticipation, decided_against
-):
+    mobilisation, threat, nearness, strength, rise, decay, anticipation, decided_against,
+    last_action,
+):  # fmt: skip
     """Every union's ``mobilisation_step`` and ``union_actions``, compiled: the unions' turn.
 
+    Args:
+        mobilisation: (U,) current mobilisation.
+        threat: (U,) share of each union's defended staff the draft moves.
+        nearness: How near an announcement looks, in [0, 1].
+        strength: (U,) organisational strength.
+        rise: Weekly adjustment rate upwards.
+        decay: Weekly adjustment rate downwards.
+        anticipation: Gain of nearness on the perceived threat.
+        decided_against: (U,) a decision already moves some of the union's institutions.
+        last_action: (U,) each union's action last week.
+
     Returns:
-        (U,) new mobilisation, and (U,) each union's action as its index in UNION_ACTIONS.
+        (U,) new mobilisation; (U,) each union's action as its index in UNION_ACTIONS; the
+        indices of the unions whose action changed.
     """
     n = mobilisation.shape[0]
     level = np.empty(n)
@@ -187,11 +200,11 @@ def mobilise_unions(
             if level[u] >= t:
                 passed += 1
         action[u] = LAWSUIT if passed > 0 and decided_against[u] else passed
-    return level, action
+    return level, action, np.flatnonzero(action != last_action)
 
 
 @kernel(
-    "Tuple((float64[:, :], float64[:], boolean[:]))(float64[:], float64[:], float64[:, :], "
+    "Tuple((float64[:, :], float64[:], int64[:]))(float64[:], float64[:], float64[:, :], "
     "float64[:], float64[:], float64)"
 )
 def lobby_regions(capacity, zeal, share, wants, logged, change_logged):
@@ -206,7 +219,8 @@ def lobby_regions(capacity, zeal, share, wants, logged, change_logged):
         change_logged: Relative change of its total effort after which a region says why again.
 
     Returns:
-        (R, I) effort; (R,) each region's total effort; (R,) bool, the regions due to say why.
+        (R, I) effort; (R,) each region's total effort; the indices of the regions due to say
+        why.
     """
     n_regions, n_inst = share.shape
     effort = np.empty((n_regions, n_inst))
@@ -218,4 +232,25 @@ def lobby_regions(capacity, zeal, share, wants, logged, change_logged):
             effort[r, i] = spent * share[r, i]
         total[r] = spent * wants[r]
         due[r] = total[r] > 0 and abs(total[r] - logged[r]) >= change_logged * logged[r]
-    return effort, total, due
+    return effort, total, np.flatnonzero(due)
+
+
+@kernel("float64[:, :](float64[:, :], float64[:], float64)")
+def pressure_reaching(effort, ruling_share, ruling_access):
+    """``political_pressure`` compiled: (I, R) the regions' effort as it reaches the ministries."""
+    n_regions, n_inst = effort.shape
+    pressure = np.empty((n_inst, n_regions))
+    for r in range(n_regions):
+        access = 1.0 + ruling_access * ruling_share[r]
+        for i in range(n_inst):
+            pressure[i, r] = effort[r, i] * access
+    return pressure
+
+
+@kernel("float64(float64[:], float64[:])")
+def joint_pressure(mobilisation, weight):
+    """The unions' joint pressure, sum_u weight_u * mobilisation_u, summed in union order."""
+    total = 0.0
+    for u in range(mobilisation.shape[0]):
+        total += mobilisation[u] * weight[u]
+    return total
