@@ -121,7 +121,6 @@ OFFER_DTYPE = np.dtype(
 _KIND_NAMES = np.array(OFFER_KINDS)
 _NO_OFFERS = np.empty(0, dtype=OFFER_DTYPE)  # every unrecorded round's offers, read-only
 _NO_OFFERS.flags.writeable = False
-_GAP_BLOCK_FLOATS = 16384  # 128 kB of float64 per block of the n^3 gap array
 
 
 # --------------------------------------------------------------------------------------------
@@ -600,27 +599,34 @@ def _validate_model_constants(x: np.ndarray, span: float, q: float, t: float) ->
         raise ValueError(f"q and t are probabilities, got q={q}, t={t}")
 
 
+@kernel("float64[:, :](float64[:, :], float64[:])")
+def _win_backing(dist, w):
+    """backing[i, j] = sum_k 2 w_k (|x_k - x_j| - |x_k - x_i|)^+, summed over k in order.
+
+    The weight of those nearer to i than to j: the numerator of P_ij. A compiled loop over
+    the n^3 terms, with k's order fixed, so that the sum does not depend on BLAS or CPU (BDM's
+    "accept the offer that moves you least" can turn a difference of 1e-13 into another
+    position).
+
+    Args:
+        dist: (n, n) ``dist[k, i] = |x_k - x_i|``.
+        w: (n,) weights c s.
+    """
+    n = w.shape[0]
+    backing = np.zeros((n, n))
+    for k in range(n):
+        for i in range(n):
+            for j in range(n):
+                gap = dist[k, j] - dist[k, i]
+                if gap > 0.0:
+                    backing[i, j] += w[k] * (gap + gap)
+    return backing
+
+
 def _win_probabilities(dist: np.ndarray, w: np.ndarray) -> np.ndarray:
     """P[i, j] from the distance matrix ``dist[k, i] = |x_k - x_i|`` and weights w = c s."""
     n = w.size
-    # gap[k, i, j] = |x_k - x_j| - |x_k - x_i|, how much nearer k is to i than to j, laid out
-    # as an (n, n^2) matrix and built a block of k at a time, each block small enough (128 kB)
-    # to stay in cache: at n = 60 that is 5x faster than one big array. One matrix-vector
-    # product per block sums 2 w_k (gap_kij)^+ over it.
-    block = max(1, _GAP_BLOCK_FLOATS // (n * n))
-    # 2 gap^+ = 2 |x_k - x_j| - min(2 |x_k - x_j|, 2 |x_k - x_i|). Doubling is exact, so this
-    # is gap + |gap| bit for bit, in one pass fewer over the n^3 floats.
-    twice = dist + dist
-    backing = np.zeros(n * n)
-    for k0 in range(0, n, block):
-        part = twice[k0 : k0 + block]
-        # repeat() lays the rows out by plain copying, several times faster than a 3-d
-        # broadcast (over which numpy would loop n^2 times, n floats at a time).
-        gap = part.repeat(n, axis=0).reshape(-1, n * n)  # 2 |x_k - x_j| at [k, (i, j)]
-        nearer = part.repeat(n).reshape(-1, n * n)  # 2 |x_k - x_i| at [k, (i, j)]
-        gap -= np.minimum(gap, nearer, out=nearer)  # 2 gap^+
-        backing += w[k0 : k0 + block] @ gap
-    backing = backing.reshape(n, n)
+    backing = _win_backing(dist, w)
     # |g| = g^+ + (-g)^+ and gap_kji = -gap_kij, so the denominator is backing + backing.T:
     # exactly symmetric, which keeps P + P.T = 1 to rounding, and a lone powerful actor nearer
     # to i than to j gives P_ij = 1 exactly. (Numpy is faster on a transposed copy than on a
