@@ -128,12 +128,32 @@ def supermajority(yes: int, members: int, share: float) -> bool:
 def recognise(rng: np.random.Generator, weights: np.ndarray) -> int:
     """Draw the recognised proposer: i with probability weights_i / sum(weights).
 
-    The draw ``rng.choice(len(weights), p=recognition_probabilities(weights))`` makes, with
-    its one uniform, at a third of its cost: the same seed recognises the same member.
+    The draw ``rng.choice(len(weights), p=recognition_probabilities(weights))`` makes, with its
+    one uniform, at a fraction of its cost: the same seed recognises the same member.
     """
-    cdf = recognition_probabilities(weights).cumsum()
-    cdf /= cdf[-1]
-    return int(cdf.searchsorted(rng.random(), side="right"))
+    return first_past(weights, rng.random())
+
+
+@kernel("int64(float64[:], float64)")
+def first_past(weights, uniform):
+    """The first i whose cumulative share of ``weights`` exceeds ``uniform`` (numpy's choice).
+
+    As ``Generator.choice`` with p: the cumulative sum of the probabilities, divided by its
+    last entry, searched for the uniform draw from the right.
+    """
+    total = 0.0
+    for w in weights:
+        if w < 0:
+            raise ValueError("recognition weights must be non-negative with a positive sum")
+        total += w
+    if not total > 0:
+        raise ValueError("recognition weights must be non-negative with a positive sum")
+    cdf = np.empty(weights.shape[0])
+    running = 0.0
+    for i in range(weights.shape[0]):
+        running += weights[i] / total
+        cdf[i] = running
+    return np.searchsorted(cdf / cdf[-1], uniform, side="right")
 
 
 @kernel(
