@@ -3,17 +3,52 @@
 What this file checks:
 
 * On inputs recorded from real runs of the case library (every shipped scenario, at week 0,
-  week 1, mid-run, the week of the first decision and the last week), each kernel's single
-  call matches its numpy oracle to 1e-9 relative; the integer kernels (``redraw``,
-  ``plan_of``) match exactly. The inputs are read from the model's state at those weeks and
-  built as the model builds them for its own calls (sim/model.py, agents/lawmaker.py,
-  agents/ministry.py); a test checks that they reproduce the model's own stakes, threats and
-  anchors, and another that they cover factions, unions, members without a region, and
-  partly and wholly decided plans.
-* ``friedkin_johnsen_csr`` agrees to the bit with scipy's CSR product, as its docstring
-  claims; ``group_means`` gives exact means on a hand-built example.
+  week 1, mid-run and the week after, the week of the first decision and the last week),
+  each kernel's single call matches its numpy oracle to 1e-9 relative; integer results
+  match exactly (``redraw``, ``plan_of``, the regions due to say why, the unions' actions
+  and who changed them, the mover, the strongest influencer, the votes and each voter's
+  weightiest cue, the looming election). The inputs are read from the model's state at
+  those weeks and built as the model builds them for its own calls (sim/model.py, agents/);
+  tests check that they reproduce the model's own stakes, threats, anchors, pressure on the
+  ministries and joint union pressure, that one week's arguments give the model's effort,
+  mobilisation, union actions and stances of the week after, and that they cover factions,
+  unions, members without a region, partly and wholly decided plans, regions due and not
+  due, every union action, every cue, and elections past and ahead.
+* The kernels and their oracles:
+
+  - ``friedkin_johnsen_csr``: ``friedkin_johnsen_step``, and to the bit scipy's CSR
+    product, as its docstring claims; ``group_means``: each group's numpy mean, exact on a
+    hand-built example; ``announce_anchor_base``: the numpy formula it replaced;
+  - ``redraw`` (on the model's C-ordered pressure and on an F-order copy):
+    ``draft_allocation`` for the undecided; ``rebalance_draft``: ``rebalance``;
+    ``stake_of``: ``regional_stake``; ``threat_of``: ``union_threat``; ``plan_of``:
+    ``scoped_plan``; ``credit_and_blame_of``: ``credit_and_blame``; ``won_and_lost``;
+  - ``lobby_regions``: ``effort_from_shares``, capacity * zeal * wants, and the due rule of
+    agents/region.py; ``mobilise_unions``: ``mobilisation_step`` and ``union_actions``, and
+    the actions that changed since last week; ``pressure_reaching``:
+    ``political_pressure``; ``joint_pressure``: ``mobilisation @ weight`` (the unions'
+    weights and the flagship's);
+  - ``pressed_anchor``: ``np.clip(base - pressure * pressed, 0, 1)`` (the week's pressure
+    and stronger ones); ``largest_move``: the argmax of the moves and the signed move;
+    ``strongest_pull``: ``strongest_influencer`` on scipy's CSR matrix, for the week's
+    mover and every other member;
+  - ``votes_by_weightiest_cue``: ``member_cues``, ``weightiest_cue``, ``yes_probability``
+    with the caucus shock, and ``cast_votes``, with the shock and uniforms
+    ``assembly.member_votes`` draws, for every bill before the model and a hypothetical HQ
+    Act, on the floor and in each committee; the yes-probability to 1e-9 relative through
+    uniforms placed just below and above it; ``recognise``: ``rng.choice`` with
+    ``recognition_probabilities`` from the same seed, draw after draw, on the model's
+    committees and hand-built weights;
+  - ``looming_election``: ``election_proximity`` and the argmax of ``election_closeness``
+    on the model's clock; ``largest_shift``: the largest change of a position, or of a
+    salience times 100, between recorded weeks of a run and since the model's last
+    agreement.
+
 * Edge cases with a known answer: no receiving region, every institution decided, a plan of
-  scope 0 or 1, a union defending nothing, a group without members, three stances.
+  scope 0 or 1, a union defending nothing, a group without members, three stances; the due
+  rule at its boundary, the union ladder at its thresholds, rising and decaying unions, no
+  unions, equal moves, equal pulls and a member without ties, tied cues, no election ahead
+  or at all, tied elections, weights of 0, polling day, a hand-built bargaining table.
 * A kernel refuses arguments of another type (float32, int32 indices) with a TypeError, and
   compiles nothing new for them.
 * ``sim.kernels.kernel`` says on stderr that it compiles on a module's first import, once,
@@ -21,6 +56,8 @@ What this file checks:
   folder, so the project's own cache is left as it is).
 """
 
+import dataclasses
+import itertools
 import os
 import subprocess
 import sys
@@ -31,8 +68,10 @@ import numpy as np
 import pytest
 
 import sim
-from sim import allocation, influence, pressure
+from agents.region import EFFORT_CHANGE_LOGGED
+from sim import allocation, assembly, influence, legislature, pressure, timing
 from sim.allocation import STAY, UNDECIDED
+from sim.bargaining import largest_shift
 from sim.model import RelocationModel
 from sim.scenario import available_scenarios
 
@@ -58,25 +97,36 @@ RUN_IDS = [f"{case}-seed{seed}" for case, seed in RUNS]
 def record(model: RelocationModel, label: str) -> dict:
     """The arguments the model passes to each kernel, built from its state now (copies).
 
-    As in the model's own calls: ``LawmakerAgent.deliberate`` (Friedkin-Johnsen, group
-    means), ``MinistryAgent.draft`` (redraw, rebalance), ``draft_changed`` (stake, threat),
-    ``weigh_the_plan`` (plan, credit and blame) and ``refresh_anchor_base``.
+    As in the model's own calls: ``LawmakerAgent.deliberate`` (the pressed anchor,
+    Friedkin-Johnsen, group means, the largest move and the strongest pull),
+    ``MinistryAgent.draft`` (redraw, rebalance), ``draft_changed`` (stake, threat),
+    ``weigh_the_plan`` (plan, credit and blame), ``refresh_anchor_base``,
+    ``RegionAgent.lobby``, ``pressure_on_ministries``, ``UnionAgent.mobilise``,
+    ``tally_union_pressure``, ``ExecutiveAgent.decide`` (the clock, the flagship's union
+    blame), ``bargain`` (the shift of the table) and ``legislate`` (each bill's member arrays).
+    The state at the end of a week is what next week's calls start from: the regions lobby
+    with this week's zeal, the unions mobilise against this week's threat and readiness.
     """
     m, w = model, model.world
-    dp = m.params.drafting
+    dp, up = m.params.drafting, m.params.unions
     stance = m.stance.copy()
     anchor = m.anchor.copy()
     anchor[:, 0] = m.announce_anchor()
+    ties = tuple(a.copy() for a in influence.csr_arrays(m.influence))
+    # deliberate's move: ``before`` is a view of the old stances, as the model's is
+    before = stance[:, 0]
+    after = influence.friedkin_johnsen_csr(*ties, stance, m.susceptibility, anchor)[:, 0]
     n_parties = len(w.party_codes)
+    position, salience, _ = m.bargaining_table()
+    last = m.last_bargained
+    joint = [(m.mobilisation.copy(), m.union_weight.copy())]
+    if m.setting.flagship:  # the flagship's blame weighs the unions that defend it
+        joint.append((m.mobilisation.copy(), m.flagship_union_weight.copy()))
     return {
         "label": label,
+        "week": m.steps,
         "n_regions": len(w.region_codes),
-        "fj": (
-            *(a.copy() for a in m.influence_csr),
-            stance,
-            m.susceptibility.copy(),
-            anchor,
-        ),
+        "fj": (*ties, stance, m.susceptibility.copy(), anchor),
         "csr": m.influence.copy(),  # the oracle's W: scipy's CSR matrix
         "group_means": [  # region_means(claims), party_means(support), leadership_means
             (w.member_region.copy(), stance[:, 1], len(w.region_codes)),
@@ -96,7 +146,7 @@ def record(model: RelocationModel, label: str) -> dict:
         ),
         "redraw": (
             m.fit.copy(),
-            m.political.copy(order="K"),  # F order, as the model's transposed view
+            m.political.copy(order="K"),  # C order, as the model's (pressure_reaching)
             dp.fit_weight,
             m.equity_penalty.copy(),
             dp.stay_threshold,
@@ -117,16 +167,77 @@ def record(model: RelocationModel, label: str) -> dict:
         "bids": w.bids.copy(),
         "bidders": m.bidders.copy(),
         "voter_weight": m.voter_weight.copy(),
+        "pressed_anchor": (m.anchor_base.copy(), m.union_pressed.copy(), m.union_pressure),
+        "lobby": (
+            w.capacity.copy(),
+            m.zeal.copy(),
+            m.intent_share.copy(),
+            m.region_wants.copy(),
+            m.lobbying_logged.copy(),
+            EFFORT_CHANGE_LOGGED,
+        ),
+        "pressure_reaching": (
+            m.effort.copy(),
+            m.ruling_share[m.executive].copy(),
+            m.params.lobbying.ruling_access,
+        ),
+        "unions": (
+            m.mobilisation.copy(),
+            m.threat.copy(),
+            m.readiness,
+            w.union_strength.copy(),
+            up.rise_rate,
+            up.decay_rate,
+            up.anticipation,
+            m.decided_against.copy(),
+            m.union_action.copy(),
+        ),
+        "joint": joint,
+        "moves": (after, before),
+        "csr_arrays": ties,
+        "clock": (*(a.copy() for a in m.election_clock()), m.params.timing.horizon_weeks),
+        "table": (position.copy(), salience.copy()),
+        "last_bargained": None if last is None else tuple(a.copy() for a in last),
+        "votes": bill_members(m),
+        "legislature": m.params.legislature,
         # the model's own results, to check that the arguments above are the model's
         "model_stake": m.stake.copy(),
         "model_threat": m.threat.copy(),
         "model_anchor_base": m.anchor_base.copy(),
+        "model_political": m.political.copy(order="K"),
+        "model_union_pressure": m.union_pressure,
     }
+
+
+def bill_members(model: RelocationModel) -> list[tuple[str, dict]]:
+    """The member arrays of each bill before the model, as ``legislate`` builds them (copies).
+
+    The model's bills (pending or not), and a hypothetical HQ Act moving institution 0 to the
+    first region that bids for it (or else the first receiving region), so that every week of
+    every case has a bill to vote on.
+    """
+    m, w = model, model.world
+    union = m.union_pressure * m.params.influence.union_pressure_weight
+    bidders = np.flatnonzero(w.bids[0] & w.receives)
+    destination = int(bidders[0] if bidders.size else np.flatnonzero(w.receives)[0])
+    bills = [*m.bills, assembly.Bill(0, destination, m.steps)]
+    taken = []
+    for bill in bills:
+        members = {
+            **m.voting_arrays,
+            "gain": m.bill_gain(bill) - union * w.labour,
+            "line": m.bill_line(bill),
+            "faction_line": m.faction_line(bill),
+        }
+        name = bill.code or f"{w.inst_codes[bill.institution]} Act"
+        taken.append((name, {k: np.array(v, copy=True) for k, v in members.items()}))
+    return taken
 
 
 @cache
 def snapshots(case: str, seed: int) -> tuple[dict, ...]:
-    """Inputs at week 0, week 1, mid-run, the first week with a decision, and the last week."""
+    """Inputs at week 0, week 1, mid-run and the week after, the first week with a decision,
+    and the last week (two pairs of consecutive weeks: ``consecutive_weeks``)."""
     model = RelocationModel(sim.load_scenario(case), rng=seed, series_every=0)
     weeks = int((model.setting.horizon - model.setting.start).days / 7)
     taken = [record(model, f"{case} seed {seed} week 0")]
@@ -135,7 +246,7 @@ def snapshots(case: str, seed: int) -> tuple[dict, ...]:
         model.step()
         first_decision = not decided_seen and (model.decided != UNDECIDED).any()
         decided_seen = decided_seen or first_decision
-        if week in (1, weeks // 2, weeks) or first_decision:
+        if week in (1, weeks // 2, weeks // 2 + 1, weeks) or first_decision:
             taken.append(record(model, f"{case} seed {seed} week {week}"))
     return tuple(taken)
 
@@ -147,6 +258,16 @@ def first_decided(case: str, seed: int) -> dict:
 
 def all_snapshots() -> list[dict]:
     return [s for case, seed in RUNS for s in snapshots(case, seed)]
+
+
+def consecutive_weeks() -> list[tuple[dict, dict]]:
+    """Recorded weeks of a run and the week after: one week's state, the next week's result."""
+    pairs = []
+    for case, seed in RUNS:
+        taken = snapshots(case, seed)
+        pairs += [(s, t) for s, t in itertools.pairwise(taken)
+                  if t["week"] == s["week"] + 1]  # fmt: skip
+    return pairs
 
 
 # ---- oracles not in the code -----------------------------------------------------------------
@@ -175,6 +296,64 @@ def redraw_oracle(fit, political, fit_weight, penalty, stay_threshold, receives,
         fit, political, fit_weight, penalty, stay_threshold, receives, taste
     )
     return np.where(decided == UNDECIDED, draft, decided)
+
+
+def lobby_regions_oracle(capacity, zeal, share, wants, logged, change_logged):
+    """Effort, each region's total, and the regions due to say why (agents/region.py).
+
+    A region that lobbies at all says why again once its total effort has moved by
+    ``change_logged`` of the total it last said why with (a region not yet logged: at once).
+    """
+    effort = pressure.effort_from_shares(capacity, share, zeal)
+    total = capacity * zeal * wants
+    due = (total > 0) & (np.abs(total - logged) >= change_logged * logged)
+    return effort, total, np.flatnonzero(due)
+
+
+def mobilise_unions_oracle(
+    mobilisation, threat, nearness, strength, rise, decay, anticipation, decided_against,
+    last_action,
+):  # fmt: skip
+    level = pressure.mobilisation_step(
+        mobilisation, threat, nearness, strength, rise, decay, anticipation
+    )
+    action = pressure.union_actions(level, decided_against)
+    return level, action, np.flatnonzero(action != last_action)
+
+
+def votes_oracle(members, who, shock, uniform, lp):
+    """Votes, weightiest cues and yes-probabilities of the voters ``who``, in numpy."""
+    cues = legislature.member_cues(
+        members["gain"], members["line"], members["discipline"], members["faction_line"],
+        lp.regional_strength, lp.discipline_strength,
+    )[:, who]  # fmt: skip
+    value, which = legislature.weightiest_cue(cues)
+    p_yes = legislature.yes_probability(value + shock[members["bloc"][who]], lp.vote_noise)
+    return legislature.cast_votes(p_yes, uniform), which, p_yes
+
+
+def votes_kernel(members, who, shock, uniform, lp):
+    """``votes_by_weightiest_cue`` called as ``assembly.member_votes`` calls it."""
+    return legislature.votes_by_weightiest_cue(
+        members["gain"], members["line"], members["discipline"], members["faction_line"], who,
+        members["bloc"], shock, uniform, lp.regional_strength, lp.discipline_strength,
+        lp.vote_noise,
+    )  # fmt: skip
+
+
+def voter_sets(members) -> list[tuple[str, np.ndarray]]:
+    """The masks the model votes with: the seated (floor, fast track), each committee."""
+    committees = members["committees"]
+    return [("floor", members["seated"])] + [
+        (f"committee {c}", committees[:, c])
+        for c in range(committees.shape[1])
+        if committees[:, c].any()
+    ]
+
+
+def shift_oracle(position, salience, last_position, last_salience):
+    return max(np.abs(position - last_position).max(),
+               100 * np.abs(salience - last_salience).max())  # fmt: skip
 
 
 def test_the_library_holds_the_cases_recorded_here():
@@ -225,9 +404,13 @@ def test_announce_anchor_base_matches_the_numpy_formula_it_replaced(case, seed):
 @pytest.mark.parametrize(("case", "seed"), RUNS, ids=RUN_IDS)
 def test_redraw_matches_draft_allocation_for_the_undecided(case, seed):
     for s in snapshots(case, seed):
-        got = allocation.redraw(*s["redraw"])
-        assert got.dtype == np.int64
-        np.testing.assert_array_equal(got, redraw_oracle(*s["redraw"]), err_msg=s["label"])
+        fit, political, *rest = s["redraw"]
+        # The model's C-ordered pressure, and the same in F order: the signature takes both.
+        for layout in (political, np.asfortranarray(political)):
+            args = (fit, layout, *rest)
+            got = allocation.redraw(*args)
+            assert got.dtype == np.int64
+            np.testing.assert_array_equal(got, redraw_oracle(*args), err_msg=s["label"])
 
 
 @pytest.mark.parametrize(("case", "seed"), RUNS, ids=RUN_IDS)
@@ -299,6 +482,153 @@ def test_won_and_lost_matches_won_and_moved_and_origin_losses(case, seed):
                                            err_msg=s["label"])  # fmt: skip
 
 
+@pytest.mark.parametrize(("case", "seed"), RUNS, ids=RUN_IDS)
+def test_lobby_regions_matches_effort_from_shares_and_the_due_rule(case, seed):
+    for s in snapshots(case, seed):
+        effort, total, due = pressure.lobby_regions(*s["lobby"])
+        want_effort, want_total, want_due = lobby_regions_oracle(*s["lobby"])
+        np.testing.assert_allclose(effort, want_effort, rtol=RTOL, atol=ATOL, err_msg=s["label"])
+        np.testing.assert_allclose(total, want_total, rtol=RTOL, atol=ATOL, err_msg=s["label"])
+        assert due.dtype == np.int64
+        np.testing.assert_array_equal(due, want_due, err_msg=s["label"])
+        # each region's total is its effort's row sum (its shares sum to 1, or it wants nothing)
+        np.testing.assert_allclose(total, effort.sum(axis=1), rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize(("case", "seed"), RUNS, ids=RUN_IDS)
+def test_mobilise_unions_matches_mobilisation_step_and_union_actions(case, seed):
+    for s in snapshots(case, seed):
+        level, action, changed = pressure.mobilise_unions(*s["unions"])
+        want_level, want_action, want_changed = mobilise_unions_oracle(*s["unions"])
+        np.testing.assert_allclose(level, want_level, rtol=RTOL, atol=ATOL, err_msg=s["label"])
+        np.testing.assert_array_equal(action, want_action, err_msg=s["label"])
+        np.testing.assert_array_equal(changed, want_changed, err_msg=s["label"])
+        # each union's action is the one ``union_action`` names for it
+        decided_against = s["unions"][7]
+        named = [pressure.union_action(float(x), bool(d))
+                 for x, d in zip(level, decided_against, strict=True)]  # fmt: skip
+        assert [pressure.UNION_ACTIONS[a] for a in action] == named, s["label"]
+
+
+@pytest.mark.parametrize(("case", "seed"), RUNS, ids=RUN_IDS)
+def test_pressure_reaching_matches_political_pressure(case, seed):
+    for s in snapshots(case, seed):
+        got = pressure.pressure_reaching(*s["pressure_reaching"])
+        assert got.flags.c_contiguous
+        want = pressure.political_pressure(*s["pressure_reaching"])
+        np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL, err_msg=s["label"])
+
+
+@pytest.mark.parametrize(("case", "seed"), RUNS, ids=RUN_IDS)
+def test_joint_pressure_matches_the_weighted_sum(case, seed):
+    for s in snapshots(case, seed):
+        for mobilisation, weight in s["joint"]:
+            got = pressure.joint_pressure(mobilisation, weight)
+            np.testing.assert_allclose(got, mobilisation @ weight, rtol=RTOL, atol=ATOL,
+                                       err_msg=s["label"])  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "seed"), RUNS, ids=RUN_IDS)
+def test_pressed_anchor_matches_the_clipped_difference(case, seed):
+    for s in snapshots(case, seed):
+        base, pressed, own = s["pressed_anchor"]
+        # The week's own pressure, and stronger ones on the same members, down to the clip at 0.
+        for union_pressure in (own, 0.3, 1.0, 4.0, 50.0):
+            got = influence.pressed_anchor(base, pressed, union_pressure)
+            want = np.clip(base - union_pressure * pressed, 0.0, 1.0)
+            label = f"{s['label']}, pressure {union_pressure}"
+            np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL, err_msg=label)
+
+
+@pytest.mark.parametrize(("case", "seed"), RUNS, ids=RUN_IDS)
+def test_largest_move_matches_the_argmax_of_the_moves(case, seed):
+    for s in snapshots(case, seed):
+        after, before = s["moves"]
+        mover, move = influence.largest_move(after, before)
+        moves = after - before
+        assert mover == np.argmax(np.abs(moves)), s["label"]
+        np.testing.assert_allclose(move, moves[mover], rtol=RTOL, atol=ATOL, err_msg=s["label"])
+
+
+@pytest.mark.parametrize(("case", "seed"), RUNS, ids=RUN_IDS)
+def test_strongest_pull_matches_strongest_influencer(case, seed):
+    """The week's mover, as ``deliberate`` asks, and every other member on the same stances."""
+    for s in snapshots(case, seed):
+        after, before = s["moves"]
+        mover, _ = influence.largest_move(after, before)
+        for member in (mover, *range(len(before))):
+            source, pull = influence.strongest_pull(member, before, *s["csr_arrays"])
+            want_source, want_pull = influence.strongest_influencer(member, before, s["csr"])
+            assert source == want_source, f"{s['label']}, member {member}"
+            np.testing.assert_allclose(pull, want_pull, rtol=RTOL, atol=ATOL,
+                                       err_msg=f"{s['label']}, member {member}")  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "seed"), RUNS, ids=RUN_IDS)
+def test_votes_by_weightiest_cue_matches_the_numpy_vote(case, seed):
+    """Every bill's member arrays, on the floor and in each committee, with the model's draws.
+
+    The shock and uniforms are drawn as ``assembly.member_votes`` draws them; uniforms placed
+    just below and just above each voter's numpy probability then check the kernel's own
+    probability to 1e-9 relative.
+    """
+    for k, s in enumerate(snapshots(case, seed)):
+        lp = s["legislature"]
+        for name, members in s["votes"]:
+            for where, voters in voter_sets(members):
+                label = f"{s['label']}, {name}, {where}"
+                bloc = members["bloc"]
+                who = np.flatnonzero(voters)
+                rng = np.random.default_rng(k)
+                shock = lp.caucus_noise * rng.standard_normal(int(bloc.max()) + 1)
+                uniform = rng.random(len(who))
+                yes, which = votes_kernel(members, who, shock, uniform, lp)
+                want_yes, want_which, p_yes = votes_oracle(members, who, shock, uniform, lp)
+                np.testing.assert_array_equal(yes, want_yes, err_msg=label)
+                np.testing.assert_array_equal(which, want_which, err_msg=label)
+                # the model's own call draws the same shock and uniforms from the same seed
+                model_yes, model_which = assembly.member_votes(
+                    members, voters, np.random.default_rng(k), lp
+                )
+                np.testing.assert_array_equal(model_yes, yes, err_msg=label)
+                np.testing.assert_array_equal(model_which, which, err_msg=label)
+                # p to 1e-9 relative: yes just below the numpy p, no just above it
+                below, above = p_yes * (1 - RTOL), p_yes * (1 + RTOL)
+                yes_below = votes_kernel(members, who, shock, below, lp)[0]
+                yes_above = votes_kernel(members, who, shock, above, lp)[0]
+                np.testing.assert_array_equal(yes_below, below < p_yes, err_msg=label)
+                assert not yes_above.any(), label
+
+
+@pytest.mark.parametrize(("case", "seed"), RUNS, ids=RUN_IDS)
+def test_looming_election_matches_election_proximity_and_the_argmax(case, seed):
+    for s in snapshots(case, seed):
+        weeks, weight, scale = s["clock"]
+        g, looming = timing.looming_election(weeks, weight, scale)
+        np.testing.assert_allclose(g, timing.election_proximity(weeks, weight, scale),
+                                   rtol=RTOL, atol=ATOL, err_msg=s["label"])  # fmt: skip
+        assert looming == np.argmax(timing.election_closeness(weeks, weight, scale)), s["label"]
+
+
+@pytest.mark.parametrize(("case", "seed"), RUNS, ids=RUN_IDS)
+def test_largest_shift_matches_the_largest_change_of_the_table(case, seed):
+    """Between recorded weeks of the run, and against the model's own last agreement."""
+    taken = snapshots(case, seed)
+    pairs = [(s["table"], t["table"], f"{t['label']} -> {s['label']}")
+             for t, s in itertools.pairwise(taken)]  # fmt: skip
+    pairs += [(s["table"], s["last_bargained"], f"{s['label']}, last bargained")
+              for s in taken if s["last_bargained"] is not None]  # fmt: skip
+    assert pairs
+    for (position, salience), (last_position, last_salience), label in pairs:
+        assert position.shape == last_position.shape and salience.shape == last_salience.shape
+        got = largest_shift(position, salience, last_position, last_salience)
+        want = shift_oracle(position, salience, last_position, last_salience)
+        np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL, err_msg=label)
+        # and the other way round: a shift is symmetric
+        back = largest_shift(last_position, last_salience, position, salience)
+        np.testing.assert_allclose(back, want, rtol=RTOL, atol=ATOL, err_msg=label)
+
+
 def test_the_recorded_arguments_are_the_models_own():
     """Called on the recorded arguments, the kernels give back the model's own results."""
     for s in all_snapshots():
@@ -308,6 +638,35 @@ def test_the_recorded_arguments_are_the_models_own():
         assert np.array_equal(threat, s["model_threat"]), s["label"]
         base = influence.announce_anchor_base(*s["anchor_base"])
         assert np.array_equal(base, s["model_anchor_base"]), s["label"]
+        political = pressure.pressure_reaching(*s["pressure_reaching"])
+        assert np.array_equal(political, s["model_political"]), s["label"]
+        union_pressure = pressure.joint_pressure(*s["joint"][0])
+        assert union_pressure == s["model_union_pressure"], s["label"]
+        anchor = influence.pressed_anchor(*s["pressed_anchor"])
+        assert np.array_equal(anchor, s["fj"][5][:, 0]), s["label"]  # announce_anchor's
+
+
+def test_the_recorded_arguments_give_the_models_next_week():
+    """One week's recorded arguments give what the model computed the week after.
+
+    The regions' effort and the totals they said why with, the unions' mobilisation and
+    actions, and the stances ``largest_move`` compares: the recording builds each call as the
+    model's next step does.
+    """
+    pairs = consecutive_weeks()
+    assert len(pairs) >= 2 * len(RUNS)  # week 0 and 1, mid-run and the week after
+    for s, t in pairs:
+        label = f"{s['label']} -> week {t['week']}"
+        effort, total, due = pressure.lobby_regions(*s["lobby"])
+        assert np.array_equal(effort, t["pressure_reaching"][0]), label
+        logged = s["lobby"][4].copy()
+        logged[due] = total[due]  # each region due says why with its new total
+        assert np.array_equal(logged, t["lobby"][4]), label
+        level, action, _ = pressure.mobilise_unions(*s["unions"])
+        assert np.array_equal(level, t["unions"][0]), label
+        assert np.array_equal(action, t["unions"][8]), label
+        after, _ = s["moves"]
+        assert np.array_equal(after, t["fj"][3][:, 0]), label
 
 
 def test_the_recorded_inputs_cover_what_the_kernels_branch_on():
@@ -324,8 +683,44 @@ def test_the_recorded_inputs_cover_what_the_kernels_branch_on():
     assert any(len(s["defends"]) == 0 for s in taken)  # a case without unions
     assert any((pressure.threat_of(s["defends"], s["draft"], s["staff"]) > 0).any()
                for s in taken)  # fmt: skip
-    assert any(not s["redraw"][1].flags.c_contiguous for s in taken)  # the transposed view
+    # the model's pressure is C-ordered; its F-order copy (the redraw test's other layout) not
+    assert all(s["redraw"][1].flags.c_contiguous for s in taken)
+    assert any(not np.asfortranarray(s["redraw"][1]).flags.c_contiguous for s in taken)
     assert any(0 < s["scope"] < 1 for s in taken)
+    # regions: some due to say why and others not, in a week after the first; some want nothing
+    lobbies = [(s, *pressure.lobby_regions(*s["lobby"])) for s in taken]
+    assert any(s["week"] > 0 and 0 < len(due) < (total > 0).sum() for s, _, total, due in lobbies)
+    assert any((s["lobby"][3] == 0).any() for s in taken)
+    # unions: rising and falling, every action of the ladder, some changing their action
+    turns = [(s["unions"], *pressure.mobilise_unions(*s["unions"])) for s in taken]
+    assert any((level > args[0]).any() for args, level, _, _ in turns)
+    assert any((level < args[0]).any() for args, level, _, _ in turns)
+    actions = set().union(*(action.tolist() for _, _, action, _ in turns))
+    assert actions == set(range(len(pressure.UNION_ACTIONS)))
+    assert any(len(changed) for *_, changed in turns)
+    # the unions' pressure moves some anchors; some stances move, pulled by another member
+    assert any(s["pressed_anchor"][2] > 0 and s["pressed_anchor"][1].any() for s in taken)
+    moves = [(s, *influence.largest_move(*s["moves"])) for s in taken]
+    assert any(move != 0 for _, _, move in moves)
+    assert any(influence.strongest_pull(mover, s["moves"][1], *s["csr_arrays"])[0] != mover
+               for s, mover, _ in moves)  # fmt: skip
+    # votes: each cue weighs most for someone, both votes, tabled bills beside the HQ Acts
+    cues, votes = set(), set()
+    for s in taken:
+        for _, members in s["votes"]:
+            for _, voters in voter_sets(members):
+                who = np.flatnonzero(voters)
+                half = np.full(len(who), 0.5)
+                shock = np.zeros(int(members["bloc"].max()) + 1)
+                yes, which = votes_kernel(members, who, shock, half, s["legislature"])
+                cues |= set(which.tolist())
+                votes |= set(yes.tolist())
+    assert cues == {0, 1, 2} and votes == {False, True}
+    assert any(not name.endswith(" Act") for s in taken for name, _ in s["votes"])
+    # the clock: elections past and ahead; the table: shifts since the last agreement
+    assert any((s["clock"][0] < 0).any() and (s["clock"][0] >= 0).any() for s in taken)
+    assert any(s["last_bargained"] is not None
+               and largest_shift(*s["table"], *s["last_bargained"]) > 0 for s in taken)  # fmt: skip
 
 
 # ---- hand-built examples and edge cases ------------------------------------------------------
@@ -453,6 +848,199 @@ def test_a_union_defending_nothing_feels_no_threat_beside_real_unions():
                                                                    s["staff"]))  # fmt: skip
 
 
+def test_lobby_regions_due_rule_on_a_hand_built_example():
+    """Exact binary totals at and beside the 25% boundary of the due rule."""
+    capacity = np.array([1.25, 1.125, 0.75, 2.0, 3.0, 0.5])
+    zeal = np.array([1.0, 1.0, 1.0, 0.0, 1.0, 1.0])  # region 3's lawmakers have no zeal
+    wants = np.array([1.0, 1.0, 1.0, 1.0, 0.0, 1.0])  # region 4 wants nothing
+    share = np.array([[0.5, 0.5], [1.0, 0.0], [0.25, 0.75], [1.0, 0.0], [0.0, 0.0], [0.0, 1.0]])
+    logged = np.array([1.0, 1.0, 1.0, 1.0, 0.0, 0.0])  # region 5 has not said why yet
+    effort, total, due = pressure.lobby_regions(capacity, zeal, share, wants, logged, 0.25)
+    # +25% and -25% are due, +12.5% is not; no effort is never due; a first effort always is
+    assert due.tolist() == [0, 2, 5]
+    assert total.tolist() == [1.25, 1.125, 0.75, 0.0, 0.0, 0.5]
+    want_effort, want_total, want_due = lobby_regions_oracle(
+        capacity, zeal, share, wants, logged, 0.25
+    )
+    np.testing.assert_array_equal(effort, want_effort)
+    np.testing.assert_array_equal(total, want_total)
+    np.testing.assert_array_equal(due, want_due)
+
+
+def test_mobilise_unions_at_the_thresholds_of_the_ladder():
+    """Without adjustment (rates 0) the level is the mobilisation itself, on each threshold."""
+    mobilisation = np.array([0.0, 0.0, 0.0499, 0.05, 0.2, 0.3999, 0.4, 0.4, 1.0])
+    decided_against = np.array([False, True, False, False, False, False, False, True, True])
+    last = np.array([0, 0, 1, 1, 2, 2, 2, 4, 3])
+    n = len(mobilisation)
+    args = (mobilisation, np.ones(n), 1.0, np.ones(n), 0.0, 0.0, 1.0, decided_against, last)
+    level, action, changed = pressure.mobilise_unions(*args)
+    np.testing.assert_array_equal(level, mobilisation)
+    # a mobilised union facing a decision sues; one that is not mobilised does nothing
+    assert action.tolist() == [0, 0, 0, 1, 2, 2, 3, 4, 4]
+    assert changed.tolist() == [2, 6, 8]
+    want_level, want_action, want_changed = mobilise_unions_oracle(*args)
+    np.testing.assert_array_equal(level, want_level)
+    np.testing.assert_array_equal(action, want_action)
+    np.testing.assert_array_equal(changed, want_changed)
+
+
+def test_mobilise_unions_rises_and_decays_at_their_own_rates():
+    mobilisation = np.array([0.5, 0.5, 0.5])
+    threat = np.array([1.0, 0.0, 0.25])  # target 1 (capped), 0, and 0.5 (no move)
+    strength = np.ones(3)
+    no_decision = np.zeros(3, dtype=bool)
+    args = (mobilisation, threat, 1.0, strength, 0.5, 0.25, 2.0, no_decision, np.zeros(3, int))
+    level, action, changed = pressure.mobilise_unions(*args)
+    assert level.tolist() == [0.75, 0.375, 0.5]
+    assert action.tolist() == [3, 2, 3] and changed.tolist() == [0, 1, 2]
+    np.testing.assert_array_equal(level, mobilise_unions_oracle(*args)[0])
+
+
+def test_a_case_without_unions_has_no_joint_pressure():
+    nothing = np.zeros(0)
+    assert pressure.joint_pressure(nothing, nothing) == 0.0 == nothing @ nothing
+
+
+def test_largest_move_takes_the_first_of_equal_moves():
+    before = np.zeros(4)
+    assert influence.largest_move(before, before) == (0, 0.0)  # nobody moved
+    after = np.array([0.25, -0.5, 0.5, 0.125])
+    assert influence.largest_move(after, before) == (1, -0.5)
+    assert np.argmax(np.abs(after - before)) == 1
+
+
+def test_strongest_pull_on_a_hand_built_influence_matrix():
+    from scipy import sparse
+
+    weights = np.array([
+        [0.5, 0.25, 0.25, 0.0],  # pulls of 1 and 2 equal in size, opposite in sign
+        [0.0, 1.0, 0.0, 0.0],  # no ties: only herself
+        [0.5, 0.0, 0.0, 0.5],
+        [0.0, 0.0, 0.0, 1.0],
+    ])  # fmt: skip
+    stance = np.array([0.5, 0.75, 0.25, 1.0])
+    csr = sparse.csr_array(weights)
+    arrays = influence.csr_arrays(csr)
+    expected = {0: (1, 0.0625), 1: (1, 0.0), 2: (3, 0.375), 3: (3, 0.0)}
+    for member, want in expected.items():
+        assert influence.strongest_pull(member, stance, *arrays) == want
+        assert influence.strongest_influencer(member, stance, csr) == want
+
+
+def test_votes_by_weightiest_cue_breaks_ties_towards_the_earlier_cue():
+    gain = np.array([1.0, 0.5, 0.0, -0.25])
+    line = np.array([1.0, 1.0, 0.0, 1.0])
+    discipline = np.ones(4)
+    faction_line = np.array([-1.0, -1.0, 0.0, 0.0])
+    who = np.arange(4)
+    bloc = np.array([0, 0, 1, 1])
+    shock, uniform = np.zeros(2), np.full(4, 0.5)
+    yes, which = legislature.votes_by_weightiest_cue(
+        gain, line, discipline, faction_line, who, bloc, shock, uniform, 1.0, 1.0, 1.0
+    )
+    # all three cues tie: the constituency; whip and faction tie: the whip; no cue at all: the
+    # constituency's 0, a coin toss (p = 1/2, not below the uniform's 1/2)
+    assert which.tolist() == [0, 1, 0, 1]
+    assert yes.tolist() == [True, True, False, True]
+    members = {"gain": gain, "line": line, "discipline": discipline,
+               "faction_line": faction_line, "bloc": bloc}  # fmt: skip
+    lp = dataclasses.replace(
+        sim.load_scenario("season2_2020").parameters.legislature,
+        regional_strength=1.0, discipline_strength=1.0, vote_noise=1.0,
+    )  # fmt: skip
+    want_yes, want_which, _ = votes_oracle(members, who, shock, uniform, lp)
+    np.testing.assert_array_equal(yes, want_yes)
+    np.testing.assert_array_equal(which, want_which)
+
+
+def recognition_weights() -> list[tuple[str, np.ndarray]]:
+    """The model's recognition weights of each committee (first and last recorded week of
+    each required case), and hand-built ones: equal, skewed, with zeros, a single member."""
+    taken = []
+    for case in REQUIRED:
+        for s in (snapshots(case, 0)[0], snapshots(case, 0)[-1]):
+            members = s["votes"][-1][1]
+            for where, on in voter_sets(members)[1:]:
+                taken.append((f"{s['label']}, {where}", members["recognition"][on]))
+    return [
+        *taken,
+        ("equal", np.ones(7)),
+        ("skewed", np.array([1e-6, 1.0, 1e6, 3.0])),
+        ("zeros", np.array([0.0, 2.0, 0.0, 1.0, 0.0])),
+        ("one member", np.array([3.0])),
+    ]
+
+
+def test_recognise_draws_as_rng_choice_does():
+    """The same seed recognises the same member as ``rng.choice`` with the probabilities."""
+    weights = recognition_weights()
+    assert any(len(np.unique(w)) > 1 for name, w in weights[:-4])  # leaders weigh more
+    for k, (name, w) in enumerate(weights):
+        ours, numpy_s = np.random.default_rng(k), np.random.default_rng(k)
+        p = legislature.recognition_probabilities(w)
+        got = [legislature.recognise(ours, w) for _ in range(300)]
+        want = [int(numpy_s.choice(len(w), p=p)) for _ in range(300)]
+        assert got == want, name
+        assert ours.random() == numpy_s.random(), name  # one uniform a draw, as rng.choice
+        assert all(w[i] > 0 for i in got), name
+
+
+def test_first_past_matches_the_search_of_numpys_choice():
+    """Uniforms at random and 1e-9 relative either side of each step of numpy's cdf."""
+    rng = np.random.default_rng(14)
+    for name, w in recognition_weights():
+        cdf = legislature.recognition_probabilities(w).cumsum()
+        cdf /= cdf[-1]  # as Generator.choice with p
+        steps = cdf[:-1][cdf[:-1] > 0]
+        uniforms = np.concatenate([rng.random(200), [0.0], steps * (1 - RTOL), steps * (1 + RTOL)])
+        got = [legislature.first_past(w, u) for u in uniforms]
+        assert got == cdf.searchsorted(uniforms, side="right").tolist(), name
+
+
+def test_first_past_refuses_weights_without_a_positive_sum():
+    for w in (np.array([1.0, -0.5, 2.0]), np.zeros(3)):
+        with pytest.raises(ValueError, match="non-negative with a positive sum"):
+            legislature.recognition_probabilities(w)
+        with pytest.raises(ValueError, match="non-negative with a positive sum"):
+            legislature.first_past(w, 0.5)
+
+
+def test_looming_election_on_the_clocks_of_hand_built_cases():
+    scale = 26.0
+    cases = {
+        "no election ahead": ([-3.0, -1.0], [1.0, 1.0], (0.0, 0)),
+        "no election at all": ([], [], (0.0, 0)),
+        "ties: the first of equals": ([-2.0, 10.0, 10.0], [1.0, 0.5, 0.5],
+                                      (0.5 * np.exp(-10.0 / scale), 1)),
+        "weights of 0": ([3.0, 8.0], [0.0, 0.0], (0.0, 0)),
+        "a weight of 0 first": ([3.0, 8.0], [0.0, 0.4], (0.4 * np.exp(-8.0 / scale), 1)),
+        "polling day": ([-1.0, 0.0, 5.0], [1.0, 0.75, 0.5], (0.75, 1)),
+        "far beyond the scale": ([1e6], [1.0], (0.0, 0)),
+    }  # fmt: skip
+    for name, (weeks, weight, (want_g, want_looming)) in cases.items():
+        weeks, weight = np.array(weeks, float), np.array(weight, float)
+        g, looming = timing.looming_election(weeks, weight, scale)
+        assert looming == want_looming, name
+        np.testing.assert_allclose(g, want_g, rtol=RTOL, atol=0.0, err_msg=name)
+        np.testing.assert_allclose(g, timing.election_proximity(weeks, weight, scale),
+                                   rtol=RTOL, atol=0.0, err_msg=name)  # fmt: skip
+        if len(weeks):
+            assert looming == np.argmax(timing.election_closeness(weeks, weight, scale)), name
+
+
+def test_largest_shift_on_a_hand_built_table():
+    position, salience = np.array([50.0, 20.0, 0.0]), np.array([0.5, 0.25, 0.0])
+    assert largest_shift(position, salience, position, salience) == 0.0
+    # a position moves 3 points; a salience moves 0.0625, which is 6.25 points
+    moved_position = position + np.array([0.0, -3.0, 0.0])
+    moved_salience = salience + np.array([0.0, 0.0, 0.0625])
+    assert largest_shift(moved_position, salience, position, salience) == 3.0
+    assert largest_shift(position, moved_salience, position, salience) == 6.25
+    assert largest_shift(moved_position, moved_salience, position, salience) == 6.25
+    assert shift_oracle(moved_position, moved_salience, position, salience) == 6.25
+
+
 # ---- types: another type is an error, not a new compilation -----------------------------------
 def _refusals():
     s = snapshots("season2_2020", 0)[1]
@@ -460,6 +1048,13 @@ def _refusals():
     group, values, n = s["group_means"][1]
     csr = s["csr"]
     fit, political, w, penalty, threshold, receives, taste, decided = s["redraw"]
+    capacity, *lobby = s["lobby"]
+    *unions, last_action = s["unions"]
+    before = s["moves"][1]
+    members = s["votes"][-1][1]
+    who = np.flatnonzero(members["seated"])
+    shock = np.zeros(int(members["bloc"].max()) + 1)
+    lp = s["legislature"]
     return {
         "group_means int32 groups": (influence.group_means,
                                      (group.astype(np.int32), values, n)),
@@ -477,6 +1072,20 @@ def _refusals():
             (fit, political, w, penalty, threshold, receives, taste, decided.astype(np.int32))),
         "threat_of float32 staff": (
             pressure.threat_of, (s["defends"], s["draft"], s["staff"].astype(np.float32))),
+        "lobby_regions float32 capacity": (
+            pressure.lobby_regions, (capacity.astype(np.float32), *lobby)),
+        "mobilise_unions int32 last actions": (
+            pressure.mobilise_unions, (*unions, last_action.astype(np.int32))),
+        "strongest_pull scipy's int32 indices": (
+            influence.strongest_pull,
+            (0, before, csr.indptr.astype(np.int32), csr.indices.astype(np.int32), csr.data)),
+        "votes_by_weightiest_cue int32 voters": (
+            legislature.votes_by_weightiest_cue,
+            (members["gain"], members["line"], members["discipline"], members["faction_line"],
+             who.astype(np.int32), members["bloc"], shock, np.full(len(who), 0.5),
+             lp.regional_strength, lp.discipline_strength, lp.vote_noise)),
+        "first_past float32 weights": (
+            legislature.first_past, (members["recognition"].astype(np.float32), 0.5)),
     }  # fmt: skip
 
 
@@ -489,6 +1098,11 @@ def _refusals():
         "friedkin_johnsen_csr float32 stance",
         "redraw int32 decisions",
         "threat_of float32 staff",
+        "lobby_regions float32 capacity",
+        "mobilise_unions int32 last actions",
+        "strongest_pull scipy's int32 indices",
+        "votes_by_weightiest_cue int32 voters",
+        "first_past float32 weights",
     ],
 )
 def test_a_kernel_refuses_another_type(which):
