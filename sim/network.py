@@ -44,66 +44,113 @@ class Ties:
 PAIRS_PER_CHUNK = 1 << 22  # pairs drawn at once: a few tens of MB, whatever the group's size
 
 
-def _pair_chunks(n: int, chunk: int = PAIRS_PER_CHUNK):
-    """The pairs (i < j) of n members in ``np.triu_indices(n, 1)``'s order, in chunks.
+@dataclass(frozen=True)
+class _Groups:
+    """Peer groups, each a sorted list of members in which every pair may be tied.
 
-    Whole rows of about ``chunk`` pairs at a time: a group of 15,000 members has 112 million
-    pairs, which listed at once, with a random number each, would take over 2 GB.
-
-    Yields:
-        (i, j) arrays of one chunk.
+    Attributes:
+        members: The members of every group, group after group, ascending within a group.
+        size: (G,) members of each group.
+        chance: (G,) tie probability of each pair of the group.
+        kind: (G,) index into KINDS of each group's ties.
     """
-    counts = n - 1 - np.arange(n - 1)  # row i holds the pairs (i, i + 1) ... (i, n - 1)
-    start = 0
-    while start < n - 1:
-        stop, total = start + 1, counts[start]
-        while stop < n - 1 and total + counts[stop] <= chunk:
-            total += counts[stop]
-            stop += 1
-        rows = counts[start:stop]
-        i = np.repeat(np.arange(start, stop), rows)
-        j = i + 1 + np.arange(total) - np.repeat(np.cumsum(rows) - rows, rows)
-        yield i, j
-        start = stop
+
+    members: np.ndarray
+    size: np.ndarray
+    chance: np.ndarray
+    kind: np.ndarray
+
+    @staticmethod
+    def of_labels(groups: np.ndarray, chance: np.ndarray, kind: str) -> "_Groups":
+        """One group per index of ``chance``: the members labelled with it (-1 is none)."""
+        inside = np.flatnonzero((groups >= 0) & (groups < len(chance)))
+        members = inside[np.argsort(groups[inside], kind="stable")]
+        size = np.bincount(groups[inside], minlength=len(chance))
+        kinds = np.full(len(chance), KINDS.index(kind))
+        return _Groups(members, size, np.asarray(chance, dtype=float), kinds)
+
+    @staticmethod
+    def of_columns(membership: np.ndarray, chance: float, kind: str) -> "_Groups":
+        """One group per column of a (N, K) membership table (a member may be in several)."""
+        _, members = np.nonzero(membership.T)  # column by column, members ascending
+        k = membership.shape[1]
+        kinds = np.full(k, KINDS.index(kind))
+        return _Groups(members, membership.sum(axis=0), np.full(k, float(chance)), kinds)
+
+    @staticmethod
+    def joined(parts: list["_Groups"]) -> "_Groups":
+        """The groups of ``parts``, in order."""
+        fields = ("members", "size", "chance", "kind")
+        return _Groups(*(np.concatenate([getattr(p, f) for p in parts]) for f in fields))
+
+
+def _rows(groups: _Groups) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The rows of pairs of every group that draws, in drawing order.
+
+    Row i of a group of n members holds its pairs (i, i + 1) ... (i, n - 1), so that the
+    rows of a group list its pairs in the order of ``np.triu_indices(n, 1)``. A group whose
+    chance is 0 has no rows: it draws no numbers.
+
+    Returns:
+        group: (R,) the group of each row.
+        member: (R,) index in ``groups.members`` of the row's member i.
+        first: (R,) the number of the row's first pair, counting the pairs of all rows in order.
+        length: (R,) pairs in the row.
+    """
+    drawing = np.where(groups.chance <= 0, 0, groups.size)
+    rows = np.maximum(drawing - 1, 0)
+    group = np.repeat(np.arange(len(rows)), rows)
+    i = np.arange(len(group)) - np.repeat(np.cumsum(rows) - rows, rows)
+    member = (np.cumsum(groups.size) - groups.size)[group] + i
+    length = drawing[group] - 1 - i
+    return group, member, np.cumsum(length) - length, length
+
+
+def _draw_pairs(rng, groups: _Groups, chunk: int = PAIRS_PER_CHUNK) -> tuple[np.ndarray, ...]:
+    """Pairs (i < j) inside each group, each present with the group's chance.
+
+    One uniform number per pair: group by group, each group's pairs in the order of
+    ``np.triu_indices``, skipping groups whose chance is 0. The numbers are drawn ``chunk`` at
+    a time across groups, which gives the same numbers as one draw of them all (a generator's
+    stream of doubles does not depend on how it is cut), so memory stays bounded and a seed's
+    ties stay the same. Only the pairs drawn are turned into members, through their rows
+    (``_rows``).
+
+    Returns:
+        (source, target, group) of each tie, in the order drawn.
+    """
+    group, member, first, length = _rows(groups)
+    chance, total = groups.chance[group], int(length.sum())
+    found = []
+    for start in range(0, total, chunk):
+        stop = min(start + chunk, total)
+        # each pair's chance: its row's, for the rows that overlap [start, stop)
+        r0, r1 = np.searchsorted(first, [start, stop], side="right") - 1
+        near = slice(r0, r1 + 1)
+        counts = np.minimum(first[near] + length[near], stop) - np.maximum(first[near], start)
+        hit = rng.random(stop - start) < np.repeat(chance[near], counts)
+        found.append(np.flatnonzero(hit) + start)
+    pair = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+    # each pair's row: a row holds the pairs from its first to the next row's first
+    row = np.repeat(np.arange(len(first)), np.diff(np.searchsorted(pair, first), append=len(pair)))
+    i = member[row]
+    j = i + 1 + pair - first[row]
+    return groups.members[i], groups.members[j], group[row]
 
 
 def _draw_within(
     rng, groups: np.ndarray, chance: np.ndarray, chunk: int = PAIRS_PER_CHUNK
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs (i < j) inside each group, each present with the group's chance.
-
-    One uniform number per pair, in the order of ``np.triu_indices``; drawn chunk by chunk,
-    which gives the same numbers as one draw of them all (a generator's stream does not depend
-    on how it is cut), so memory stays bounded and a seed's ties stay the same.
+    """Pairs (i < j) inside each group of a labelling, each present with the group's chance.
 
     Args:
         rng: The model's generator; groups are drawn in index order, so a seed fixes the ties.
         groups: (N,) group index of each member, -1 for none.
         chance: (G,) tie probability per group.
-        chunk: Pairs drawn at once (``_pair_chunks``); the ties do not depend on it.
+        chunk: Pairs drawn at once (``_draw_pairs``); the ties do not depend on it.
     """
-    sources, targets = [], []
-    for g in range(len(chance)):
-        members = np.nonzero(groups == g)[0]
-        if len(members) < 2 or chance[g] <= 0:
-            continue
-        for i, j in _pair_chunks(len(members), chunk):
-            hit = rng.random(len(i)) < chance[g]
-            sources.append(members[i[hit]])
-            targets.append(members[j[hit]])
-    empty = np.zeros(0, dtype=int)
-    return (np.concatenate(sources), np.concatenate(targets)) if sources else (empty, empty)
-
-
-def _draw_in_columns(rng, membership: np.ndarray, chance: float) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs inside each column of a (N, K) membership table (a member may sit in several)."""
-    pairs = [
-        _draw_within(rng, np.where(membership[:, k], 0, -1), np.array([chance]))
-        for k in range(membership.shape[1])
-    ]
-    if not pairs:
-        return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
-    return np.concatenate([p[0] for p in pairs]), np.concatenate([p[1] for p in pairs])
+    source, target, _ = _draw_pairs(rng, _Groups.of_labels(groups, chance, "party"), chunk)
+    return source, target
 
 
 def _led_by(group: np.ndarray, leads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -149,31 +196,38 @@ def draw_ties(
     Returns:
         The ties, peer kinds as unordered pairs, leader ties one way.
     """
-    n_regions = int(region.max()) + 1
-    parts = {
-        "party": _draw_within(rng, party, params.within_party_density * cohesion),
-        "region": _draw_within(rng, region, np.full(n_regions, params.region_tie_prob)),
-    }
-    parts["committee"] = _draw_in_columns(rng, committee, params.committee_tie_prob)
-    parts["caucus"] = _draw_in_columns(rng, caucus, 1.0)
+    # Every peer kind's groups, in the order their pairs are drawn (leader ties draw nothing).
+    factions = np.full(len(party), -1) if faction is None else faction
+    n_regions, n_factions = int(region.max()) + 1, int(factions.max()) + 1
+    peers = _Groups.joined([
+        _Groups.of_labels(party, params.within_party_density * cohesion, "party"),
+        _Groups.of_labels(region, np.full(n_regions, params.region_tie_prob), "region"),
+        _Groups.of_columns(committee, params.committee_tie_prob, "committee"),
+        _Groups.of_columns(caucus, 1.0, "caucus"),
+        _Groups.of_labels(factions, np.full(n_factions, params.within_party_density), "faction"),
+    ])  # fmt: skip
+    source, target, group = _draw_pairs(rng, peers)
+    kind = peers.kind[group]
     member, lead = _led_by(party, leader)
     if faction is not None and faction_leader is not None and faction_leader.any():
         f_member, f_lead = _led_by(faction, faction_leader & (faction >= 0))
         member, lead = np.concatenate([member, f_member]), np.concatenate([lead, f_lead])
     not_self = member != lead
-    parts["leader"] = (member[not_self], lead[not_self])
-    groups = np.full(len(party), -1) if faction is None else faction
-    density = np.full(int(groups.max()) + 1, params.within_party_density)
-    parts["faction"] = _draw_within(rng, groups, density)
-    weights = {
-        "party": 1.0, "region": params.region_weight, "committee": 1.0,
-        "caucus": params.caucus_weight, "leader": params.leader_weight, "faction": 1.0,
-    }  # fmt: skip
+    member, lead = member[not_self], lead[not_self]
+    # The drawn kinds come in the order of KINDS; the leader ties go in their place among them.
+    at = np.searchsorted(kind, KINDS.index("leader"))
+
+    def with_leaders(drawn, led):
+        return np.concatenate([drawn[:at], led, drawn[at:]])
+
+    kind = with_leaders(kind, np.full(len(member), KINDS.index("leader")))
+    weight = np.array([1.0, params.region_weight, 1.0, params.caucus_weight,
+                       params.leader_weight, 1.0])  # by KINDS  # fmt: skip
     return Ties(
-        source=np.concatenate([parts[k][0] for k in KINDS]),
-        target=np.concatenate([parts[k][1] for k in KINDS]),
-        weight=np.concatenate([np.full(len(parts[k][0]), weights[k]) for k in KINDS]),
-        kind=np.concatenate([np.full(len(parts[k][0]), KINDS.index(k)) for k in KINDS]),
+        source=with_leaders(source, member),
+        target=with_leaders(target, lead),
+        weight=weight[kind],
+        kind=kind,
     )
 
 

@@ -5,6 +5,10 @@ index-aligned numpy arrays. The 300 lawmakers are generated from the seat counts
 take their real seats, the rest of each region's seats by party are anonymous members, and
 each party's remaining seats are proportional members without a constituency. Unseated party
 officials (e.g. a party leader without a seat) are members of the graph but cast no votes.
+
+All of that is the scenario's alone, and is computed once per scenario object (``fixed_part``);
+a run's seed draws the rest: the anonymous members' labour ties, committee seats and factions,
+and each committee's chair.
 """
 
 from dataclasses import dataclass
@@ -108,7 +112,83 @@ def expand_institutions(scenario: Scenario) -> tuple[list[str], list[str], np.nd
 
 
 def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
-    """Arrays for one run; ``rng`` draws anonymous members' labour ties and committee seats."""
+    """Arrays for one run.
+
+    What the scenario fixes whatever the seed is computed once per scenario (``fixed_part``);
+    ``rng`` draws the rest, in this order: the anonymous members' labour ties, the committee
+    seats left to fill, each committee's chair, and the anonymous members' factions.
+    """
+    fixed = fixed_part(scenario)
+    party = fixed.fields["member_party"]
+    drawn_labour = rng.random(len(fixed.labour_chance)) < fixed.labour_chance
+    committee = _fill_committees(fixed, rng)
+    return World(
+        **{name: _copy(value) for name, value in fixed.fields.items()},
+        labour=np.concatenate([fixed.labour, drawn_labour]),
+        committee=committee,
+        chair=_chairs(committee, party, fixed.executive, rng),
+        faction=_draw_factions(fixed, rng),
+    )
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """What a scenario fixes of its worlds, whatever the seed (``fixed_part``).
+
+    Attributes:
+        fields: The World's fields that no draw touches; each World gets copies of them, so
+            that a run changing its own (``RelocationModel.apply_roles``) leaves this alone.
+        labour: (n_named,) bool, the named members' labour ties.
+        labour_chance: (N - n_named,) the anonymous members' chance of labour ties: their
+            party's ``labour_ties`` share.
+        committee: (N, C) bool, the named members' committee seats.
+        free: (N,) bool, seated members on no committee yet: those the draws may seat.
+        quota: (C, P) seats each party fills by draw on each committee.
+        executive: Party index of the executive, whose members chair committees first.
+        faction: (N,) the named members' factions, -1 for the others.
+        faction_draws: For each party with factions, in party order: its anonymous members,
+            its factions and their cumulative shares (``_draw_factions``).
+    """
+
+    fields: dict
+    labour: np.ndarray
+    labour_chance: np.ndarray
+    committee: np.ndarray
+    free: np.ndarray
+    quota: np.ndarray
+    executive: int
+    faction: np.ndarray
+    faction_draws: tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]
+
+
+_FIXED = "_world_fixed"  # where a Scenario keeps its Fixed
+
+
+def fixed_part(scenario: Scenario) -> Fixed:
+    """The scenario's Fixed: computed on first use, then kept on the scenario object.
+
+    Batch runs build a world for every seed of one loaded scenario (``load_scenario`` caches
+    it), and most of a world (names, seats, institutions' arrays) is the scenario's alone.
+    The cache cannot go stale: a Scenario is frozen, and a changed one (``dataclasses.replace``,
+    as in ``Scenario.seated_after``) is a new object, without the cache. It holds nothing
+    drawn, so no seed's world leaks into another's.
+    """
+    fixed = scenario.__dict__.get(_FIXED)
+    if fixed is None:
+        fixed = _fix(scenario)
+        object.__setattr__(scenario, _FIXED, fixed)  # frozen: plain assignment would raise
+    return fixed
+
+
+def _copy(value):
+    """A fresh copy of a World field: arrays and lists are mutable."""
+    if isinstance(value, np.ndarray | list):
+        return value.copy()
+    return value
+
+
+def _fix(scenario: Scenario) -> Fixed:
+    """Compute what ``scenario`` fixes of its worlds (``Fixed``); no random draw here."""
     regions, parties, institutions = scenario.regions, scenario.parties, scenario.institutions
     region_index = {r.code: k for k, r in enumerate(regions)}
     party_index = {p.code: k for k, p in enumerate(parties)}
@@ -118,86 +198,80 @@ def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
     entry_inst = [institutions[k] for k in entry]
     clusters = [set(r.clusters) for r in regions]
     committees = list(scenario.committee_sizes)
-    members = _members(scenario, region_index, party_index, committees, rng)
+    members = _members(scenario, region_index, party_index, committees)
     names, number, party, region, seated, leader, labour, committee = members
+    row = {}  # a name's first row, as names.index finds it, without a search per name
+    for k, name in enumerate(names):
+        row.setdefault(name, k)
     n_named = len(scenario.named)
     caucus_names = sorted({c for n in scenario.named for c in n.caucuses})
     caucus = np.zeros((len(names), len(caucus_names)), dtype=bool)
     for n in scenario.named:
-        row = names.index(n.name)
         for c in n.caucuses:
-            caucus[row, caucus_names.index(c)] = True
+            caucus[row[n.name], caucus_names.index(c)] = True
 
     defends = np.array(
         [[inst.code in u.institutions for inst in entry_inst] for u in scenario.unions], dtype=bool
     ).reshape(len(scenario.unions), len(entry_inst))
-    return World(
-        region_codes=[r.code for r in regions],
-        region_names=[r.name for r in regions],
-        receives=np.array([r.receives for r in regions]),
-        capacity=np.array([r.lobbying_capacity for r in regions], dtype=float),
-        hub=np.array([HUB_LEVEL[r.financial_hub] for r in regions]),
-        seat_share=np.array([sum(r.seats.values()) for r in regions], dtype=float) / total_seats,
-        source_region=next(k for k, r in enumerate(regions) if not r.receives),
-        origin=np.array([region_index[i.origin] for i in entry_inst], dtype=int),
-        inst_committee=np.array([committees.index(i.committee) for i in entry_inst], dtype=int),
-        inst_codes=inst_codes,
-        inst_names=inst_names,
-        inst_entry=entry,
-        staff=np.array([i.staff / i.count for i in entry_inst], dtype=float),
-        needs_act=np.array([bool(i.hq_act) for i in entry_inst]),
-        is_finance=np.array([i.sector == "finance" for i in entry_inst]),
-        cluster_match=np.array([[i.sector in c for c in clusters] for i in entry_inst]),
-        bids=np.array([[r.code in i.bids for r in regions] for i in entry_inst]),
-        union_codes=[u.code for u in scenario.unions],
-        defends=defends,
-        union_members=np.array([u.members for u in scenario.unions], dtype=float),
-        union_strength=np.array([u.strength for u in scenario.unions], dtype=float),
-        party_codes=[p.code for p in parties],
-        discipline=np.array([p.discipline for p in parties], dtype=float),
-        cohesion=np.array([p.cohesion for p in parties], dtype=float),
-        pledge=np.array([p.pledge for p in parties], dtype=float),
-        names=names,
-        member_number=number,
-        member_party=party,
-        member_region=region,
-        seated=seated,
-        leader=leader,
+    fields = {
+        "region_codes": [r.code for r in regions],
+        "region_names": [r.name for r in regions],
+        "receives": np.array([r.receives for r in regions]),
+        "capacity": np.array([r.lobbying_capacity for r in regions], dtype=float),
+        "hub": np.array([HUB_LEVEL[r.financial_hub] for r in regions]),
+        "seat_share": np.array([sum(r.seats.values()) for r in regions], dtype=float) / total_seats,
+        "source_region": next(k for k, r in enumerate(regions) if not r.receives),
+        "origin": np.array([region_index[i.origin] for i in entry_inst], dtype=int),
+        "inst_committee": np.array([committees.index(i.committee) for i in entry_inst], dtype=int),
+        "inst_codes": inst_codes,
+        "inst_names": inst_names,
+        "inst_entry": entry,
+        "staff": np.array([i.staff / i.count for i in entry_inst], dtype=float),
+        "needs_act": np.array([bool(i.hq_act) for i in entry_inst]),
+        "is_finance": np.array([i.sector == "finance" for i in entry_inst]),
+        "cluster_match": np.array([[i.sector in c for c in clusters] for i in entry_inst]),
+        "bids": np.array([[r.code in i.bids for r in regions] for i in entry_inst]),
+        "union_codes": [u.code for u in scenario.unions],
+        "defends": defends,
+        "union_members": np.array([u.members for u in scenario.unions], dtype=float),
+        "union_strength": np.array([u.strength for u in scenario.unions], dtype=float),
+        "party_codes": [p.code for p in parties],
+        "discipline": np.array([p.discipline for p in parties], dtype=float),
+        "cohesion": np.array([p.cohesion for p in parties], dtype=float),
+        "pledge": np.array([p.pledge for p in parties], dtype=float),
+        "names": names,
+        "member_number": number,
+        "member_party": party,
+        "member_region": region,
+        "seated": seated,
+        "leader": leader,
+        "caucus": caucus,
+        "caucus_names": caucus_names,
+        "committee_codes": committees,
+        **_fixed_factions(scenario, row, len(names), party_index),
+    }
+    labour_share = np.array([par.labour_ties for par in parties])
+    return Fixed(
+        fields=fields,
         labour=labour,
+        labour_chance=labour_share[party[n_named:]],
         committee=committee,
-        chair=_chairs(committee, party, party_index[scenario.executive.party], rng),
-        caucus=caucus,
-        caucus_names=caucus_names,
-        committee_codes=committees,
-        **_factions(scenario, names, party, n_named, party_index, rng),
+        free=seated & ~committee.any(axis=1),
+        quota=_quotas(committee, party, seated, scenario),
+        executive=party_index[scenario.executive.party],
+        faction=_named_factions(scenario, row, len(names)),
+        faction_draws=_faction_draws(scenario, party, n_named, party_index),
     )
 
 
-def _factions(scenario, names, party, n_named, party_index, rng) -> dict:
-    """Faction of every member: named members as listed, anonymous ones drawn by share.
-
-    Each anonymous member of a party joins one of its factions with that faction's ``share``
-    as probability (none with the rest), one draw per member in member order.
-    """
+def _fixed_factions(scenario, row, n, party_index) -> dict:
+    """The World's faction fields that no draw touches (``row``: a name's member index)."""
     factions = scenario.factions
-    faction = np.full(len(names), -1, dtype=int)
-    leader = np.zeros(len(names), dtype=bool)
-    for f, spec in enumerate(factions):
-        for name in spec.members:
-            faction[names.index(name)] = f
+    leader = np.zeros(n, dtype=bool)
+    for spec in factions:
         if spec.leader:
-            leader[names.index(spec.leader)] = True
-    for p in sorted({party_index[spec.party] for spec in factions}):
-        own = [f for f, spec in enumerate(factions) if party_index[spec.party] == p]
-        share = np.array([factions[f].share for f in own])
-        anonymous = np.nonzero(party[n_named:] == p)[0] + n_named
-        pick = rng.random(len(anonymous))
-        edges = np.cumsum(share)
-        slot = np.searchsorted(edges, pick, side="right")  # len(own): in no faction
-        joined = slot < len(own)
-        faction[anonymous[joined]] = np.array(own, dtype=int)[slot[joined]]
+            leader[row[spec.leader]] = True
     return {
-        "faction": faction,
         "faction_leader": leader,
         "faction_codes": [spec.code for spec in factions],
         "faction_party": np.array([party_index[spec.party] for spec in factions], dtype=int),
@@ -205,8 +279,53 @@ def _factions(scenario, names, party, n_named, party_index, rng) -> dict:
     }
 
 
-def _members(scenario, region_index, party_index, committees, rng):
-    """Generate every member: named actors first, then anonymous and proportional members."""
+def _named_factions(scenario, row, n) -> np.ndarray:
+    """(N,) the faction of every named member the scenario lists in one, -1 elsewhere."""
+    faction = np.full(n, -1, dtype=int)
+    for f, spec in enumerate(scenario.factions):
+        for name in spec.members:
+            faction[row[name]] = f
+    return faction
+
+
+def _faction_draws(scenario, party, n_named, party_index) -> tuple:
+    """For each party with factions, in party order: (anonymous members, factions, edges).
+
+    ``edges`` are the factions' cumulative shares: a uniform number below the first edge joins
+    the first faction, and so on; one above the last joins none.
+    """
+    factions = scenario.factions
+    draws = []
+    for p in sorted({party_index[spec.party] for spec in factions}):
+        own = [f for f, spec in enumerate(factions) if party_index[spec.party] == p]
+        share = np.array([factions[f].share for f in own])
+        anonymous = np.nonzero(party[n_named:] == p)[0] + n_named
+        draws.append((anonymous, np.array(own, dtype=int), np.cumsum(share)))
+    return tuple(draws)
+
+
+def _draw_factions(fixed: Fixed, rng) -> np.ndarray:
+    """Faction of every member: named members as listed, anonymous ones drawn by share.
+
+    Each anonymous member of a party joins one of its factions with that faction's ``share``
+    as probability (none with the rest), one draw per member in member order.
+    """
+    faction = fixed.faction.copy()
+    for anonymous, own, edges in fixed.faction_draws:
+        pick = rng.random(len(anonymous))
+        slot = np.searchsorted(edges, pick, side="right")  # len(own): in no faction
+        joined = slot < len(own)
+        faction[anonymous[joined]] = own[slot[joined]]
+    return faction
+
+
+def _members(scenario, region_index, party_index, committees):
+    """Every member, named actors first, then anonymous and proportional members.
+
+    Returns:
+        names, number, party, region, seated, leader, the named members' labour ties and
+        the named members' committee seats ((N, C), anonymous members on none yet).
+    """
     names, party, region, seated, leader, labour, committee = [], [], [], [], [], [], []
     taken: dict[tuple[int, int], int] = {}
     free = _free_seats(scenario, region_index, party_index)
@@ -246,21 +365,16 @@ def _members(scenario, region_index, party_index, committees, rng):
     n_new = len(names) - n_named
     seated += [True] * n_new
     leader += [False] * n_new
-    labour_share = np.array([par.labour_ties for par in scenario.parties])
-    party_arr = np.array(party, dtype=int)
-    new_labour = rng.random(n_new) < labour_share[party_arr[n_named:]]
-    labour += new_labour.tolist()
     committee = np.array(committee + [[False] * len(committees)] * n_new, dtype=bool)
     committee = committee.reshape(len(names), len(committees))
-    _fill_committees(committee, party_arr, np.array(seated), scenario, rng)
     return (
         names,
         np.array(number, dtype=int),
-        party_arr,
+        np.array(party, dtype=int),
         np.array(region, dtype=int),
         np.array(seated),
         np.array(leader),
-        np.array(labour),
+        np.array(labour, dtype=bool),
         committee,
     )
 
@@ -277,19 +391,34 @@ def _free_seats(scenario, region_index, party_index) -> dict[tuple[int, int], in
     return free
 
 
-def _fill_committees(committee, party, seated, scenario, rng):
-    """Fill each committee to its size, seats shared among parties by largest remainder."""
-    free = seated & ~committee.any(axis=1)
+def _quotas(committee, party, seated, scenario) -> np.ndarray:
+    """(C, P) seats each party fills by draw on each committee, beyond its named members.
+
+    Each committee's seats are shared among parties by largest remainder of their seats.
+    """
     seats = np.bincount(party[seated], minlength=len(scenario.parties)).astype(float)
-    for c, name in enumerate(scenario.committee_sizes):
-        size = scenario.committee_sizes[name]
-        quota = _largest_remainder(seats, size)
-        quota -= np.bincount(party[committee[:, c]], minlength=len(quota))
+    quota = np.zeros((len(scenario.committee_sizes), len(scenario.parties)), dtype=int)
+    for c, size in enumerate(scenario.committee_sizes.values()):
+        quota[c] = _largest_remainder(seats, size)
+        quota[c] -= np.bincount(party[committee[:, c]], minlength=len(scenario.parties))
+    return quota
+
+
+def _fill_committees(fixed: Fixed, rng) -> np.ndarray:
+    """(N, C) committee seats: the named members', each committee filled to its size by draw.
+
+    A party's drawn seats (``Fixed.quota``) go to its free members, drawn without
+    replacement, committee by committee; a member takes one drawn seat at most.
+    """
+    committee = fixed.committee.copy()
+    party, free = fixed.fields["member_party"], fixed.free.copy()
+    for c, quota in enumerate(fixed.quota):
         for p in np.nonzero(quota > 0)[0]:
             pool = np.nonzero(free & (party == p))[0]
             chosen = rng.choice(pool, size=min(quota[p], len(pool)), replace=False)
             committee[chosen, c] = True
             free[chosen] = False
+    return committee
 
 
 def _largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:

@@ -6,7 +6,9 @@ from sim.influence import row_stochastic
 from sim.network import (
     KINDS,
     PAIRS_PER_CHUNK,
+    _draw_pairs,
     _draw_within,
+    _Groups,
     _led_by,
     draw_ties,
     influence_matrix,
@@ -104,6 +106,26 @@ def test_the_sparse_influence_matrix_is_the_dense_one_to_the_bit(self_weight):
     assert np.array_equal(lonely.toarray(), np.eye(3))
 
 
+def pairs_group_by_group(rng, groups, chance):
+    """The oracle of peer ties: each group's pairs listed at once, one uniform number each."""
+    sources, targets = [np.zeros(0, int)], [np.zeros(0, int)]
+    for g, p in enumerate(chance):
+        members = np.flatnonzero(groups == g)
+        if len(members) < 2 or p <= 0:
+            continue
+        i, j = np.triu_indices(len(members), 1)
+        hit = rng.random(len(i)) < p
+        sources.append(members[i[hit]])
+        targets.append(members[j[hit]])
+    return np.concatenate(sources), np.concatenate(targets)
+
+
+def in_columns(rng, table, chance):
+    """The oracle of a membership table's ties: column after column."""
+    pairs = [pairs_group_by_group(rng, np.where(column, 0, -1), [chance]) for column in table.T]
+    return np.concatenate([s for s, _ in pairs]), np.concatenate([t for _, t in pairs])
+
+
 def test_ties_drawn_in_chunks_are_the_ties_drawn_at_once():
     groups = np.random.default_rng(1).integers(-1, 4, size=200)
     chance = np.array([0.3, 0.05, 1.0, 0.5])
@@ -111,17 +133,63 @@ def test_ties_drawn_in_chunks_are_the_ties_drawn_at_once():
         _draw_within(np.random.default_rng(9), groups, chance, chunk=chunk)
         for chunk in (1, 7, 1000, PAIRS_PER_CHUNK)
     ]
-    # the oracle: every pair of a group listed at once, one uniform number each, in order
-    rng, sources, targets = np.random.default_rng(9), [], []
-    for g, p in enumerate(chance):
-        members = np.flatnonzero(groups == g)
-        i, j = np.triu_indices(len(members), 1)
-        hit = rng.random(len(i)) < p
-        sources.append(members[i[hit]])
-        targets.append(members[j[hit]])
+    sources, targets = pairs_group_by_group(np.random.default_rng(9), groups, chance)
     for source, target in drawn:
-        assert np.array_equal(source, np.concatenate(sources))
-        assert np.array_equal(target, np.concatenate(targets))
+        assert np.array_equal(source, sources)
+        assert np.array_equal(target, targets)
+
+
+def test_groups_drawn_in_chunks_across_groups_are_drawn_group_by_group():
+    rng = np.random.default_rng(3)
+    labels, table = rng.integers(-1, 5, size=90), rng.random((90, 3)) < 0.4
+    chance = np.array([0.3, 0.0, 1.0, 0.5, 0.2])  # a group of chance 0 draws no numbers
+    groups = _Groups.joined([
+        _Groups.of_labels(labels, chance, "party"),
+        _Groups.of_columns(table, 0.25, "committee"),
+    ])  # fmt: skip
+    oracle = np.random.default_rng(9)
+    by_label, by_column = (
+        pairs_group_by_group(oracle, labels, chance),
+        in_columns(oracle, table, 0.25),
+    )
+    for chunk in (1, 2, 7, 100, PAIRS_PER_CHUNK):
+        rng = np.random.default_rng(9)
+        source, target, _ = _draw_pairs(rng, groups, chunk)
+        assert np.array_equal(source, np.concatenate([by_label[0], by_column[0]]))
+        assert np.array_equal(target, np.concatenate([by_label[1], by_column[1]]))
+        assert rng.bit_generator.state == oracle.bit_generator.state  # no number more or less
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_every_kind_is_drawn_in_turn_from_one_stream(seed):
+    """draw_ties against the per-group construction: kinds in turn, groups in index order."""
+    n, params = 80, NetworkParams(region_weight=1.25, caucus_weight=0.75)
+    draw = np.random.default_rng(seed)
+    party, region = draw.integers(0, 3, n), draw.integers(-1, 4, n)
+    committee, caucus = draw.random((n, 3)) < 0.3, draw.random((n, 2)) < 0.1
+    leader, faction = draw.random(n) < 0.05, draw.integers(-1, 2, n)
+    faction_leader = np.isin(np.arange(n), [np.flatnonzero(faction == 0)[0]])
+    cohesion = np.array([1.0, 0.0, 0.6])
+    rng = np.random.default_rng(100 + seed)
+    ties = draw_ties(rng, party, region, committee, caucus, leader, cohesion, params, faction,
+                     faction_leader)  # fmt: skip
+    oracle = np.random.default_rng(100 + seed)
+    drawn = {
+        "party": pairs_group_by_group(oracle, party, params.within_party_density * cohesion),
+        "region": pairs_group_by_group(oracle, region, [params.region_tie_prob] * 4),
+    }
+    drawn["committee"] = in_columns(oracle, committee, params.committee_tie_prob)
+    drawn["caucus"] = in_columns(oracle, caucus, 1.0)
+    drawn["faction"] = pairs_group_by_group(oracle, faction, [params.within_party_density] * 2)
+    assert rng.bit_generator.state == oracle.bit_generator.state
+    for kind in ("party", "region", "committee", "caucus", "faction"):
+        mine = ties.kind == KINDS.index(kind)
+        assert np.array_equal(ties.source[mine], drawn[kind][0])
+        assert np.array_equal(ties.target[mine], drawn[kind][1])
+    # in the order of KINDS, each kind at its weight
+    assert np.all(np.diff(ties.kind) >= 0)
+    weight = dict(zip(KINDS, (1.0, 1.25, 1.0, 0.75, params.leader_weight, 1.0), strict=True))
+    assert ties.weight.tolist() == [weight[KINDS[k]] for k in ties.kind]
 
 
 def test_leader_ties_without_the_member_by_member_table():
