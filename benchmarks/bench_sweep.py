@@ -8,8 +8,10 @@ runs and asserts nothing. Usage::
     python benchmarks/bench_sweep.py --ema                  # EMA Workbench too, if installed
 
 The design. One full-factorial experiment over ``parameters.timing.blame_weight`` at four
-levels on the default scenario, with replicates to reach each size, is written once per size
-as an experiment file in a temporary folder. Every tool reads that same file: our sweep takes it
+levels on the default scenario (eight from 40,001 runs on: an experiment has at most 10,000
+replicates), with replicates to reach each size, is written once per size as an experiment
+file in a temporary folder (``--horizon`` cuts every run short, to see how the machinery alone
+scales to many runs). Every tool reads that same file: our sweep takes it
 as it is (``experiments.sweep``, local backend, ``--workers`` processes); ``mesa.batch_run``
 gets the same factor levels, the same fixed overrides, one seed per replicate and the same
 number of processes, and runs an adapter model (``sweep_adapters.BatchRunModel``: the
@@ -77,8 +79,9 @@ from subprocess import PIPE
 SCENARIO = "season2_2020"
 FACTOR = "parameters.timing.blame_weight"
 LEVELS = (7.0, 14.0, 21.0, 28.0)
+MAX_REPLICATES = 10_000  # an experiment's limit (experiments/spec.py)
 MASTER_SEED = 20220309
-SAMPLE_SECONDS = 0.05
+SAMPLE_SECONDS = 0.25  # a sample reads smaps_rollup of each process: ~18 ms for our sweep's five
 PAGE = os.sysconf("SC_PAGE_SIZE")
 TICK = os.sysconf("SC_CLK_TCK")
 MB = 1024 * 1024
@@ -311,9 +314,14 @@ def _ema(design: str, workers: int) -> dict:
         ema.RealParameter("value", min(LEVELS), max(LEVELS)),
         ema.IntegerParameter("seed", 0, 2**32 - 1),
     ]
-    model.constants = [ema.Constant("scenario", experiment.scenario), ema.Constant("path", path)]
+    model.constants = [
+        ema.Constant("scenario", experiment.scenario),
+        ema.Constant("path", path),
+        ema.Constant("overrides", experiment.overrides),
+    ]
     model.outcomes = [ema.ScalarOutcome(name) for name in EMA_OUTCOMES]
-    samples = [ema.Sample(value=spec.values[0], seed=spec.seed) for spec in runs]
+    point = getattr(ema, "Sample", None) or ema.Scenario  # Sample in EMA 3, Scenario in 2.x
+    samples = [point(value=spec.values[0], seed=spec.seed) for spec in runs]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with ema.MultiprocessingEvaluator(model, n_processes=workers) as evaluator:
@@ -380,21 +388,40 @@ def run_case(tool: str, design: str, workers: int, out: str) -> dict:
 # --------------------------------------------------------------------------------------------
 
 
-def write_design(folder: Path, size: int) -> tuple[Path, int]:
-    """The shared experiment file for about ``size`` runs; returns it and its exact runs."""
-    replicates = max(1, -(-size // len(LEVELS)))
-    levels = ", ".join(repr(v) for v in LEVELS)
+def write_design(folder: Path, size: int, horizon: str | None = None) -> tuple[Path, int]:
+    """The shared experiment file for about ``size`` runs; returns it and its exact runs.
+
+    Args:
+        folder: Where to write it.
+        size: About how many runs.
+        horizon: A date (``2020-08-17``) to end every run at, instead of the scenario's.
+    """
+    levels = design_levels(size)
+    replicates = max(1, -(-size // len(levels)))
     path = folder / f"bench_{size}.toml"
+    cut = f"[overrides]\nhorizon = {horizon}\n\n" if horizon else ""
+    values = ", ".join(repr(v) for v in levels)
     path.write_text(
-        f'title = "bench_sweep: {FACTOR} x {len(LEVELS)} levels, {replicates} replicates"\n'
+        f'title = "bench_sweep: {FACTOR} x {len(levels)} levels, {replicates} replicates"\n'
         f'scenario = "{SCENARIO}"\n'
         f"replicates = {replicates}\n"
         f"master_seed = {MASTER_SEED}\n\n"
-        f'[[factors]]\npath = "{FACTOR}"\nlevels = [{levels}]\n\n'
+        f"{cut}"
+        f'[[factors]]\npath = "{FACTOR}"\nlevels = [{values}]\n\n'
         f'[design]\nkind = "full_factorial"\n\n'
         f"[record]\nseries_every = 0\n"
     )
-    return path, replicates * len(LEVELS)
+    return path, replicates * len(levels)
+
+
+def design_levels(size: int) -> tuple[float, ...]:
+    """The factor's levels for about ``size`` runs: LEVELS, or more where the replicates of
+    four levels would pass MAX_REPLICATES (evenly spaced over the same range)."""
+    parts = -(-size // (len(LEVELS) * MAX_REPLICATES))
+    if parts == 1:
+        return LEVELS
+    lo, hi, count = min(LEVELS), max(LEVELS), len(LEVELS) * parts
+    return tuple(lo + (hi - lo) * i / (count - 1) for i in range(count))
 
 
 def spawn_case(tool: str, design: Path, workers: int, out: Path) -> dict:
@@ -457,7 +484,7 @@ def _row(tool: str, runs: int, workers: int, results: list[dict]) -> dict:
     }
 
 
-def compare(sizes: list[int], repeats: int, workers: int, ema: bool) -> None:
+def compare(sizes: list[int], repeats: int, workers: int, ema: bool, horizon: str | None) -> None:
     from bench_run import machine
 
     started = time.perf_counter()
@@ -465,11 +492,13 @@ def compare(sizes: list[int], repeats: int, workers: int, ema: bool) -> None:
     tools = ["ours", "batch_run", *(["ema"] if ema else []), "loop"]
     with tempfile.TemporaryDirectory(prefix="bench_sweep_") as tmp:
         folder = Path(tmp)
-        designs = {size: write_design(folder, size) for size in sizes}
+        designs = {size: write_design(folder, size, horizon) for size in sizes}
         first = sizes[0]
         design, runs = designs[first]
+        cut = f", runs cut at {horizon}" if horizon else ""
         print(
-            f"design: {SCENARIO}, full factorial over {FACTOR} = {list(LEVELS)}, "
+            f"design: {SCENARIO}{cut}, full factorial over {FACTOR} = "
+            f"{list(design_levels(first))}, "
             f"{workers} worker(s), {repeats} repeat(s); files in {folder}",
             flush=True,
         )
@@ -610,8 +639,14 @@ def main() -> None:
         action="store_true",
         help="compare EMA Workbench's MultiprocessingEvaluator too (relocsim[ema])",
     )
+    parser.add_argument(
+        "--horizon",
+        metavar="DATE",
+        help="end every run at this date (e.g. 2020-08-17, four weeks) instead of the "
+        "scenario's: short runs, to see how the machinery alone scales to many runs",
+    )
     args = parser.parse_args()
-    compare(args.sizes, args.repeats, args.workers, args.ema)
+    compare(args.sizes, args.repeats, args.workers, args.ema, args.horizon)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ class BatchRunModel(RelocationModel):
             self.running = False
 
 
-def ema_run(value: float, seed: int, scenario: str, path: str) -> dict:
+def ema_run(value: float, seed: int, scenario: str, path: str, overrides: dict) -> dict:
     """One run for EMA Workbench: what our sweep's worker runs (``sim.run``, no series).
 
     Args:
@@ -44,9 +44,10 @@ def ema_run(value: float, seed: int, scenario: str, path: str) -> dict:
         seed: The run's seed (the one our sweep gives the same run).
         scenario: The scenario's name or file (an EMA constant).
         path: The factor's override path (an EMA constant).
+        overrides: The experiment's fixed overrides (an EMA constant).
 
     Returns:
         The outcomes of EMA_OUTCOMES, None as NaN.
     """
-    result = sim.run(scenario, seed=int(seed), series_every=0, **{path: value})
+    result = sim.run(scenario, seed=int(seed), series_every=0, **overrides, **{path: value})
     return {k: math.nan if result.outcome[k] is None else result.outcome[k] for k in EMA_OUTCOMES}
