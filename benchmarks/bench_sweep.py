@@ -66,6 +66,7 @@ otherwise slow down, but on the same cores (its CPU time is printed).
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -366,7 +367,9 @@ def _loop(design: str) -> dict:
 
 
 def _notes(caught) -> list[str]:
-    return sorted({f"{w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught})
+    """The warnings caught, one line each, without process ids (the same in every case)."""
+    lines = {f"{w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught}
+    return sorted({re.sub(r" \(pid=\d+\)", "", line) for line in lines})
 
 
 def run_case(tool: str, design: str, workers: int, out: str) -> dict:
@@ -549,10 +552,10 @@ def _summary(rows: dict[str, dict], more: list[dict], runs: int) -> None:
         if row["cpu_roles"]:
             shares = ", ".join(f"{k} {v:.2f}" for k, v in sorted(row["cpu_roles"].items()))
             print(f"CPU s of {row['tool']} (median): {shares}")
-    for row in rows.values():
+    for row in [*rows.values(), *more]:
         if row["roles"]:
             shares = ", ".join(f"{k} {v:.0f}" for k, v in sorted(row["roles"].items()))
-            print(f"PSS MB at {row['tool']}'s peak: {shares}")
+            print(f"PSS MB at {row['tool']}'s peak ({row['runs']} runs): {shares}")
     print(
         f"ours: the sweep's own process imported {ours['main_imports'] or 'none'} of "
         "mesa, numba, pandas, pyarrow"
