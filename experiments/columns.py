@@ -6,25 +6,32 @@ fixed once per sweep and written into its manifest: which outcome columns exist 
 one-week probe run of the scenario (they depend on its elections and institutions), and their
 types from OUTCOME_TYPES, which holds even where the probe's values are None. A run whose
 outcome does not fit these columns is recorded as failed.
+
+pyarrow is imported only to build a schema, so that the sweep's process, which holds the
+columns but writes the parts as the workers encoded them, does not import it.
 """
 
 import numbers
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pyarrow as pa
 
 import sim
 from experiments.spec import Experiment
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+# Column type name -> the pyarrow type's constructor (pyarrow.bool_() and so on).
 ARROW_TYPES = {
-    "bool": pa.bool_(),
-    "int64": pa.int64(),
-    "float64": pa.float64(),
-    "string": pa.string(),
-    "date32": pa.date32(),
+    "bool": "bool_",
+    "int64": "int64",
+    "float64": "float64",
+    "string": "string",
+    "date32": "date32",
 }
 
 # The first columns of every row of the runs table, before the factors and the outcome.
@@ -95,11 +102,11 @@ class Columns:
     outcomes: dict[str, str]
     series: dict[str, str]
 
-    def runs_schema(self) -> pa.Schema:
+    def runs_schema(self) -> "pa.Schema":
         """Schema of the runs table: RUN_COLUMNS, factors, outcomes."""
         return _schema({**RUN_COLUMNS, **self.factors, **self.outcomes})
 
-    def series_schema(self) -> pa.Schema:
+    def series_schema(self) -> "pa.Schema":
         """Schema of the series table: SERIES_KEYS, then the model variables."""
         return _schema({**SERIES_KEYS, **self.series})
 
@@ -113,8 +120,10 @@ class Columns:
         return cls(dict(data["factors"]), dict(data["outcomes"]), dict(data["series"]))
 
 
-def _schema(types: dict[str, str]) -> pa.Schema:
-    return pa.schema([(name, ARROW_TYPES[kind]) for name, kind in types.items()])
+def _schema(types: dict[str, str]) -> "pa.Schema":
+    import pyarrow as pa
+
+    return pa.schema([(name, getattr(pa, ARROW_TYPES[kind])()) for name, kind in types.items()])
 
 
 def outcome_type(column: str, value: object) -> str:

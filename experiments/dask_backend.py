@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
+from experiments.local import TaskQueue
 from experiments.worker import ChunkResult, ChunkTask, error_text, failed_chunk, run_chunk
 
 IN_FLIGHT_PER_WORKER = 2  # chunks queued per worker thread: busy workers, memory flat
@@ -40,8 +41,11 @@ class DaskBackend:
         self.scheduler = scheduler
 
     def run(self, tasks: Iterable[ChunkTask]) -> Iterator[ChunkResult]:
-        """Yield the result of every task as soon as it is ready."""
-        pending = deque(tasks)
+        """Yield the result of every task as soon as it is ready.
+
+        ``tasks`` is read as the cluster needs them: a few per worker thread ahead, never all.
+        """
+        pending = TaskQueue(tasks)
         if not pending:
             return
         from dask.distributed import Client, LocalCluster
@@ -71,7 +75,7 @@ class DaskBackend:
             if cluster is not None:
                 cluster.close()
 
-    def _drain(self, client, pending: deque):
+    def _drain(self, client, pending: TaskQueue | deque):
         """Run pending tasks, a bounded number at a time; yield each result as it comes.
 
         Returns the tasks whose workers kept dying (Dask's KilledWorker).

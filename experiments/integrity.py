@@ -22,9 +22,7 @@ import re
 import sqlite3
 from collections import defaultdict
 from pathlib import Path
-
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING
 
 import sim
 from experiments.columns import Columns
@@ -42,6 +40,9 @@ from experiments.store import (
 )
 from experiments.store import short_error as _short
 from sim.folders import sync_folder
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 _OPENING = re.compile(r"^Could not open Parquet input source '[^']*': ")
 _REBUILT = f".{LEDGER}.tmp"  # the ledger being rebuilt, renamed into place when complete
@@ -77,12 +78,15 @@ def sweep_running(out: Path) -> bool:
     return False  # closing the file released the shared lock
 
 
-def part_runs(path: Path, schema: pa.Schema) -> list[str]:
+def part_runs(path: Path, schema: "pa.Schema") -> list[str]:
     """The run ids a part holds, after reading all of it.
 
     Raises:
         ValueError: Why the part cannot be used (missing, unreadable, other columns).
     """
+    import pyarrow as pa  # here: a new sweep's process, which repairs nothing, needs none
+    import pyarrow.parquet as pq
+
     if not path.is_file():
         raise ValueError("missing")
     try:
@@ -143,7 +147,7 @@ def store_problems(out_dir) -> list[str]:
     return problems
 
 
-def _part_problem(path: Path, schema: pa.Schema, ids: list[str], subset: bool) -> str | None:
+def _part_problem(path: Path, schema: "pa.Schema", ids: list[str], subset: bool) -> str | None:
     """Why a part the ledger names is not what the ledger says, or None."""
     try:
         held = part_runs(path, schema)
@@ -205,15 +209,18 @@ def repair(out: Path, columns: Columns, series: bool) -> list[str]:
         columns: Its columns (from the probe, which the manifest's fingerprint vouches for).
         series: Whether its runs keep series parts.
     """
-    schemas = {RUNS: columns.runs_schema()}
-    if series:
-        schemas[SERIES] = columns.series_schema()
+    lost = None
     try:
         ledger = ledger_parts(out)
-    except LedgerLost as lost:
+    except LedgerLost as err:
         if not _part_names(out / RUNS):  # nothing to rebuild from: a new ledger will do
             return []
-        return [_rebuild_ledger(out, schemas, str(lost))]
+        ledger, lost = {}, str(err)
+    schemas = {RUNS: columns.runs_schema()}  # after the return above: a new store needs none
+    if series:
+        schemas[SERIES] = columns.series_schema()
+    if lost is not None:
+        return [_rebuild_ledger(out, schemas, lost)]
     damaged_parts = {}
     for name, ids in ledger.items():
         for folder, schema in schemas.items():
@@ -239,8 +246,11 @@ def _forget_parts(out: Path, names: list[str]) -> None:
             (out / folder / name).unlink(missing_ok=True)
 
 
-def _rebuild_ledger(out: Path, schemas: dict[str, pa.Schema], why: str) -> str:
+def _rebuild_ledger(out: Path, schemas: dict[str, "pa.Schema"], why: str) -> str:
     """Write a new ledger from the readable parts; parts it leaves out are deleted later."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     rows, kept, seen = [], 0, set()
     names = sorted(_part_names(out / RUNS))
     for name in names:

@@ -12,8 +12,11 @@ where a death can only be that run's: it is recorded as failed and the sweep goe
 
 Start method: "forkserver" where the platform has it, else "spawn"; never "fork", which can
 deadlock a child of a process with threads (a Jupyter kernel, tqdm's monitor, pyarrow's
-pools) and which Python 3.12+ warns about. The fork server imports relocsim once, so that a
-new worker starts in milliseconds rather than after a second of imports.
+pools) and which Python 3.12+ warns about. The fork server imports the model once
+(experiments/forkserver.py), so that a new worker starts in milliseconds rather than after a
+second of imports, and the workers share those pages instead of each holding its own copy.
+This process imports none of it: the probe run that settles the store's columns runs in a
+worker of its own (``probe_columns``), and the chunks come back as Parquet bytes.
 
 No orphans: a sweep killed by any signal (SIGKILL included, which runs no clean-up) must not
 leave its workers running. They would not notice by themselves: each holds both ends of its
@@ -28,12 +31,18 @@ import multiprocessing
 import os
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
+import sim
+from experiments.spec import Experiment
 from experiments.worker import ChunkResult, ChunkTask, error_text, failed_chunk, run_chunk
+
+if TYPE_CHECKING:
+    from experiments.columns import Columns
 
 MAX_BREAKS = 2  # broken pools a chunk may be caught in before its runs go one by one
 IN_FLIGHT_PER_WORKER = 2  # chunks queued per worker: enough to keep it busy, memory flat
@@ -43,6 +52,61 @@ WORKER_DIED = "worker process died while running this run (BrokenProcessPool)"
 def start_method() -> str:
     """The start method the pool uses (see the module docstring)."""
     return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def pool_context():
+    """The multiprocessing context of the pool, its fork server set to import the model."""
+    context = multiprocessing.get_context(start_method())
+    if start_method() == "forkserver":
+        context.set_forkserver_preload(["experiments.forkserver"])
+    return context
+
+
+def new_pool(workers: int) -> tuple[ProcessPoolExecutor, Callable[[], None]]:
+    """A pool of ``workers`` processes that end with this one, and what to call after it.
+
+    The call closes this process's ends of the lifeline (see the module docstring), once the
+    pool is shut down.
+    """
+    context = pool_context()
+    lifeline, keep = context.Pipe(duplex=False)  # this process keeps the writing end only
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=watch_parent,
+        initargs=(lifeline,),
+    )
+
+    def close() -> None:
+        keep.close()
+        lifeline.close()
+
+    return pool, close
+
+
+def probe_columns(experiment: Experiment, workers: int) -> "Columns":
+    """The store's columns (experiments.columns.probe), from a worker when there is a pool.
+
+    With one worker the sweep runs in this process, and so does the probe. With more, the
+    probe runs in a worker of its own (forked from the pool's fork server, which it starts),
+    so that this process, which only stores what the workers send, never imports the model.
+
+    Raises:
+        sim.ScenarioError: As experiments.columns.probe, or if the probe killed its worker.
+    """
+    from experiments.columns import probe
+
+    if workers == 1:
+        return probe(experiment)
+    pool, close = new_pool(1)
+    try:
+        return pool.submit(probe, experiment).result()
+    except BrokenProcessPool:
+        got = "a run that ends its process (its probe run killed the worker)"
+        raise sim.ScenarioError(experiment.label, "scenario", "a scenario that runs", got) from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        close()
 
 
 def default_workers() -> int:
@@ -62,11 +126,14 @@ class LocalBackend:
         self.workers = workers
 
     def run(self, tasks: Iterable[ChunkTask]) -> Iterator[ChunkResult]:
-        """Yield the result of every task as soon as it is ready."""
+        """Yield the result of every task as soon as it is ready.
+
+        ``tasks`` is read as the workers need them: a few per worker ahead, never all.
+        """
         if self.workers == 1:
             yield from map(run_chunk, tasks)
             return
-        pending = deque((task, 0) for task in tasks)
+        pending = TaskQueue((task, 0) for task in tasks)
         while pending:
             lost = yield from self._drain(pending, self.workers)
             for task, breaks in reversed(lost):
@@ -88,16 +155,7 @@ class LocalBackend:
         Yields the results; returns the ``(task, breaks)`` pairs that were running when the
         pool broke (tasks not yet submitted stay in ``pending``).
         """
-        context = multiprocessing.get_context(start_method())
-        if start_method() == "forkserver":
-            context.set_forkserver_preload(["experiments.worker"])
-        lifeline, keep = context.Pipe(duplex=False)  # this process keeps the writing end only
-        pool = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=context,
-            initializer=watch_parent,
-            initargs=(lifeline,),
-        )
+        pool, close = new_pool(workers)
         running: dict = {}
         lost: list = []
         broken = False
@@ -128,9 +186,38 @@ class LocalBackend:
             # Cancel what has not started; when interrupted, do not wait for running chunks
             # (closing the lifeline then stops them at once).
             pool.shutdown(wait=not running, cancel_futures=True)
-            keep.close()
-            lifeline.close()
+            close()
         return lost
+
+
+class TaskQueue:
+    """Tasks to run: those put back first, then the rest, read one at a time when needed.
+
+    The part of a deque that the backends use (truth, ``popleft``, ``appendleft``), over an
+    iterator that is never read more than one task ahead: a sweep's tasks are made as the
+    workers need them, so that their number does not weigh on memory.
+    """
+
+    def __init__(self, tasks: Iterable):
+        self._source = iter(tasks)
+        self._front: deque = deque()
+
+    def __bool__(self) -> bool:
+        if not self._front:
+            for task in self._source:  # at most one
+                self._front.append(task)
+                break
+        return bool(self._front)
+
+    def popleft(self):
+        """The next task; IndexError if there is none."""
+        if not self:
+            raise IndexError("pop from an empty TaskQueue")
+        return self._front.popleft()
+
+    def appendleft(self, task) -> None:
+        """Put a task back, to run next."""
+        self._front.appendleft(task)
 
 
 def watch_parent(lifeline) -> None:

@@ -8,7 +8,8 @@ the end; there the sweep writes a line at least every LOG_EVERY seconds instead:
     2026-01-05 14:32:05 (in 59 s)
 
 A thread writes the lines, so that one comes on time even while no chunk comes back. Neither
-shows when TQDM_DISABLE is set, or with ``progress=False``.
+shows when TQDM_DISABLE is set, or with ``progress=False``: then the sweep does not even
+import tqdm (which imports asyncio).
 """
 
 import os
@@ -48,6 +49,8 @@ def progress_bar(name: str, total: int, initial: int, requested: bool):
         initial: Runs stored before this sweep started.
         requested: The sweep's ``progress`` argument.
     """
+    if not _requested(requested):
+        return NoProgress()
     if progress_logged(requested):
         return ProgressLines(name, total, initial, sys.stderr)
     from tqdm.auto import tqdm
@@ -61,6 +64,22 @@ def progress_bar(name: str, total: int, initial: int, requested: bool):
         file=sys.stderr,
         dynamic_ncols=True,
     )
+
+
+class NoProgress:
+    """No progress shown: the bar's interface, doing nothing."""
+
+    def __enter__(self) -> "NoProgress":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def set_postfix(self, tally: dict, refresh: bool = False) -> None:
+        """Ignored."""
+
+    def update(self, n: int = 1) -> None:
+        """Ignored."""
 
 
 class ProgressLines:

@@ -18,6 +18,9 @@ runs its runs again, so the final table has every run exactly once. Readers see 
 parts (the temporary names start with a dot, which pandas, pyarrow and DuckDB skip), and
 refuse a store whose ledger names a part that is missing or unreadable, or that has lost its
 ledger: experiments.integrity checks stores and says how ``--resume`` repairs them.
+
+The sweep's process writes each part as the bytes a worker encoded (experiments.worker) and
+keeps no table: pandas and pyarrow are imported by the functions that read a store, not here.
 """
 
 import contextlib
@@ -29,11 +32,7 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime
 from importlib import metadata
 from pathlib import Path
-
-import pandas as pd
-import pyarrow as pa
-import pyarrow.dataset as ds
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING
 
 import sim
 from experiments.checks import show
@@ -42,6 +41,9 @@ from experiments.design import salib_problem
 from experiments.spec import SAMPLED, Experiment
 from sim.folders import write_whole
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 RUNS, SERIES = "runs", "series"
 LEDGER, MANIFEST, EXPERIMENT_COPY = "ledger.sqlite", "manifest.json", "experiment.toml"
 LOCK = ".lock"
@@ -49,8 +51,6 @@ _LEDGER_FILES = (LEDGER, f"{LEDGER}-wal", f"{LEDGER}-shm", f"{LEDGER}-journal")
 # Files a fresh sweep may leave before its manifest is in place: OUT still counts as empty.
 _BEFORE_MANIFEST = {LOCK, f".{MANIFEST}.tmp"}
 FORMAT = 1  # version of this layout, in the manifest
-
-_NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
 
 _LEDGER_SCHEMA = """
 create table if not exists runs (
@@ -122,7 +122,7 @@ class Store:
                 chunk is then not stored, and no file of it is left behind.
         """
         name = f"part-{result.ledger[0][0]}.parquet"
-        try:
+        try:  # the parts come encoded (experiments.worker): their bytes are written as they are
             _write_atomically(self.out / RUNS / name, result.runs)
             if result.series is not None:
                 _write_atomically(self.out / SERIES / name, result.series)
@@ -345,9 +345,9 @@ def short_error(err: BaseException, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _write_atomically(path: Path, table) -> None:
-    """Write a Parquet file under a hidden name, sync it, then rename it into place."""
-    write_whole(path, "wb", lambda f: pq.write_table(table, f))
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write a file's bytes under a hidden name, sync them, then rename the file into place."""
+    write_whole(path, "wb", lambda f: f.write(data))
 
 
 def _write_text_atomically(path: Path, text: str) -> None:
@@ -451,19 +451,21 @@ def read_manifest(out_dir: str | os.PathLike, missing_ok: bool = False) -> dict 
         ) from None
 
 
-def read_ledger(out_dir: str | os.PathLike) -> pd.DataFrame:
+def read_ledger(out_dir: str | os.PathLike) -> "pd.DataFrame":
     """The ledger: one row per stored run, in design order.
 
     Raises:
         ScenarioError: If out_dir is not a store, or its ledger is lost (with the repair).
     """
+    import pandas as pd  # here: a sweep's process, which only writes, never imports pandas
+
     read_manifest(out_dir)
     names = ["run_id", "point", "replicate", "seed", "status", "error", "seconds", "part"]
     sql = f"select {', '.join(names)} from runs order by point, replicate"
     return pd.DataFrame(_read_ledger_of(Path(out_dir), sql), columns=names)
 
 
-def load_results(out_dir: str | os.PathLike) -> pd.DataFrame:
+def load_results(out_dir: str | os.PathLike) -> "pd.DataFrame":
     """The runs table of a store: one row per stored run, in design order.
 
     Safe while a sweep is writing: only parts that the ledger names are read (so each run
@@ -485,7 +487,7 @@ def load_results(out_dir: str | os.PathLike) -> pd.DataFrame:
     return _load(out_dir, RUNS, columns.runs_schema(), ["point", "replicate"])
 
 
-def load_series(out_dir: str | os.PathLike) -> pd.DataFrame:
+def load_series(out_dir: str | os.PathLike) -> "pd.DataFrame":
     """The kept weeks of every finished run (empty if the experiment kept no series).
 
     Raises:
@@ -495,7 +497,11 @@ def load_series(out_dir: str | os.PathLike) -> pd.DataFrame:
     return _load(out_dir, SERIES, columns.series_schema(), ["point", "replicate", "week"])
 
 
-def _load(out_dir, folder: str, schema, order: list[str]) -> pd.DataFrame:
+def _load(out_dir, folder: str, schema, order: list[str]) -> "pd.DataFrame":
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
     from experiments.integrity import damaged  # it builds on this module
 
     out = Path(out_dir)
@@ -514,6 +520,7 @@ def _load(out_dir, folder: str, schema, order: list[str]) -> pd.DataFrame:
         problem = f"{RUNS}/: the parts hold {table.num_rows} runs, the ledger {len(ledger)}"
         raise damaged(out, [problem])
     # Nullable integers and booleans: a failed run's None must not turn them into floats.
-    frame = table.to_pandas(types_mapper=_NULLABLE.get)
+    nullable = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+    frame = table.to_pandas(types_mapper=nullable.get)
     order = [c for c in order if c in schema.names]
     return frame.sort_values(order, kind="stable").reset_index(drop=True)

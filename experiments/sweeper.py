@@ -3,24 +3,28 @@
 The sweep validates everything before it writes anything: the experiment file, its design,
 the columns of its tables (one probe run) and the output folder. Then it sends the runs that
 the store lacks to a backend, chunk by chunk, and stores each chunk as soon as it comes back.
+
+Memory stays flat in the number of runs: the runs and their chunks are made as the backend
+asks for the next one (a few per worker at a time), each chunk's parts come back as Parquet
+bytes that go straight to disk, and of the runs this process keeps only the ids of those out
+at the workers. With a pool, the probe runs in a worker too, so that this process never
+imports the model (nor pandas or pyarrow): it needs the design, the ledger and the files.
 """
 
+import itertools
 import math
 import os
 import time
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
-from experiments.columns import probe
-from experiments.design import design_points, run_specs
-from experiments.local import LocalBackend, default_workers
+from experiments.design import RunSpec, design_points, run_id, run_specs
+from experiments.local import LocalBackend, default_workers, probe_columns
 from experiments.progress import progress_bar
 from experiments.spec import Experiment, load_experiment
 from experiments.store import open_store
-from experiments.worker import ChunkResult, ChunkTask
+from experiments.worker import ChunkResult, ChunkTask, parquet_bytes, read_part
 from sim.folders import make_folder, remove_made
 
 BACKENDS = ("local", "dask")
@@ -139,39 +143,40 @@ def sweep(
     points = design_points(experiment)
     planned = len(points) * experiment.replicates
     counts = {"points": len(points), "replicates": experiment.replicates, "runs": planned}
+    workers = workers or (DASK_WORKERS if backend == "dask" else default_workers())
     made = make_folder(out_dir, "--out")  # before the probe run: an unusable --out fails now
     try:
-        columns = probe(experiment)
+        # The local pool's probe runs in a worker: this process then never imports the model.
+        columns = probe_columns(experiment, workers if backend == "local" else 1)
         store = open_store(out_dir, experiment, columns, counts, resume=resume)
     except BaseException:
         remove_made(made)  # the folders it made, while still empty: nothing is left behind
         raise
     with store:
         stored = store.finished()
-        todo = [s for s in run_specs(experiment, points) if s.run_id not in stored]
-        workers = workers or (DASK_WORKERS if backend == "dask" else default_workers())
-        size = chunk_size or chunk_size_for(len(todo), workers)
-        tasks = [
-            ChunkTask(
-                experiment.scenario,
-                experiment.overrides,
-                experiment.paths,
-                tuple(todo[i : i + size]),
-                columns,
-                experiment.series_every,
-            )
-            for i in range(0, len(todo), size)
-        ]
-        runner = _backend(backend, min(workers, max(1, len(tasks))), scheduler)
+        todo = _count_todo(len(points), experiment.replicates, stored)
+        size = chunk_size or chunk_size_for(todo, workers)
+        specs = (s for s in run_specs(experiment, points) if s.run_id not in stored)
+        task = ChunkTask(
+            experiment.scenario,
+            experiment.overrides,
+            experiment.paths,
+            (),
+            columns,
+            experiment.series_every,
+        )
+        out_at_workers: set[str] = set()  # ids of the runs sent and not yet stored
+        tasks = _chunks(specs, size, task, out_at_workers)
+        runner = _backend(backend, min(workers, max(1, math.ceil(todo / size))), scheduler)
         with progress_bar(experiment.name, planned, len(stored), progress) as bar:
             tally = store.counts()
-            written = set(stored)
             for result in runner.run(tasks):
-                result = _unstored(result, written)
+                ids = [row[0] for row in result.ledger]
+                result = _unstored(result, set(ids) - out_at_workers)
                 if result is None:  # a chunk that came back twice: stored already
                     continue
                 store.write(result)
-                written.update(row[0] for row in result.ledger)
+                out_at_workers.difference_update(ids)
                 for row in result.ledger:
                     tally[row[4]] += 1
                 bar.set_postfix(tally, refresh=False)
@@ -183,7 +188,7 @@ def sweep(
             runs=planned,
             done=final["done"],
             failed=final["failed"],
-            ran=len(todo),
+            ran=todo,
             skipped=len(stored),
             seconds=time.perf_counter() - started,
             first_error=store.first_error(),
@@ -209,20 +214,51 @@ def _require_dask() -> None:
         ) from err
 
 
+def _count_todo(points: int, replicates: int, stored: set[str]) -> int:
+    """How many runs of the design the store lacks (without making them: no seeds)."""
+    if not stored:
+        return points * replicates
+    ids = itertools.product(range(points), range(replicates))
+    return sum(run_id(p, r) not in stored for p, r in ids)
+
+
+def _chunks(
+    specs: Iterable[RunSpec], size: int, task: ChunkTask, sent: set[str]
+) -> Iterator[ChunkTask]:
+    """``task`` with ``size`` runs at a time, each made when the backend asks for the next.
+
+    The ids of each task's runs go into ``sent`` as it is handed over; the sweep takes them
+    out as it stores them, so that ``sent`` holds only the runs out at the workers.
+    """
+    it = iter(specs)
+    while batch := tuple(itertools.islice(it, size)):
+        sent.update(spec.run_id for spec in batch)
+        yield replace(task, runs=batch)
+
+
 def _unstored(result: ChunkResult, stored: set[str]) -> ChunkResult | None:
-    """The result less any run already stored (each run is written once), or None if empty."""
+    """The result less any run already stored (each run is written once), or None if empty.
+
+    The rare result that must be cut (Dask ran a chunk twice and a part of it was stored
+    from the first) is decoded and encoded again here; every other passes as it came.
+    """
     keep = [row[0] not in stored for row in result.ledger]
     if all(keep):
         return result
     if not any(keep):
         return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     ids = {row[0] for row, k in zip(result.ledger, keep, strict=True) if k}
-    runs = result.runs.filter(pa.array(keep))
+    runs = read_part(result.runs).filter(pa.array(keep))
     series = result.series
     if series is not None:
-        series = series.filter(pc.is_in(series["run_id"], value_set=pa.array(sorted(ids))))
+        table = read_part(series)
+        series = table.filter(pc.is_in(table["run_id"], value_set=pa.array(sorted(ids))))
+        series = parquet_bytes(series)
     ledger = [row for row, k in zip(result.ledger, keep, strict=True) if k]
-    return ChunkResult(runs, series, ledger)
+    return ChunkResult(parquet_bytes(runs), series, ledger)
 
 
 def chunk_size_for(runs: int, workers: int) -> int:

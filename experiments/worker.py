@@ -1,21 +1,29 @@
 """One chunk of runs: the code that executes in the worker processes (or in-process).
 
 Each run is guarded on its own: a run that raises is recorded as failed, with a one-line
-error, and the chunk goes on. A chunk comes back as Arrow tables ready to be written, plus the
-ledger's rows. Run times go only to the ledger, so that the tables are the same whichever
-machine, process count or chunking produced them.
+error, and the chunk goes on. A chunk comes back as its Parquet parts, already encoded (the
+bytes of the files the store writes), plus the ledger's rows: the sweep's process writes the
+bytes as they are, so it needs neither pyarrow nor the tables, and the encoding is done in
+the workers, in parallel. Run times go only to the ledger, so that the tables are the same
+whichever machine, process count or chunking produced them.
+
+pyarrow is imported where it is used: the pool's workers have it already (the fork server
+imports it, experiments/forkserver.py), and the sweep's process, which imports this module for
+its task and result types, then never does (unless it must write a failed chunk itself).
 """
 
 import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-
-import pyarrow as pa
+from typing import TYPE_CHECKING
 
 import sim
 from experiments.columns import Columns, fit_outcome
 from experiments.design import RunSpec
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 ERROR_LIMIT = 1000  # characters of an error kept in the tables and the ledger
 
@@ -46,13 +54,14 @@ class ChunkResult:
     """What a chunk produced.
 
     Attributes:
-        runs: The runs table, one row per run (columns.runs_schema()).
-        series: The kept weeks of every finished run (columns.series_schema()), or None.
+        runs: The runs part: a Parquet file's bytes, one row per run (columns.runs_schema()).
+        series: The series part: a Parquet file's bytes holding the kept weeks of every
+            finished run (columns.series_schema()), or None when the sweep keeps no series.
         ledger: ``(run_id, point, replicate, seed, status, error, seconds)`` per run.
     """
 
-    runs: pa.Table
-    series: pa.Table | None
+    runs: bytes
+    series: bytes | None
     ledger: list[tuple]
 
 
@@ -77,7 +86,31 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
         rows.append([spec.run_id, spec.point, spec.replicate, spec.seed, status, error])
         rows[-1] += [*spec.values, *outcome]
         ledger.append((spec.run_id, spec.point, spec.replicate, spec.seed, status, error, seconds))
-    return ChunkResult(runs_table(rows, task.columns), _concat(series, task), ledger)
+    return chunk_result(runs_table(rows, task.columns), _concat(series, task), ledger)
+
+
+def chunk_result(runs: "pa.Table", series: "pa.Table | None", ledger: list[tuple]) -> ChunkResult:
+    """A chunk's result, its tables encoded as the Parquet files the store writes."""
+    encoded = None if series is None else parquet_bytes(series)
+    return ChunkResult(parquet_bytes(runs), encoded, ledger)
+
+
+def parquet_bytes(table: "pa.Table") -> bytes:
+    """A table as the bytes of a Parquet file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    return sink.getvalue().to_pybytes()
+
+
+def read_part(data: bytes) -> "pa.Table":
+    """The table of a part's bytes (parquet_bytes' inverse)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    return pq.read_table(pa.BufferReader(data))
 
 
 def failed_chunk(task: ChunkTask, error: str) -> ChunkResult:
@@ -88,11 +121,13 @@ def failed_chunk(task: ChunkTask, error: str) -> ChunkResult:
         for s in task.runs
     ]
     ledger = [(s.run_id, s.point, s.replicate, s.seed, "failed", error, 0.0) for s in task.runs]
-    return ChunkResult(runs_table(rows, task.columns), _concat([], task), ledger)
+    return chunk_result(runs_table(rows, task.columns), _concat([], task), ledger)
 
 
-def runs_table(rows: list[list], columns: Columns) -> pa.Table:
+def runs_table(rows: list[list], columns: Columns) -> "pa.Table":
     """The runs table of a chunk, typed by the store's schema whatever the values."""
+    import pyarrow as pa
+
     schema = columns.runs_schema()
     values = zip(*rows, strict=True)
     arrays = [
@@ -101,12 +136,14 @@ def runs_table(rows: list[list], columns: Columns) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def series_table(frame, spec: RunSpec, task: ChunkTask) -> pa.Table:
+def series_table(frame, spec: RunSpec, task: ChunkTask) -> "pa.Table":
     """One run's series (the run recorded every ``series_every``-th week), keyed by run.
 
     Raises:
         ValueError: If the run's series has other columns than the store's.
     """
+    import pyarrow as pa
+
     if set(frame.columns) != set(task.columns.series):
         raise ValueError(f"series columns {list(frame.columns)} differ from the sweep's")
     kept = frame.reset_index(names="date")
@@ -116,8 +153,10 @@ def series_table(frame, spec: RunSpec, task: ChunkTask) -> pa.Table:
     return pa.Table.from_pandas(kept, schema=task.columns.series_schema(), preserve_index=False)
 
 
-def _concat(tables: list[pa.Table], task: ChunkTask) -> pa.Table | None:
+def _concat(tables: list["pa.Table"], task: ChunkTask) -> "pa.Table | None":
     """One series table for the chunk (empty if no run finished), or None without series."""
+    import pyarrow as pa
+
     if not task.series_every:
         return None
     return pa.concat_tables(tables) if tables else task.columns.series_schema().empty_table()

@@ -2,12 +2,14 @@
 
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import experiments
+import experiments.local
 import sim
 from experiments.columns import OUTCOME_TYPES
 from experiments.progress import progress_shown
@@ -122,6 +124,15 @@ def test_without_a_terminal_a_sweep_logs_progress_lines(tiny, tmp_path, monkeypa
     # so that a sweep of a few seconds writes several, while its runs hold the main thread.
     monkeypatch.setattr("experiments.progress.LOG_EVERY", 0.02)
     monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    run_chunk = experiments.local.run_chunk
+
+    def slow_chunk(task):  # the chunk holds the main thread for 0.2 s whatever the model's speed
+        busy_until = time.monotonic() + 0.2
+        while time.monotonic() < busy_until:
+            pass
+        return run_chunk(task)
+
+    monkeypatch.setattr("experiments.local.run_chunk", slow_chunk)
     experiments.sweep(tiny, tmp_path / "out", workers=1, chunk_size=6)  # one chunk: one update
     lines = capsys.readouterr().err.splitlines()
     found = [LINE.fullmatch(line) for line in lines]

@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 import experiments
+import experiments.local
 import sim
 from tests.conftest import write_experiment
 
@@ -128,6 +129,70 @@ def test_one_and_two_workers_give_byte_identical_tables(experiment_file, referen
     assert table_bytes(two) == table_bytes(experiments.load_results(reference[0]))
     series = [experiments.load_series(out) for out in (tmp_path / "two", reference[0])]
     assert series[0].equals(series[1])
+
+
+def test_each_chunk_is_stored_before_the_next_is_made(experiment_file, reference, tmp_path):
+    # The sweep's process holds no table: a chunk's parts go to disk (and its runs into the
+    # ledger) as it comes back, and the next chunk is made only then (in process, workers=1).
+    out = tmp_path / "store"
+    stored_before = []
+    run_chunk = experiments.local.run_chunk
+
+    def watched(task):
+        stored_before.append(len(experiments.read_ledger(out)))
+        return run_chunk(task)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("experiments.local.run_chunk", watched)
+        experiments.sweep(experiment_file, out, workers=1, chunk_size=10, progress=False)
+    assert stored_before == list(range(0, RUNS, 10))
+    assert table_bytes(check_store(out)) == table_bytes(experiments.load_results(reference[0]))
+
+
+def test_a_pool_reads_its_tasks_a_few_at_a_time(experiment_file):
+    # 40 tasks for 2 workers: never more than IN_FLIGHT_PER_WORKER per worker ahead (and the
+    # one looked at next), so that a sweep's tasks are made as they are needed, not all at once.
+    from experiments.columns import probe
+    from experiments.local import IN_FLIGHT_PER_WORKER, LocalBackend
+    from experiments.worker import ChunkTask
+
+    experiment = experiments.load_experiment(experiment_file)
+    specs = list(experiments.run_specs(experiment, experiments.design_points(experiment)))[:40]
+    columns = probe(experiment)
+    made = []
+
+    def tasks():
+        for spec in specs:
+            made.append(spec.run_id)
+            yield ChunkTask(
+                experiment.scenario, experiment.overrides, experiment.paths, (spec,), columns
+            )
+
+    came_back = []
+    for result in LocalBackend(2).run(tasks()):
+        came_back.extend(row[0] for row in result.ledger)
+        assert len(made) <= len(came_back) + IN_FLIGHT_PER_WORKER * 2 + 1
+    assert sorted(came_back) == sorted(made) == sorted(s.run_id for s in specs)
+
+
+def test_with_a_pool_the_sweeps_process_never_imports_the_model(
+    experiment_file, reference, tmp_path
+):
+    # The probe runs in a worker and the parts come back encoded: the sweep's own process needs
+    # neither the model nor pandas nor pyarrow (the workers, forked from a fork server that
+    # imported them once, share those pages).
+    out = tmp_path / "store"
+    code = (
+        "import sys, experiments\n"
+        f"experiments.sweep({str(experiment_file)!r}, {str(out)!r}, workers=2, chunk_size=12, "
+        "progress=False)\n"
+        "print(sorted(m for m in ('mesa', 'numba', 'pandas', 'pyarrow', 'sim.runner') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    assert table_bytes(check_store(out)) == table_bytes(experiments.load_results(reference[0]))
 
 
 def test_a_killed_worker_loses_nothing_and_the_store_stays_readable(
