@@ -45,11 +45,6 @@ def effort_from_shares(capacity: np.ndarray, share: np.ndarray, zeal: np.ndarray
     return (capacity * zeal)[:, None] * share
 
 
-def region_effort(capacity: float, zeal: float, share: np.ndarray) -> np.ndarray:
-    """One region's row of ``effort_from_shares``: (I,) capacity * zeal * share."""
-    return (capacity * zeal) * share
-
-
 def political_pressure(
     effort: np.ndarray, ruling_share: np.ndarray, ruling_access: float
 ) -> np.ndarray:

@@ -23,7 +23,6 @@ from sim.pressure import (
     intent_shares,
     lobbying_effort,
     mobilisation_step,
-    region_effort,
     union_threat,
 )
 
@@ -174,14 +173,6 @@ def test_mobilisation_rises_fast_and_decays_slowly_to_target():
     up = mobilisation_step(0.4, 1.0, 1.0, 0.8, 0.2, 0.05, 1.0)
     down = mobilisation_step(0.4, 0.0, 1.0, 0.8, 0.2, 0.05, 1.0)
     assert up - 0.4 == 0.2 * 0.4 and abs(0.4 - down - 0.05 * 0.4) < 1e-15
-
-
-def test_a_regions_effort_is_its_row_of_the_whole_table():
-    intent = np.array([[1.0, 3.0, 0.0], [2.0, 0.0, 2.0]])
-    table = effort_from_shares(np.array([2.0, 1.5]), intent_shares(intent), np.array([0.5, 0.7]))
-    for r, (capacity, zeal) in enumerate([(2.0, 0.5), (1.5, 0.7)]):
-        row = region_effort(capacity, zeal, intent_shares(intent)[r])
-        assert np.array_equal(row, table[r])
 
 
 def test_union_threat_is_the_staff_share_moved():
