@@ -405,9 +405,8 @@ class RelocationModel(Model):
             + self.params.lobbying.hub_bonus * np.outer(w.is_finance, w.hub)
         ).T
         self.intent = self.intent * w.receives[:, None]
-        # Fixed for the run, so computed once. C order (regions as rows) makes the weekly
-        # pressure (institutions x regions, sim.pressure) its transposed view, whose per-
-        # institution maxima (allocation.normalise_rows) are then one pass over contiguous rows.
+        # Fixed for the run, so computed once, in C order: the regions' turn
+        # (sim.pressure.lobby_regions) walks each region's row.
         self.intent_share = np.ascontiguousarray(pressure.intent_shares(self.intent))
         self.region_wants = self.intent_share.any(axis=1).astype(float)
         self.lobbying_logged = np.zeros(len(w.region_codes))  # effort of each region's why-line
