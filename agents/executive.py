@@ -44,7 +44,9 @@ class ExecutiveAgent(Agent):
     def decide(self) -> None:
         """Weigh credit against blame for each open option, then act or wait."""
         m, tp = self.model, self.model.params.timing
-        m.proximity, self.looming = timing.looming_election(*m.election_clock(), tp.horizon_weeks)
+        m.proximity, self.looming = timing.looming_election(
+            m.election_weeks, m.election_weights, m.steps, tp.horizon_weeks
+        )
         m.blame = m.regional_blame + m.union_pressure
         options = self.options()
         hazards = {}

@@ -8,12 +8,7 @@ import numpy as np
 from mesa import Agent
 
 from sim.assembly import member_votes
-from sim.influence import (
-    csr_arrays,
-    friedkin_johnsen_csr,
-    largest_move,
-    strongest_pull,
-)
+from sim.influence import deliberation, strongest_pull
 from sim.legislature import CUES
 
 LOG_THRESHOLD = 5e-4  # smallest stance move the why log reports
@@ -51,13 +46,12 @@ class LawmakerAgent(Agent):
         The why-line names the lawmaker whose support for announcing moved most, and who
         pulled her: her strongest influencer, or her constituency's interest.
         """
-        before = model.stance[:, 0]
-        ties = csr_arrays(model.influence)
-        model.anchor[:, 0] = model.announce_anchor()
-        model.stance = friedkin_johnsen_csr(*ties, model.stance, model.susceptibility, model.anchor)
-        model.party_stance = model.party_means(model.stance[:, 0])
-        model.zeal = model.region_means(model.stance[:, 1])  # what the regions lobby with
-        mover, move = largest_move(model.stance[:, 0], before)
+        before, w = model.stance[:, 0], model.world
+        ties = model.ties_csr
+        model.stance, model.zeal, mover, move = deliberation(
+            *ties, model.stance, model.susceptibility, model.anchor, model.anchor_base,
+            model.union_pressed, model.union_pressure, w.member_region, len(w.region_codes),
+        )  # fmt: skip
         if abs(move) < LOG_THRESHOLD:
             return  # stances have settled: nobody moved anybody worth telling
         name = model.member_label

@@ -1,6 +1,5 @@
 """A ministry or presidential body: it drafts the plan, and bargains over it."""
 
-import numpy as np
 from mesa import Agent
 
 from sim import allocation
@@ -44,22 +43,20 @@ class MinistryAgent(Agent):
         Where each goes weighs its bureaucratic fit against the regions' political pressure,
         less a penalty on regions already loaded, plus the ministry's idiosyncratic taste for
         each pair: a logit choice (``sim.allocation.draft_allocation``, compiled as
-        ``redraw``). Decided institutions keep their decision.
+        ``redraw``). Decided institutions keep their decision. Regions the new draft loads
+        above their share get a heavier penalty next week (``rebalance_draft``). One compiled
+        call does both (``drafting_week``).
         """
         if self.role != "drafter":
             return
         m, dp = self.model, self.model.params.drafting
         m.progress = min(1.0, m.progress + 1.0 / dp.drafting_weeks)
-        draft = allocation.redraw(
+        draft, moved, m.equity_penalty = allocation.drafting_week(
             m.fit, m.political, dp.fit_weight, m.equity_penalty, dp.stay_threshold,
-            m.world.receives, m.taste, m.decided,
+            m.world.receives, m.taste, m.decided, m.draft, dp.equity_rate,
         )  # fmt: skip
-        if not np.array_equal(draft, m.draft):
-            moved = int((draft != m.draft).sum())
+        if moved:
             m.draft = draft
             m.draft_changed()
             m.log("drafting", self.code, "", f"redrew {moved} destination(s); the plan is "
                   f"{m.progress:.0%} drafted")  # fmt: skip
-        m.equity_penalty = allocation.rebalance_draft(
-            m.equity_penalty, m.draft, m.world.receives, dp.equity_rate
-        )

@@ -352,6 +352,43 @@ def rebalance_draft(penalty, draft, receives, rate):
     return new
 
 
+@kernel(
+    "Tuple((int64[:], int64, float64[:]))(float64[:, :], float64[:, :], float64, float64[:], "
+    "float64, boolean[:], float64[:, :], int64[:], int64[:], float64)"
+)
+def drafting_week(
+    fit, pressure, fit_weight, penalty, stay_threshold, receives, taste, decided, draft, rate,
+):  # fmt: skip
+    """The drafter's week (``MinistryAgent.draft``) in one call of the kernels above.
+
+    The draft redrawn (``redraw``), how many destinations that changed, and next week's equity
+    penalties from the new draft (``rebalance_draft``). One call instead of three, because on
+    122 institutions a call's fixed cost is as large as its arithmetic.
+
+    Args:
+        fit: (I, R) bureaucratic fit.
+        pressure: (I, R) political pressure.
+        fit_weight: w in [0, 1].
+        penalty: (R,) this week's equity penalties.
+        stay_threshold: Minimum utility to move.
+        receives: (R,) bool, regions that may receive.
+        taste: (I, R) the ministry's idiosyncratic term.
+        decided: (I,) the executive's decisions, UNDECIDED where none.
+        draft: (I,) last week's draft.
+        rate: The equity penalties' weekly adjustment rate (``rebalance_draft``).
+
+    Returns:
+        (I,) the new draft, the number of institutions whose destination it changed, and (R,)
+        the new equity penalties.
+    """
+    new = redraw(fit, pressure, fit_weight, penalty, stay_threshold, receives, taste, decided)
+    moved = 0
+    for i in range(new.shape[0]):
+        if new[i] != draft[i]:
+            moved += 1
+    return new, moved, rebalance_draft(penalty, new, receives, rate)
+
+
 @kernel("Tuple((float64[:], float64[:]))(int64[:], float64[:], int64[:], int64)")
 def won_and_lost(destination, staff, origin, n_regions):
     """(R,) staff each region wins, and (R,) share of the staff based there that it loses.

@@ -93,6 +93,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from sim.influence import group_means
 from sim.kernels import kernel
 
 POSITION_MIN = 0.0
@@ -126,6 +127,47 @@ _NO_OFFERS.flags.writeable = False
 # --------------------------------------------------------------------------------------------
 # Compromise baseline and BDM's outcome rule
 # --------------------------------------------------------------------------------------------
+
+
+@kernel(
+    "Tuple((float64[:], float64[:]))(float64[:], int64[:], float64[:], int64[:], int64, "
+    "int64[:], float64[:], float64[:], float64[:], float64[:])"
+)
+def bargaining_table(
+    support, member_region, region_salience, leader_party, n_parties, leading_parties,
+    party_salience, ministry_position, ministry_salience, mobilisation,
+):  # fmt: skip
+    """Positions (0-100) and saliences of the actors at the table (``RelocationModel.bargain``).
+
+    In the table's order: regions, party leaderships, ministries, unions. A region's position
+    is its lawmakers' mean support for announcing now, a leadership's its leaders' mean
+    (``sim.influence.group_means``), a ministry's its own, and a union's 0 (staying put), with
+    the union's mobilisation as its salience.
+
+    Args:
+        support: (N,) each member's support for announcing now, in [0, 1].
+        member_region: (N,) each member's region, -1 for none.
+        region_salience: (R,) each region's salience.
+        leader_party: (N,) a leader's party, -1 for the other members.
+        n_parties: Number of parties.
+        leading_parties: (L,) the parties at the table.
+        party_salience: (L,) their leaderships' salience.
+        ministry_position: (M,) the ministries' positions, 0-100.
+        ministry_salience: (M,) their salience.
+        mobilisation: (U,) each union's mobilisation, its salience.
+    """
+    salience = np.concatenate((region_salience, party_salience, ministry_salience, mobilisation))
+    position = np.zeros(salience.shape[0])  # the unions' stay at 0
+    n_regions, n_leading = region_salience.shape[0], leading_parties.shape[0]
+    regions = group_means(member_region, support, n_regions)
+    leaderships = group_means(leader_party, support, n_parties)
+    for r in range(n_regions):
+        position[r] = 100 * regions[r]
+    for j in range(n_leading):
+        position[n_regions + j] = 100 * leaderships[leading_parties[j]]
+    for j in range(ministry_position.shape[0]):
+        position[n_regions + n_leading + j] = ministry_position[j]
+    return position, salience
 
 
 @kernel("float64(float64[:], float64[:], float64[:], float64[:])")

@@ -62,7 +62,10 @@ def friedkin_johnsen_step(
     return lam * (influence @ stance) + (1.0 - lam) * anchor
 
 
-@kernel("float64[:, :](int64[:], int64[:], float64[:], float64[:, :], float64[:], float64[:, :])")
+@kernel(
+    "float64[:, ::1](int64[::1], int64[::1], float64[::1], float64[:, ::1], float64[::1], "
+    "float64[:, ::1])"
+)
 def friedkin_johnsen_csr(indptr, indices, weights, stance, susceptibility, anchor):
     """``friedkin_johnsen_step`` compiled, for the model's two stances, over W in CSR form.
 
@@ -70,6 +73,8 @@ def friedkin_johnsen_csr(indptr, indices, weights, stance, susceptibility, ancho
     so the two agree to the bit, and the order no longer depends on BLAS or CPU. The two
     stances are summed side by side: two independent sums run about three times faster than
     one after the other, because each add waits for the previous one of its own sum only.
+    The arrays must be C-contiguous, as the model's are: knowing the strides at compile time
+    makes the step a third faster (14.6 against 9.3 µs at 300 members, 2026-12-05).
 
     Args:
         indptr: (n + 1,) CSR row pointers of W (``influence.indptr``).
@@ -202,6 +207,34 @@ def strongest_pull(member, stance, indptr, indices, weights):
         if p == indptr[member] or abs(this) > abs(pull):  # the first of equals
             source, pull = indices[p], this
     return source, pull
+
+
+@kernel(
+    "Tuple((float64[:, ::1], float64[:], int64, float64))(int64[::1], int64[::1], float64[::1], "
+    "float64[:, ::1], float64[::1], float64[:, ::1], float64[:], float64[:], float64, int64[:], "
+    "int64)"
+)
+def deliberation(
+    indptr, indices, weights, stance, susceptibility, anchor, anchor_base, pressed, pressure,
+    member_region, n_regions,
+):  # fmt: skip
+    """The lawmakers' week (``LawmakerAgent.deliberate``) in one call of the kernels above.
+
+    This week's anchors for announcing (``pressed_anchor``, written into column 0 of
+    ``anchor``), one Friedkin-Johnsen step of both stances (``friedkin_johnsen_csr``), each
+    region's mean claims (``group_means``: the zeal its lobbying starts from), and the largest
+    move of support (``largest_move``). One call instead of four, because at 300 members a
+    call's fixed cost is as large as its arithmetic.
+
+    Returns:
+        The (N, 2) new stances, (R,) each region's mean claims, and the member whose support
+        moved most with her signed move.
+    """
+    anchor[:, 0] = pressed_anchor(anchor_base, pressed, pressure)
+    after = friedkin_johnsen_csr(indptr, indices, weights, stance, susceptibility, anchor)
+    zeal = group_means(member_region, after[:, 1], n_regions)
+    mover, move = largest_move(after[:, 0], stance[:, 0])
+    return after, zeal, mover, move
 
 
 def csr_arrays(influence: sparse.csr_array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

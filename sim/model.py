@@ -6,6 +6,7 @@ decision, and the legislature. Elections are dated Mesa events. The mechanisms a
 functions elsewhere in ``sim/``; this module wires them to the agents' state.
 """
 
+from bisect import bisect_right
 from datetime import date, timedelta
 from functools import cached_property
 from numbers import Integral
@@ -13,11 +14,12 @@ from numbers import Integral
 import numpy as np
 from mesa import Model
 from mesa.datacollection import DataCollector
+from scipy import sparse
 
 from agents import ExecutiveAgent, LawmakerAgent, MinistryAgent, RegionAgent, UnionAgent
 from sim import allocation, assembly, influence, network, pressure, timing
 from sim.allocation import STAY, UNDECIDED
-from sim.bargaining import bdm_bargain, compromise, largest_shift
+from sim.bargaining import bargaining_table, bdm_bargain, compromise, largest_shift
 from sim.reporters import reporters
 from sim.scenario import Scenario
 from sim.scenario_types import DECIDING_KIND, THRESHOLDS, WHIPS, Event, TabledBill
@@ -81,7 +83,7 @@ class RelocationModel(Model):
         LawmakerAgent.deliberate(self)
         UnionAgent.mobilise(self)
         self.tally_union_pressure()
-        self.ministries.do("draft")
+        self.drafters.do("draft")
         self.bargain()  # the bargaining table: a meeting of the actors, not an agent
         self.head_of_government.decide()
         self.legislate()
@@ -287,15 +289,12 @@ class RelocationModel(Model):
         president's party), unions (at 0, mobilisation as salience). Capabilities are fixed
         for the run (``_init_state``).
         """
-        w, support = self.world, self.stance[:, 0]
-        position = np.concatenate([
-            100 * self.region_means(support),
-            100 * self.leadership_means(support),
-            self.ministry_position, np.zeros(len(w.union_codes)),
-        ])  # fmt: skip
-        salience = np.concatenate([
-            self.region_salience, self.party_salience, self.ministry_salience, self.mobilisation,
-        ])  # fmt: skip
+        w = self.world
+        position, salience = bargaining_table(
+            self.stance[:, 0], w.member_region, self.region_salience, self.leader_party,
+            len(w.party_codes), self.leading_parties, self.party_salience, self.ministry_position,
+            self.ministry_salience, self.mobilisation,
+        )  # fmt: skip
         return position, salience, self.bargainer_capability
 
     def draft_changed(self) -> None:
@@ -360,6 +359,7 @@ class RelocationModel(Model):
         self.ministries = MinistryAgent.create_agents(
             self, len(fields), *map(list, zip(*fields, strict=True))
         )
+        self.drafters = self.ministries.select(lambda m: m.role == "drafter")
         self.head_of_government = ExecutiveAgent(self, s.executive.office, s.executive.name)
         # The kinds that take their turn as one array operation reach their agents by index.
         self.region_list, self.union_list = self.regions.to_list(), self.unions.to_list()
@@ -415,7 +415,11 @@ class RelocationModel(Model):
         self.bills: list[assembly.Bill] = []
         self.why: list[tuple] = []
         self.winners: dict[str, str] = {}  # election code -> code of the party that won it
-        self._labels, self._labels_time = {}, None  # party_label's labels of the week
+        # party_label's and member_label's caches, dropped when a renaming takes effect: the
+        # model time from which each renaming's day is the model's day (date_of rounds 7t).
+        self._renamings_from = sorted(
+            ((r.on - s.start).days - 0.5) / 7.0 for p in s.parties for r in p.renamed
+        )
         self.roles: dict[str, str] = {}  # roles named actors took at dated events
         bp = self.params.bargaining
         self.ministry_position = np.array([m.position for m in s.ministries], dtype=float)
@@ -439,6 +443,7 @@ class RelocationModel(Model):
         for name in _MEMBER_CACHES:
             self.__dict__.pop(name, None)
         self._bill_gain: dict = {}  # bill_gain's cache
+        self._labels_epoch = None  # member_label's names are of the old members
         # Share of each region's members in each party (access to an executive of that party).
         self.ruling_share = [
             self.region_means((w.member_party == p).astype(float)) for p in range(n_parties)
@@ -448,7 +453,6 @@ class RelocationModel(Model):
         self.anchor = np.column_stack([self.announce_anchor(), self.claim_anchor])
         self.stance = self.anchor.copy()
         self.zeal = self.region_means(self.stance[:, 1])
-        self.party_stance = self.party_means(self.stance[:, 0])
         # Bargaining actors and their capabilities: each group's sum to 1, the unions' to
         # union_capability. The parties at the table are those with a leader at the start.
         if not hasattr(self, "leading_parties"):
@@ -504,6 +508,17 @@ class RelocationModel(Model):
         self._init_members()
 
     @property
+    def influence(self) -> sparse.csr_array:
+        """W, the row-stochastic influence weights of the ties (``sim.network``), in CSR."""
+        return self._influence
+
+    @influence.setter
+    def influence(self, weights: sparse.csr_array) -> None:
+        self._influence = weights
+        # What the lawmakers' weekly turn reads, the kernel's arrays, changes only with W.
+        self.ties_csr = influence.csr_arrays(weights)
+
+    @property
     def readiness(self) -> float:
         """How near an announcement looks: draft progress times the bargained timing (0-1)."""
         return self.progress * self.bargained_scope / 100.0
@@ -557,6 +572,11 @@ class RelocationModel(Model):
         lam = np.where(lam > 0, lam, ip.independent_susceptibility)
         return np.where(w.leader, ip.leader_susceptibility, lam)
 
+    @property
+    def party_stance(self) -> np.ndarray:
+        """(P,) each party's members' mean support for announcing now (read by the reporters)."""
+        return self.party_means(self.stance[:, 0])
+
     def region_means(self, values: np.ndarray) -> np.ndarray:
         """(R,) each region's members' mean of ``values`` (0 for a region without members)."""
         w = self.world
@@ -567,14 +587,9 @@ class RelocationModel(Model):
         w = self.world
         return influence.group_means(w.member_party, values, len(w.party_codes))
 
-    def leadership_means(self, values: np.ndarray) -> np.ndarray:
-        """Each leadership's mean of ``values``: the leaders of each of ``leading_parties``."""
-        n_parties = len(self.world.party_codes)
-        return influence.group_means(self.leader_party, values, n_parties)[self.leading_parties]
-
     @cached_property
     def leader_party(self) -> np.ndarray:
-        """(N,) a leader's party, -1 for the other members (``leadership_means``' groups)."""
+        """(N,) a leader's party, -1 for the other members (the leaderships' groups)."""
         return np.where(self.world.leader, self.world.member_party, -1)
 
     @cached_property
@@ -747,18 +762,30 @@ class RelocationModel(Model):
     def party_label(self, code: str) -> str:
         """How people called the party on the model's current day (``Scenario.party_label``).
 
-        Looked up once per party and week: several why-lines of a week name the same parties.
+        Looked up once per party until a renaming takes effect: most weeks' why-lines name
+        the same parties.
         """
-        if self._labels_time != self.time:
-            self._labels, self._labels_time = {}, self.time
-        if code not in self._labels:
-            self._labels[code] = self.setting.party_label(code, self.date_of(self.time))
-        return self._labels[code]
+        self._drop_stale_labels()
+        label = self._labels.get(code)
+        if label is None:
+            label = self._labels[code] = self.setting.party_label(code, self.date_of(self.time))
+        return label
 
     def member_label(self, i: int) -> str:
         """Member ``i``'s name as shown today: an anonymous member's names her party's label."""
-        w = self.world
-        return w.shown_name(i, self.party_label(w.party_codes[w.member_party[i]]))
+        self._drop_stale_labels()
+        label = self._member_labels.get(i)
+        if label is None:
+            w = self.world
+            party = self.party_label(w.party_codes[w.member_party[i]])
+            label = self._member_labels[i] = w.shown_name(i, party)
+        return label
+
+    def _drop_stale_labels(self) -> None:
+        """Forget the labels looked up before the latest renaming that has taken effect."""
+        epoch = bisect_right(self._renamings_from, self.time)
+        if epoch != self._labels_epoch:
+            self._labels, self._member_labels, self._labels_epoch = {}, {}, epoch
 
     def bargainer_label(self, k: int) -> str:
         """The ``k``-th actor of ``bargaining_table``, as shown today.

@@ -54,13 +54,14 @@ def election_proximity(weeks_to_election: np.ndarray, weight: np.ndarray, scale:
     return float(closeness.max()) if closeness.size else 0.0
 
 
-@kernel("Tuple((float64, int64))(float64[:], float64[:], float64)")
-def looming_election(weeks_to_election, weight, scale):
+@kernel("Tuple((float64, int64))(float64[:], float64[:], float64, float64)")
+def looming_election(election_week, weight, now, scale):
     """``election_proximity`` g, and the election behind it, compiled (the executive's clock).
 
     Args:
-        weeks_to_election: (m,) weeks until each election; negative once it has passed.
+        election_week: (m,) each election's model time, in weeks.
         weight: (m,) how much each election counts.
+        now: The model time; tau = election_week - now, negative once an election has passed.
         scale: Weeks over which the pressure builds up.
 
     Returns:
@@ -68,8 +69,8 @@ def looming_election(weeks_to_election, weight, scale):
         0 when none is ahead, as ``np.argmax`` of ``election_closeness`` gives).
     """
     g, looming = 0.0, 0
-    for e in range(weeks_to_election.shape[0]):
-        tau = weeks_to_election[e]
+    for e in range(election_week.shape[0]):
+        tau = election_week[e] - now
         if tau >= 0:
             closeness = weight[e] * np.exp(-tau / scale)
             if closeness > g:

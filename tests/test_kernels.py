@@ -18,7 +18,8 @@ What this file checks:
 
   - ``friedkin_johnsen_csr``: ``friedkin_johnsen_step``, and to the bit scipy's CSR
     product, as its docstring claims; ``group_means``: each group's numpy mean, exact on a
-    hand-built example; ``announce_anchor_base``: the numpy formula it replaced;
+    hand-built example; ``bargaining_table``: the table's group means, fixed positions and
+    saliences, concatenated; ``announce_anchor_base``: the numpy formula it replaced;
   - ``redraw`` (on the model's C-ordered pressure and on an F-order copy):
     ``draft_allocation`` for the undecided; ``rebalance_draft``: ``rebalance``;
     ``stake_of``: ``regional_stake``; ``threat_of``: ``union_threat``; ``plan_of``:
@@ -71,7 +72,7 @@ import sim
 from agents.region import EFFORT_CHANGE_LOGGED
 from sim import allocation, assembly, influence, legislature, pressure, timing
 from sim.allocation import STAY, UNDECIDED
-from sim.bargaining import largest_shift
+from sim.bargaining import bargaining_table, largest_shift
 from sim.model import RelocationModel
 from sim.scenario import available_scenarios
 
@@ -133,6 +134,18 @@ def record(model: RelocationModel, label: str) -> dict:
             (w.member_party.copy(), stance[:, 0], n_parties),
             (m.leader_party.copy(), stance[:, 0], n_parties),
         ],
+        "bargaining_table": (
+            stance[:, 0].copy(),
+            w.member_region.copy(),
+            m.region_salience.copy(),
+            m.leader_party.copy(),
+            n_parties,
+            m.leading_parties.copy(),
+            m.party_salience.copy(),
+            m.ministry_position.copy(),
+            m.ministry_salience.copy(),
+            m.mobilisation.copy(),
+        ),
         "anchor_base": (
             m.stake.copy(),
             w.receives.copy(),
@@ -195,7 +208,12 @@ def record(model: RelocationModel, label: str) -> dict:
         "joint": joint,
         "moves": (after, before),
         "csr_arrays": ties,
-        "clock": (*(a.copy() for a in m.election_clock()), m.params.timing.horizon_weeks),
+        "clock": (
+            m.election_weeks.copy(),
+            m.election_weights.copy(),
+            float(m.steps),
+            m.params.timing.horizon_weeks,
+        ),
         "table": (position.copy(), salience.copy()),
         "last_bargained": None if last is None else tuple(a.copy() for a in last),
         "votes": bill_members(m),
@@ -275,6 +293,20 @@ def group_means_oracle(group, values, n_groups):
     """Each group's plain mean (numpy's own, pairwise sum); 0 for a group without members."""
     return np.array([values[group == g].mean() if (group == g).any() else 0.0
                      for g in range(n_groups)])  # fmt: skip
+
+
+def bargaining_table_oracle(
+    support, member_region, region_salience, leader_party, n_parties, leading_parties,
+    party_salience, ministry_position, ministry_salience, mobilisation,
+):  # fmt: skip
+    """``RelocationModel.bargaining_table`` as it was in numpy before the kernel (HEAD~1)."""
+    position = np.concatenate([
+        100 * group_means_oracle(member_region, support, len(region_salience)),
+        100 * group_means_oracle(leader_party, support, n_parties)[leading_parties],
+        ministry_position, np.zeros(len(mobilisation)),
+    ])  # fmt: skip
+    salience = np.concatenate([region_salience, party_salience, ministry_salience, mobilisation])
+    return position, salience
 
 
 def announce_anchor_base_oracle(
@@ -385,12 +417,45 @@ def test_friedkin_johnsen_csr_is_scipys_csr_product_to_the_bit(case, seed):
 
 
 @pytest.mark.parametrize(("case", "seed"), RUNS, ids=RUN_IDS)
+def test_deliberation_is_the_lawmakers_four_kernels_in_turn(case, seed):
+    """Anchors, Friedkin-Johnsen, the regions' mean claims and the largest move, by oracles."""
+    for s in snapshots(case, seed):
+        indptr, indices, weights, stance, lam, anchor = s["fj"]
+        base, pressed, union_pressure = s["pressed_anchor"]
+        region, _, n_regions = s["group_means"][0]
+        written = anchor.copy()
+        written[:, 0] = -1.0  # the kernel writes this week's anchors for announcing itself
+        after, zeal, mover, move = influence.deliberation(
+            indptr, indices, weights, stance, lam, written, base, pressed, union_pressure,
+            region, n_regions,
+        )  # fmt: skip
+        np.testing.assert_allclose(written[:, 0], np.clip(base - union_pressure * pressed, 0, 1),
+                                   rtol=RTOL, atol=ATOL, err_msg=s["label"])  # fmt: skip
+        want = influence.friedkin_johnsen_step(stance, s["csr"], lam, anchor)
+        np.testing.assert_allclose(after, want, rtol=RTOL, atol=ATOL, err_msg=s["label"])
+        np.testing.assert_allclose(zeal, group_means_oracle(region, want[:, 1], n_regions),
+                                   rtol=RTOL, atol=ATOL, err_msg=s["label"])  # fmt: skip
+        moves = want[:, 0] - stance[:, 0]
+        assert mover == np.argmax(np.abs(moves)), s["label"]
+        np.testing.assert_allclose(move, moves[mover], rtol=RTOL, atol=ATOL, err_msg=s["label"])
+
+
+@pytest.mark.parametrize(("case", "seed"), RUNS, ids=RUN_IDS)
 def test_group_means_matches_its_oracle(case, seed):
     for s in snapshots(case, seed):
         for group, values, n_groups in s["group_means"]:
             got = influence.group_means(group, values, n_groups)
             want = group_means_oracle(group, values, n_groups)
             np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL, err_msg=s["label"])
+
+
+@pytest.mark.parametrize(("case", "seed"), RUNS, ids=RUN_IDS)
+def test_bargaining_table_matches_the_group_means_and_saliences_it_concatenates(case, seed):
+    for s in snapshots(case, seed):
+        got = bargaining_table(*s["bargaining_table"])
+        want = bargaining_table_oracle(*s["bargaining_table"])
+        for g, w_ in zip(got, want, strict=True):
+            np.testing.assert_allclose(g, w_, rtol=RTOL, atol=ATOL, err_msg=s["label"])
 
 
 @pytest.mark.parametrize(("case", "seed"), RUNS, ids=RUN_IDS)
@@ -419,6 +484,18 @@ def test_rebalance_draft_matches_rebalance(case, seed):
         got = allocation.rebalance_draft(*s["rebalance"])
         want = allocation.rebalance(*s["rebalance"])
         np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL, err_msg=s["label"])
+
+
+@pytest.mark.parametrize(("case", "seed"), RUNS, ids=RUN_IDS)
+def test_drafting_week_is_redraw_then_rebalance(case, seed):
+    for s in snapshots(case, seed):
+        penalty, _, receives, rate = s["rebalance"]
+        draft, moved, new_penalty = allocation.drafting_week(*s["redraw"], s["draft"], rate)
+        want = redraw_oracle(*s["redraw"])
+        np.testing.assert_array_equal(draft, want, err_msg=s["label"])
+        assert moved == np.count_nonzero(want != s["draft"]), s["label"]
+        np.testing.assert_allclose(new_penalty, allocation.rebalance(penalty, want, receives, rate),
+                                   rtol=RTOL, atol=ATOL, err_msg=s["label"])  # fmt: skip
 
 
 @pytest.mark.parametrize(("case", "seed"), RUNS, ids=RUN_IDS)
@@ -603,8 +680,9 @@ def test_votes_by_weightiest_cue_matches_the_numpy_vote(case, seed):
 @pytest.mark.parametrize(("case", "seed"), RUNS, ids=RUN_IDS)
 def test_looming_election_matches_election_proximity_and_the_argmax(case, seed):
     for s in snapshots(case, seed):
-        weeks, weight, scale = s["clock"]
-        g, looming = timing.looming_election(weeks, weight, scale)
+        election_week, weight, now, scale = s["clock"]
+        g, looming = timing.looming_election(election_week, weight, now, scale)
+        weeks = election_week - now
         np.testing.assert_allclose(g, timing.election_proximity(weeks, weight, scale),
                                    rtol=RTOL, atol=ATOL, err_msg=s["label"])  # fmt: skip
         assert looming == np.argmax(timing.election_closeness(weeks, weight, scale)), s["label"]
@@ -642,6 +720,9 @@ def test_the_recorded_arguments_are_the_models_own():
         assert np.array_equal(political, s["model_political"]), s["label"]
         union_pressure = pressure.joint_pressure(*s["joint"][0])
         assert union_pressure == s["model_union_pressure"], s["label"]
+        position, salience = bargaining_table(*s["bargaining_table"])
+        assert np.array_equal(position, s["table"][0]), s["label"]
+        assert np.array_equal(salience, s["table"][1]), s["label"]
         anchor = influence.pressed_anchor(*s["pressed_anchor"])
         assert np.array_equal(anchor, s["fj"][5][:, 0]), s["label"]  # announce_anchor's
 
@@ -674,6 +755,10 @@ def test_the_recorded_inputs_cover_what_the_kernels_branch_on():
     decided = [(s["decided"] != UNDECIDED).mean() for s in taken]
     assert 0 in decided and 1 in decided and any(0 < d < 1 for d in decided)
     assert any((allocation.redraw(*s["redraw"]) >= 0).any() for s in taken)  # some moves
+    # weeks whose redraw changes the draft and weeks whose redraw keeps it
+    moved = {allocation.drafting_week(*s["redraw"], s["draft"], s["rebalance"][3])[1] > 0
+             for s in taken}  # fmt: skip
+    assert moved == {False, True}
     assert any((s["draft"] == STAY).any() and (s["draft"] >= 0).any() for s in taken)
     assert any((s["anchor_base"][5] >= 0).any() for s in taken)  # factions
     assert any((s["anchor_base"][2] < 0).any() for s in taken)  # members without a region
@@ -718,7 +803,8 @@ def test_the_recorded_inputs_cover_what_the_kernels_branch_on():
     assert cues == {0, 1, 2} and votes == {False, True}
     assert any(not name.endswith(" Act") for s in taken for name, _ in s["votes"])
     # the clock: elections past and ahead; the table: shifts since the last agreement
-    assert any((s["clock"][0] < 0).any() and (s["clock"][0] >= 0).any() for s in taken)
+    tau = [s["clock"][0] - s["clock"][2] for s in taken]
+    assert any((t < 0).any() and (t >= 0).any() for t in tau)
     assert any(s["last_bargained"] is not None
                and largest_shift(*s["table"], *s["last_bargained"]) > 0 for s in taken)  # fmt: skip
 
@@ -764,6 +850,21 @@ def test_group_means_are_exact_on_a_hand_built_example():
     # group 1 and group 3 have no members; -1 (the 100) counts in no group
     means = influence.group_means(group, values, 5)
     assert means.tolist() == [2.0, 0.0, 5.0, 0.0, 0.5]
+
+
+def test_bargaining_table_on_a_hand_built_table():
+    # Members 0-1 in region 0, 2-3 in region 1; members 1 (party 0) and 3 (party 2) lead.
+    support = np.array([0.2, 0.4, 0.6, 1.0])
+    region, leader_party = np.array([0, 0, 1, 1]), np.array([-1, 0, -1, 2])
+    region_salience, party_salience = np.array([0.3, 0.9]), np.array([0.5, 0.6])
+    ministries, ministry_salience = np.array([45.0, 70.0]), np.array([0.8, 0.4])
+    mobilisation = np.array([0.1, 0.0])
+    position, salience = bargaining_table(
+        support, region, region_salience, leader_party, 3, np.array([0, 2]), party_salience,
+        ministries, ministry_salience, mobilisation,
+    )  # fmt: skip
+    np.testing.assert_allclose(position, [30.0, 80.0, 40.0, 100.0, 45.0, 70.0, 0.0, 0.0])
+    np.testing.assert_array_equal(salience, [0.3, 0.9, 0.5, 0.6, 0.8, 0.4, 0.1, 0.0])
 
 
 def test_a_region_without_members_has_mean_zero():
@@ -1020,7 +1121,7 @@ def test_looming_election_on_the_clocks_of_hand_built_cases():
     }  # fmt: skip
     for name, (weeks, weight, (want_g, want_looming)) in cases.items():
         weeks, weight = np.array(weeks, float), np.array(weight, float)
-        g, looming = timing.looming_election(weeks, weight, scale)
+        g, looming = timing.looming_election(weeks + 7.0, weight, 7.0, scale)  # at week 7
         assert looming == want_looming, name
         np.testing.assert_allclose(g, want_g, rtol=RTOL, atol=0.0, err_msg=name)
         np.testing.assert_allclose(g, timing.election_proximity(weeks, weight, scale),
