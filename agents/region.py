@@ -3,7 +3,7 @@
 import numpy as np
 from mesa import Agent
 
-from sim.pressure import lobby_regions
+from sim.pressure import lobbying_week
 
 EFFORT_CHANGE_LOGGED = 0.1  # a region's why-line comes again once its effort moves by 10%
 
@@ -38,15 +38,18 @@ class RegionAgent(Agent):
 
         How hard: capacity times its lawmakers' zeal for the region's claims. On what: each
         institution in proportion to how much the region wants it
-        (``sim.pressure.effort_from_shares``). One compiled call for the kind
-        (``sim.pressure.lobby_regions``), as for the lawmakers: a call per region would cost
+        (``sim.pressure.effort_from_shares``). The effort reaches the ministries as political
+        pressure, access through the ruling party counting more
+        (``sim.pressure.political_pressure``). One compiled call for the kind
+        (``sim.pressure.lobbying_week``), as for the lawmakers: a call per region would cost
         more than its arithmetic. A region's why-line comes again once its effort has moved by
         ``EFFORT_CHANGE_LOGGED``.
         """
         zeal, logged = model.zeal, model.lobbying_logged
-        model.effort, total, due = lobby_regions(
+        model.effort, total, due, model.political = lobbying_week(
             model.world.capacity, zeal, model.intent_share, model.region_wants, logged,
-            EFFORT_CHANGE_LOGGED,
+            EFFORT_CHANGE_LOGGED, model.ruling_share[model.executive],
+            model.params.lobbying.ruling_access,
         )  # fmt: skip
         for k in due:
             logged[k] = total[k]

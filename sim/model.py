@@ -78,8 +78,7 @@ class RelocationModel(Model):
 
     def step(self) -> None:
         """One week: the agents' turns, in the order of docs/model.md."""
-        RegionAgent.lobby(self)
-        self.political = self.pressure_on_ministries()
+        RegionAgent.lobby(self)  # and their effort reaches the ministries
         LawmakerAgent.deliberate(self)
         UnionAgent.mobilise(self)
         self.tally_union_pressure()
@@ -90,15 +89,6 @@ class RelocationModel(Model):
         self.record_week()
 
     # ---- submodels ---------------------------------------------------------------------------
-    def pressure_on_ministries(self) -> np.ndarray:
-        """(I, R) the regions' effort as it reaches the ministries.
-
-        Access through the ruling party counts more (``sim.pressure.political_pressure``,
-        compiled as ``pressure_reaching``).
-        """
-        ruling = self.ruling_share[self.executive]
-        return pressure.pressure_reaching(self.effort, ruling, self.params.lobbying.ruling_access)
-
     def tally_union_pressure(self) -> None:
         """The unions' joint pressure this week, and the first week of its highest peak."""
         self.union_pressure = pressure.joint_pressure(self.mobilisation, self.union_weight)

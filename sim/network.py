@@ -22,6 +22,7 @@ import networkx as nx
 import numpy as np
 from scipy import sparse
 
+from sim.kernels import kernel
 from sim.parameters import NetworkParams
 
 KINDS = ("party", "region", "committee", "caucus", "leader", "faction")
@@ -273,25 +274,98 @@ def influence_matrix(ties: Ties, n: int, self_weight: float) -> sparse.csr_array
 
     Sparse (CSR), so that memory and a step's cost grow with the ties, not with the square of
     the members: a dense W of 30,000 members would take 7.2 GB. A member with no tie and no
-    self-weight listens only to herself (``influence.row_stochastic``'s rule).
+    self-weight listens only to herself (``influence.row_stochastic``'s rule). The arrays come
+    from ``influence_csr``; the weekly step reads them as they are (``RelocationModel``).
     """
-    peer = ties.kind != KINDS.index("leader")
-    members = np.arange(n)
-    rows = np.concatenate([ties.source, ties.target[peer], members])
-    cols = np.concatenate([ties.target, ties.source[peer], members])
-    weight = np.concatenate([ties.weight, ties.weight[peer], np.full(n, float(self_weight))])
-    weights = sparse.csr_array((weight, (rows, cols)), shape=(n, n))  # duplicates summed
-    weights.sum_duplicates()  # and columns sorted within each row
-    totals = weights.sum(axis=1)
-    isolated = totals == 0
-    if isolated.any():
-        weights = weights + sparse.csr_array(
-            (np.ones(isolated.sum()), (members[isolated], members[isolated])), shape=(n, n)
-        )
-        totals[isolated] = 1.0
-    # divided, not multiplied by 1 / total, so that each weight is the dense matrix's to the bit
-    weights.data /= np.repeat(totals, np.diff(weights.indptr))
-    return weights
+    one_way = ties.kind == KINDS.index("leader")
+    indptr, indices, weights = influence_csr(
+        ties.source, ties.target, ties.weight, one_way, n, float(self_weight)
+    )
+    return sparse.csr_array((weights, indices, indptr), shape=(n, n))
+
+
+@kernel("int64[::1](int64[::1], int64[::1], int64)")
+def _counting_sort(key, order, n_keys):
+    """``order`` stably sorted by ``key[order]``, keys in [0, n_keys): a counting sort."""
+    start = np.zeros(n_keys + 1, np.int64)
+    for e in order:
+        start[key[e] + 1] += 1
+    for k in range(n_keys):
+        start[k + 1] += start[k]
+    out = np.empty_like(order)
+    for e in order:
+        out[start[key[e]]] = e
+        start[key[e]] += 1
+    return out
+
+
+@kernel(
+    "Tuple((int64[::1], int64[::1], float64[::1]))(int64[:], int64[:], float64[:], boolean[:], "
+    "int64, float64)"
+)
+def influence_csr(source, target, weight, one_way, n, self_weight):
+    """W's CSR arrays (row pointers, columns, weights) from the ties, compiled.
+
+    The entries are every tie from ``source`` to ``target``, every two-way tie back, and each
+    member's ``self_weight``. Two stable counting sorts, by column and then by row, put them in
+    CSR order; the weights of one (row, column) pair are summed in the order the entries come
+    (a fixed order, which scipy's sort of duplicates does not promise), and zero weights are
+    left out. Each row is then divided by its sum, summed in column order; a row with nothing
+    is the member listening to herself alone.
+
+    Args:
+        source: (T,) the listening member of each tie.
+        target: (T,) the member listened to.
+        weight: (T,) each tie's weight, >= 0.
+        one_way: (T,) bool, ties that act from source to target only (a leader's).
+        n: Number of members.
+        self_weight: The weight of each member's own current stance.
+    """
+    size = source.shape[0] + n
+    for k in range(source.shape[0]):
+        if not one_way[k]:
+            size += 1
+    rows, cols, vals = np.empty(size, np.int64), np.empty(size, np.int64), np.empty(size)
+    e = 0
+    for k in range(source.shape[0]):
+        rows[e], cols[e], vals[e] = source[k], target[k], weight[k]
+        e += 1
+    for k in range(source.shape[0]):
+        if not one_way[k]:
+            rows[e], cols[e], vals[e] = target[k], source[k], weight[k]
+            e += 1
+    for i in range(n):
+        rows[e], cols[e], vals[e] = i, i, self_weight
+        e += 1
+    # Sorted by column, then stably by row: each row lists its columns in order, and the
+    # entries of one (row, column) keep the order they came in.
+    order = _counting_sort(rows, _counting_sort(cols, np.arange(size), n), n)
+    indptr = np.zeros(n + 1, np.int64)
+    indices, weights = np.empty(size, np.int64), np.empty(size)
+    out, q = 0, 0
+    for r in range(n):
+        start = out
+        while q < size and rows[order[q]] == r:
+            e = order[q]
+            q += 1
+            if vals[e] == 0.0:
+                continue
+            if out > start and indices[out - 1] == cols[e]:
+                weights[out - 1] += vals[e]
+            else:
+                indices[out], weights[out] = cols[e], vals[e]
+                out += 1
+        total = 0.0
+        for p in range(start, out):
+            total += weights[p]
+        if total == 0.0:  # no tie and no self-weight: she listens to herself alone
+            indices[start], weights[start] = r, 1.0
+            out = start + 1
+        else:
+            for p in range(start, out):
+                weights[p] /= total
+        indptr[r + 1] = out
+    return indptr, indices[:out].copy(), weights[:out].copy()
 
 
 def ties_graph(ties: Ties, names: list[str], party_codes: list[str]) -> nx.Graph:

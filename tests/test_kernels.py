@@ -102,7 +102,7 @@ def record(model: RelocationModel, label: str) -> dict:
     Friedkin-Johnsen, group means, the largest move and the strongest pull),
     ``MinistryAgent.draft`` (redraw, rebalance), ``draft_changed`` (stake, threat),
     ``weigh_the_plan`` (plan, credit and blame), ``refresh_anchor_base``,
-    ``RegionAgent.lobby``, ``pressure_on_ministries``, ``UnionAgent.mobilise``,
+    ``RegionAgent.lobby`` (effort, and the pressure it puts), ``UnionAgent.mobilise``,
     ``tally_union_pressure``, ``ExecutiveAgent.decide`` (the clock, the flagship's union
     blame), ``bargain`` (the shift of the table) and ``legislate`` (each bill's member arrays).
     The state at the end of a week is what next week's calls start from: the regions lobby
@@ -585,6 +585,18 @@ def test_mobilise_unions_matches_mobilisation_step_and_union_actions(case, seed)
         named = [pressure.union_action(float(x), bool(d))
                  for x, d in zip(level, decided_against, strict=True)]  # fmt: skip
         assert [pressure.UNION_ACTIONS[a] for a in action] == named, s["label"]
+
+
+@pytest.mark.parametrize(("case", "seed"), RUNS, ids=RUN_IDS)
+def test_lobbying_week_is_lobby_regions_then_the_pressure_it_puts(case, seed):
+    for s in snapshots(case, seed):
+        _, ruling, access = s["pressure_reaching"]
+        effort, total, due, political = pressure.lobbying_week(*s["lobby"], ruling, access)
+        for got, want in zip((effort, total, due), pressure.lobby_regions(*s["lobby"]),
+                             strict=True):  # fmt: skip
+            np.testing.assert_array_equal(got, want, err_msg=s["label"])
+        np.testing.assert_allclose(political, pressure.political_pressure(effort, ruling, access),
+                                   rtol=RTOL, atol=ATOL, err_msg=s["label"])  # fmt: skip
 
 
 @pytest.mark.parametrize(("case", "seed"), RUNS, ids=RUN_IDS)

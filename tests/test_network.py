@@ -11,6 +11,7 @@ from sim.network import (
     _Groups,
     _led_by,
     draw_ties,
+    influence_csr,
     influence_matrix,
     no_ties,
     ties_graph,
@@ -104,6 +105,19 @@ def test_the_sparse_influence_matrix_is_the_dense_one_to_the_bit(self_weight):
     # a member with no tie and no self-weight listens to herself alone
     lonely = influence_matrix(no_ties(), 3, 0.0)
     assert np.array_equal(lonely.toarray(), np.eye(3))
+
+
+def test_influence_csr_sums_duplicates_and_drops_zero_weights_on_a_hand_built_case():
+    # 0-1 tied twice (party 1.0, region 1.5), 0-2 by a tie of weight 0, 1 listens to leader 2.
+    source, target = np.array([0, 0, 0, 1]), np.array([1, 1, 2, 2])
+    weight, one_way = np.array([1.0, 1.5, 0.0, 4.0]), np.array([False, False, False, True])
+    indptr, indices, weights = influence_csr(source, target, weight, one_way, 3, 1.0)
+    assert indptr.tolist() == [0, 2, 5, 6] and indices.tolist() == [0, 1, 0, 1, 2, 2]
+    np.testing.assert_array_equal(weights, [1 / 3.5, 2.5 / 3.5, 2.5 / 7.5, 1 / 7.5, 4 / 7.5, 1])
+    # without self-weight, member 2 (no tie of her own but the weightless one) is alone
+    indptr, indices, weights = influence_csr(source, target, weight, one_way, 3, 0.0)
+    assert indptr.tolist() == [0, 1, 3, 4] and indices.tolist() == [1, 0, 2, 2]
+    np.testing.assert_array_equal(weights, [1.0, 2.5 / 6.5, 4 / 6.5, 1.0])
 
 
 def pairs_group_by_group(rng, groups, chance):
