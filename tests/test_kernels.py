@@ -22,17 +22,20 @@ What this file checks:
     saliences, concatenated; ``announce_anchor_base``: the numpy formula it replaced;
   - ``redraw`` (on the model's C-ordered pressure and on an F-order copy):
     ``draft_allocation`` for the undecided; ``rebalance_draft``: ``rebalance``;
+    ``drafting_week``: the redraw, the destinations it changed, and ``rebalance``;
     ``stake_of``: ``regional_stake``; ``threat_of``: ``union_threat``; ``plan_of``:
     ``scoped_plan``; ``credit_and_blame_of``: ``credit_and_blame``; ``won_and_lost``;
   - ``lobby_regions``: ``effort_from_shares``, capacity * zeal * wants, and the due rule of
-    agents/region.py; ``mobilise_unions``: ``mobilisation_step`` and ``union_actions``, and
-    the actions that changed since last week; ``pressure_reaching``:
+    agents/region.py; ``lobbying_week``: ``lobby_regions``, then ``political_pressure``;
+    ``mobilise_unions``: ``mobilisation_step`` and ``union_actions``, and the actions that
+    changed since last week; ``pressure_reaching``:
     ``political_pressure``; ``joint_pressure``: ``mobilisation @ weight`` (the unions'
     weights and the flagship's);
   - ``pressed_anchor``: ``np.clip(base - pressure * pressed, 0, 1)`` (the week's pressure
     and stronger ones); ``largest_move``: the argmax of the moves and the signed move;
     ``strongest_pull``: ``strongest_influencer`` on scipy's CSR matrix, for the week's
-    mover and every other member;
+    mover and every other member; ``deliberation``: the pressed anchors, Friedkin-Johnsen,
+    the regions' mean claims and the largest move, each by its oracle;
   - ``votes_by_weightiest_cue``: ``member_cues``, ``weightiest_cue``, ``yes_probability``
     with the caucus shock, and ``cast_votes``, with the shock and uniforms
     ``assembly.member_votes`` draws, for every bill before the model and a hypothetical HQ
