@@ -465,3 +465,21 @@ def plan_of(draft, decided, fit, scope):
     for k in range(keep):
         plan[best_first[k]] = draft[best_first[k]]
     return plan
+
+
+@kernel(
+    "Tuple((int64[:], float64, float64))(int64[:], int64[:], float64[:, :], float64, "
+    "float64[:], boolean[:], float64[:], int64[:])"
+)
+def weigh_plan(draft, decided, fit, scope, staff, bid_any, seat_share, origin):
+    """The plan a scope allows (``plan_of``) and its credit and blame (``credit_and_blame_of``).
+
+    One call for ``RelocationModel.weigh_the_plan``, which needs both whenever the draft or
+    the scope moves.
+
+    Returns:
+        (I,) the plan, and its credit G and regional blame B.
+    """
+    plan = plan_of(draft, decided, fit, scope)
+    credit, blame = credit_and_blame_of(plan, staff, bid_any, seat_share, origin)
+    return plan, credit, blame

@@ -134,20 +134,22 @@ _NO_OFFERS.flags.writeable = False
     "int64[:], float64[:], float64[:], float64[:], float64[:])"
 )
 def bargaining_table(
-    support, member_region, region_salience, leader_party, n_parties, leading_parties,
-    party_salience, ministry_position, ministry_salience, mobilisation,
+    support, member_region, stake, leader_party, n_parties, leading_parties, party_salience,
+    ministry_position, ministry_salience, mobilisation,
 ):  # fmt: skip
     """Positions (0-100) and saliences of the actors at the table (``RelocationModel.bargain``).
 
     In the table's order: regions, party leaderships, ministries, unions. A region's position
     is its lawmakers' mean support for announcing now, a leadership's its leaders' mean
     (``sim.influence.group_means``), a ministry's its own, and a union's 0 (staying put), with
-    the union's mobilisation as its salience.
+    the union's mobilisation as its salience. A region's salience is 0.3 + 0.7 |stake|: the
+    more the draft gives or takes, the more the decision matters to it, and it matters
+    somewhat even with nothing at stake (assumption, docs/ODD.md).
 
     Args:
         support: (N,) each member's support for announcing now, in [0, 1].
         member_region: (N,) each member's region, -1 for none.
-        region_salience: (R,) each region's salience.
+        stake: (R,) each region's stake in the draft, in [-1, 1] (``allocation.stake_of``).
         leader_party: (N,) a leader's party, -1 for the other members.
         n_parties: Number of parties.
         leading_parties: (L,) the parties at the table.
@@ -156,9 +158,12 @@ def bargaining_table(
         ministry_salience: (M,) their salience.
         mobilisation: (U,) each union's mobilisation, its salience.
     """
+    n_regions, n_leading = stake.shape[0], leading_parties.shape[0]
+    region_salience = np.empty(n_regions)
+    for r in range(n_regions):
+        region_salience[r] = 0.3 + 0.7 * abs(stake[r])
     salience = np.concatenate((region_salience, party_salience, ministry_salience, mobilisation))
     position = np.zeros(salience.shape[0])  # the unions' stay at 0
-    n_regions, n_leading = region_salience.shape[0], leading_parties.shape[0]
     regions = group_means(member_region, support, n_regions)
     leaderships = group_means(leader_party, support, n_parties)
     for r in range(n_regions):

@@ -281,7 +281,7 @@ class RelocationModel(Model):
         """
         w = self.world
         position, salience = bargaining_table(
-            self.stance[:, 0], w.member_region, self.region_salience, self.leader_party,
+            self.stance[:, 0], w.member_region, self.stake, self.leader_party,
             len(w.party_codes), self.leading_parties, self.party_salience, self.ministry_position,
             self.ministry_salience, self.mobilisation,
         )  # fmt: skip
@@ -291,7 +291,6 @@ class RelocationModel(Model):
         """Recompute what depends on the draft alone: stakes, threats, credit and blame."""
         w = self.world
         self.stake = allocation.stake_of(self.draft, w.staff, w.receives, w.origin)
-        self.region_salience = 0.3 + 0.7 * np.abs(self.stake)  # regions' in bargaining_table
         self.threat = pressure.threat_of(w.defends, self.draft, w.staff)
         self.weigh_the_plan()
         self.refresh_anchor_base()
@@ -301,14 +300,14 @@ class RelocationModel(Model):
 
         Credit and blame are those of what the executive would announce, not of the whole
         draft, counted in the ruling party's voters (``sim.allocation.scoped_plan`` and
-        ``credit_and_blame``, compiled).
+        ``credit_and_blame``, compiled as one call: ``weigh_plan``).
         """
         w = self.world
         scope = self.bargained_scope / 100.0
-        self.plan = allocation.plan_of(self.draft, self.decided, self.seen_fit, scope)
-        self.credit, self.regional_blame = allocation.credit_and_blame_of(
-            self.plan, w.staff, self.bidders, self.voter_weight, w.origin
-        )
+        self.plan, self.credit, self.regional_blame = allocation.weigh_plan(
+            self.draft, self.decided, self.seen_fit, scope, w.staff, self.bidders,
+            self.voter_weight, w.origin,
+        )  # fmt: skip
 
     def refresh_anchor_base(self) -> None:
         """Recompute the part of the announce anchors that moves only with draft or election.

@@ -24,7 +24,8 @@ What this file checks:
     ``draft_allocation`` for the undecided; ``rebalance_draft``: ``rebalance``;
     ``drafting_week``: the redraw, the destinations it changed, and ``rebalance``;
     ``stake_of``: ``regional_stake``; ``threat_of``: ``union_threat``; ``plan_of``:
-    ``scoped_plan``; ``credit_and_blame_of``: ``credit_and_blame``; ``won_and_lost``;
+    ``scoped_plan``; ``credit_and_blame_of``: ``credit_and_blame``; ``weigh_plan``: both
+    in turn; ``won_and_lost``;
   - ``lobby_regions``: ``effort_from_shares``, capacity * zeal * wants, and the due rule of
     agents/region.py; ``lobbying_week``: ``lobby_regions``, then ``political_pressure``;
     ``mobilise_unions``: ``mobilisation_step`` and ``union_actions``, and the actions that
@@ -140,7 +141,7 @@ def record(model: RelocationModel, label: str) -> dict:
         "bargaining_table": (
             stance[:, 0].copy(),
             w.member_region.copy(),
-            m.region_salience.copy(),
+            m.stake.copy(),
             m.leader_party.copy(),
             n_parties,
             m.leading_parties.copy(),
@@ -299,15 +300,16 @@ def group_means_oracle(group, values, n_groups):
 
 
 def bargaining_table_oracle(
-    support, member_region, region_salience, leader_party, n_parties, leading_parties,
-    party_salience, ministry_position, ministry_salience, mobilisation,
+    support, member_region, stake, leader_party, n_parties, leading_parties, party_salience,
+    ministry_position, ministry_salience, mobilisation,
 ):  # fmt: skip
     """``RelocationModel.bargaining_table`` as it was in numpy before the kernel (HEAD~1)."""
     position = np.concatenate([
-        100 * group_means_oracle(member_region, support, len(region_salience)),
+        100 * group_means_oracle(member_region, support, len(stake)),
         100 * group_means_oracle(leader_party, support, n_parties)[leading_parties],
         ministry_position, np.zeros(len(mobilisation)),
     ])  # fmt: skip
+    region_salience = 0.3 + 0.7 * np.abs(stake)
     salience = np.concatenate([region_salience, party_salience, ministry_salience, mobilisation])
     return position, salience
 
@@ -542,6 +544,25 @@ def test_credit_and_blame_of_matches_credit_and_blame(case, seed):
                 destination, s["staff"], s["bids"], s["voter_weight"], s["origin"]
             )
             np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL, err_msg=s["label"])
+
+
+@pytest.mark.parametrize(("case", "seed"), RUNS, ids=RUN_IDS)
+def test_weigh_plan_is_the_scoped_plan_and_its_credit_and_blame(case, seed):
+    for s in snapshots(case, seed):
+        open_ = s["decided"] == UNDECIDED
+        for scope in (s["scope"], 0.0, 0.5, 1.0):
+            plan, credit, blame = allocation.weigh_plan(
+                s["draft"], s["decided"], s["seen_fit"], scope, s["staff"], s["bidders"],
+                s["voter_weight"], s["origin"],
+            )  # fmt: skip
+            label = f"{s['label']}, scope {scope}"
+            want = allocation.scoped_plan(s["draft"], open_, s["seen_fit"], scope)
+            np.testing.assert_array_equal(plan, want, err_msg=label)
+            want_g_b = allocation.credit_and_blame(
+                want, s["staff"], s["bids"], s["voter_weight"], s["origin"]
+            )
+            np.testing.assert_allclose((credit, blame), want_g_b, rtol=RTOL, atol=ATOL,
+                                       err_msg=label)  # fmt: skip
 
 
 @pytest.mark.parametrize(("case", "seed"), RUNS, ids=RUN_IDS)
@@ -871,15 +892,15 @@ def test_bargaining_table_on_a_hand_built_table():
     # Members 0-1 in region 0, 2-3 in region 1; members 1 (party 0) and 3 (party 2) lead.
     support = np.array([0.2, 0.4, 0.6, 1.0])
     region, leader_party = np.array([0, 0, 1, 1]), np.array([-1, 0, -1, 2])
-    region_salience, party_salience = np.array([0.3, 0.9]), np.array([0.5, 0.6])
+    stake, party_salience = np.array([0.0, -1.0]), np.array([0.5, 0.6])
     ministries, ministry_salience = np.array([45.0, 70.0]), np.array([0.8, 0.4])
     mobilisation = np.array([0.1, 0.0])
     position, salience = bargaining_table(
-        support, region, region_salience, leader_party, 3, np.array([0, 2]), party_salience,
+        support, region, stake, leader_party, 3, np.array([0, 2]), party_salience,
         ministries, ministry_salience, mobilisation,
     )  # fmt: skip
     np.testing.assert_allclose(position, [30.0, 80.0, 40.0, 100.0, 45.0, 70.0, 0.0, 0.0])
-    np.testing.assert_array_equal(salience, [0.3, 0.9, 0.5, 0.6, 0.8, 0.4, 0.1, 0.0])
+    np.testing.assert_allclose(salience, [0.3, 1.0, 0.5, 0.6, 0.8, 0.4, 0.1, 0.0])
 
 
 def test_a_region_without_members_has_mean_zero():
