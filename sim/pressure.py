@@ -246,7 +246,7 @@ def pressure_reaching(effort, ruling_share, ruling_access):
     "Tuple((float64[:, :], float64[:], int64[:], float64[:, :]))(float64[:], float64[:], "
     "float64[:, :], float64[:], float64[:], float64, float64[:], float64)"
 )
-def lobbying_week(capacity, zeal, share, wants, logged, change_logged, ruling_share, access):
+def lobbying_week(capacity, zeal, share, wants, logged, change_logged, ruling_share, access):  # noqa: D417
     """The regions' week (``RegionAgent.lobby``) in one call of the two kernels above.
 
     Their effort (``lobby_regions``) and the pressure it puts on the ministries
@@ -254,12 +254,7 @@ def lobbying_week(capacity, zeal, share, wants, logged, change_logged, ruling_sh
     institutions a call's fixed cost is as large as its arithmetic.
 
     Args:
-        capacity: (R,) lobbying capacity.
-        zeal: (R,) the region's lawmakers' mean claim stance.
-        share: (R, I) ``intent_shares``.
-        wants: (R,) 1 for a region that wants some institution, else 0.
-        logged: (R,) each region's total effort when it last said why.
-        change_logged: Relative change of its total effort after which a region says why again.
+        capacity, zeal, share, wants, logged, change_logged: As for ``lobby_regions``.
         ruling_share: (R,) the ruling party's share of each region's members.
         access: ``ruling_access``, the extra weight of access through the ruling party.
 
