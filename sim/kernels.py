@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numba
 
-COMPILE_SECONDS = 8  # compiling every kernel took 6.3 s on 2 busy cores (2026-12-05)
+COMPILE_SECONDS = 12  # compiling every kernel took 11.4 to 11.7 s on 2 cores (2026-12-05)
 _announced = False
 
 
