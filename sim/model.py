@@ -644,10 +644,6 @@ class RelocationModel(Model):
         """Calendar day of a model time."""
         return self.setting.start + timedelta(days=round(7 * week))
 
-    def election_clock(self) -> tuple[np.ndarray, np.ndarray]:
-        """Weeks to each listed election (negative once past), and each election's weight."""
-        return self.election_weeks - self.steps, self.election_weights
-
     def executive_changed(self) -> None:
         """Recompute what depends only on who holds the presidency (at start and elections)."""
         w, ip = self.world, self.params.influence
