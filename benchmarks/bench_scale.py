@@ -24,7 +24,7 @@ divided by the ratio of agents + ties. 1 means the cost grows as agents plus tie
 is at most 1.2 from 300 to 30,000 lawmakers.
 
 Memory check. Before a size starts, its memory is estimated from the scenario (no run needed):
-the chunk of pairs that tie drawing holds at once and the ties themselves, kept as arrays and as
+the numbers and pairs that tie drawing holds and the ties themselves, kept as arrays and as
 the sparse influence matrix (``estimate_bytes``), on top of what the process holds without them
 (the smallest size's measured peak less its estimate). A size whose estimate exceeds
 ``--max-gb`` (8) or the memory available now is skipped, with the estimate printed; so is a
@@ -47,7 +47,6 @@ from pathlib import Path
 
 from bench_run import in_subprocess, int_list, machine, positive_int
 
-from sim.network import PAIRS_PER_CHUNK
 from sim.parameters import NetworkParams
 from sim.scale import BASE, LIST, scale_data, write_scaled
 from sim.scenario import load_scenario_data
@@ -120,18 +119,14 @@ def expected_ties(data: dict) -> float:
 def estimate_bytes(data: dict) -> dict[str, float]:
     """Bytes that drawing the ties and building the influence matrix take, at their peak.
 
-    - ``draw``: ``sim.network`` draws a group's pairs in chunks of at most
-      ``PAIRS_PER_CHUNK`` (or one row of pairs, if longer): two int64 indices, a float64
-      random number and a bool per pair, and ``np.triu_indices``-like row arithmetic.
+    - ``draw``: ``sim.network`` draws about one random number per expected tie (a float64) and
+      finds each tie's two members and group (three int64), copied once as they are cut to size.
     - ``ties``: the expected ties (``expected_ties``), each a source, target, kind and weight
       (8 bytes each) kept in the ``Ties`` arrays, twice over while they are concatenated, and
       again as the sparse influence matrix (an index and a weight per entry, both ways).
     """
-    largest = max((m for kind in groups(data).values() for m, p in kind if p > 0), default=0)
-    # whole rows: a chunk holds at least one row of pairs, and at most the group's pairs
-    chunk = min(max(PAIRS_PER_CHUNK, largest), largest * (largest - 1) // 2)
     return {
-        "draw": 26 * chunk,
+        "draw": (8 + 2 * 24) * expected_ties(data),
         "ties": 32 * 2 * expected_ties(data) + 2 * 16 * expected_ties(data),
     }
 
@@ -229,7 +224,7 @@ def describe_estimate(info: dict) -> str:
     """The parts of a size's memory estimate, in words."""
     e = info["estimate"]
     return (
-        f"a chunk of tie pairs {e['draw'] / GB:.2f} GB + the ties and their sparse influence "
+        f"drawing the ties {e['draw'] / GB:.2f} GB + the ties and their sparse influence "
         f"matrix {e['ties'] / GB:.2f} GB, on top of the process"
     )
 

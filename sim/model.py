@@ -13,6 +13,7 @@ from numbers import Integral
 
 import numpy as np
 from mesa import Model
+from mesa.agentset import AgentSet
 from mesa.datacollection import DataCollector
 from scipy import sparse
 
@@ -270,6 +271,7 @@ class RelocationModel(Model):
         for i in np.nonzero(chosen & w.needs_act & (self.decided != STAY))[0]:
             self.bills.append(assembly.Bill(int(i), int(self.decided[i]), self.steps))
         self.note_decisions()
+        self.weigh_the_plan()  # what is left to announce, and its credit and blame, changed
 
     def bargaining_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Positions (0-100), saliences and capabilities of the bargaining actors.
@@ -354,14 +356,17 @@ class RelocationModel(Model):
         self.region_list, self.union_list = self.regions.to_list(), self.unions.to_list()
 
     def _create_lawmakers(self):
-        """One LawmakerAgent per member of the current legislature (and unseated actor)."""
+        """One LawmakerAgent per member of the current legislature (and unseated actor).
+
+        Returns Mesa's own set of the kind (``agents_by_type``), not a new one: the weak-keyed
+        set that ``create_agents`` builds would cost more than the 300 lawmakers themselves.
+        """
         w = self.world
         party = [w.party_codes[p] for p in w.member_party]
         region = [w.region_codes[r] if r != NO_REGION else "" for r in w.member_region]
-        n = len(w.names)
-        return LawmakerAgent.create_agents(
-            self, n, list(range(n)), w.names, party, region, w.seated.tolist()
-        )
+        for k, fields in enumerate(zip(w.names, party, region, w.seated.tolist(), strict=True)):
+            LawmakerAgent(self, k, *fields)
+        return self.agents_by_type.get(LawmakerAgent) or AgentSet([], random=self.random)
 
     def _init_state(self) -> None:
         w, s = self.world, self.setting

@@ -16,6 +16,7 @@ Ties are drawn as numpy arrays, so that a run pays microseconds, not millisecond
 ``ties_graph`` turns the same edge list into a networkx graph for analysis and drawing.
 """
 
+import math
 from dataclasses import dataclass
 
 import networkx as nx
@@ -40,9 +41,6 @@ class Ties:
     target: np.ndarray
     weight: np.ndarray
     kind: np.ndarray  # index into KINDS
-
-
-PAIRS_PER_CHUNK = 1 << 22  # pairs drawn at once: a few tens of MB, whatever the group's size
 
 
 @dataclass(frozen=True)
@@ -85,73 +83,98 @@ class _Groups:
         return _Groups(*(np.concatenate([getattr(p, f) for p in parts]) for f in fields))
 
 
-def _rows(groups: _Groups) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The rows of pairs of every group that draws, in drawing order.
+@kernel(
+    "Tuple((int64[::1], int64[::1], int64[::1], int64, int64, int64))(float64[::1], int64[::1], "
+    "float64[::1], int64, int64, int64)"
+)
+def skipped_pairs(uniforms, size, chance, group, row, col):
+    """The tied pairs of every group, found by geometric skips over its pairs, compiled.
 
-    Row i of a group of n members holds its pairs (i, i + 1) ... (i, n - 1), so that the
-    rows of a group list its pairs in the order of ``np.triu_indices(n, 1)``. A group whose
-    chance is 0 has no rows: it draws no numbers.
+    Each pair (i < j) of group g is tied with chance p_g, independently. The gap to the next
+    tied pair is then geometric, 1 + floor(log(1 - U) / log(1 - p_g)) for a uniform U, so one
+    number is drawn per tie (and one per group to run past its last pair) instead of one per
+    pair (Batagelj & Brandes 2005, "Efficient generation of large random networks", Physical
+    Review E 71:036113, algorithm G(n, p)). Pairs are walked row by row, in the order of
+    ``np.triu_indices``. A group of chance 1 ties every pair and one of chance 0 none, both
+    without a number. Time and memory grow with the ties and the members, not the pairs.
+
+    Args:
+        uniforms: Numbers in [0, 1), consumed in order.
+        size: (G,) members of each group.
+        chance: (G,) chance of each pair of the group.
+        group: The group to start in.
+        row: The first member of ``group``'s pair visited last (0 before its first pair).
+        col: The second member of that pair (0 before its first pair, (0, 1)).
 
     Returns:
-        group: (R,) the group of each row.
-        member: (R,) index in ``groups.members`` of the row's member i.
-        first: (R,) the number of the row's first pair, counting the pairs of all rows in order.
-        length: (R,) pairs in the row.
+        i, j, g: each tied pair's members (positions within its group) and group, in order;
+        then the (group, row, col) to resume from when the numbers ran out (group = G when
+        every group is done).
     """
-    drawing = np.where(groups.chance <= 0, 0, groups.size)
-    rows = np.maximum(drawing - 1, 0)
-    group = np.repeat(np.arange(len(rows)), rows)
-    i = np.arange(len(group)) - np.repeat(np.cumsum(rows) - rows, rows)
-    member = (np.cumsum(groups.size) - groups.size)[group] + i
-    length = drawing[group] - 1 - i
-    return group, member, np.cumsum(length) - length, length
+    n_groups, used = size.shape[0], 0
+    bound = uniforms.shape[0]
+    for g in range(group, n_groups):
+        if chance[g] >= 1.0:
+            bound += size[g] * (size[g] - 1) // 2
+    out_i, out_j = np.empty(bound, np.int64), np.empty(bound, np.int64)
+    out_g = np.empty(bound, np.int64)
+    k, g, i, j = 0, group, row, col
+    while g < n_groups:
+        n, p = size[g], chance[g]
+        if n < 2 or p <= 0.0:
+            g, i, j = g + 1, 0, 0
+            continue
+        if p >= 1.0:
+            while True:
+                j += 1
+                if j == n:
+                    i, j = i + 1, i + 2
+                if i >= n - 1:
+                    break
+                out_i[k], out_j[k], out_g[k] = i, j, g
+                k += 1
+            g, i, j = g + 1, 0, 0
+            continue
+        if used == uniforms.shape[0]:
+            break  # out of numbers: the caller draws more and resumes here
+        step = 1.0 + math.floor(math.log1p(-uniforms[used]) / math.log1p(-p))
+        used += 1
+        left = (n - 1 - j) + (n - i - 2) * (n - i - 1) // 2  # pairs after (i, j)
+        if step > left:
+            g, i, j = g + 1, 0, 0
+            continue
+        j += int(step)
+        while j >= n:  # into the next row, (i + 1, i + 2) onwards
+            i, j = i + 1, j - n + i + 2
+        out_i[k], out_j[k], out_g[k] = i, j, g
+        k += 1
+    return out_i[:k].copy(), out_j[:k].copy(), out_g[:k].copy(), g, i, j
 
 
-def _draw_pairs(rng, groups: _Groups, chunk: int = PAIRS_PER_CHUNK) -> tuple[np.ndarray, ...]:
+def _draw_pairs(rng, groups: _Groups) -> tuple[np.ndarray, ...]:
     """Pairs (i < j) inside each group, each present with the group's chance.
 
-    One uniform number per pair: group by group, each group's pairs in the order of
-    ``np.triu_indices``, skipping groups whose chance is 0. The numbers are drawn ``chunk`` at
-    a time across groups, which gives the same numbers as one draw of them all (a generator's
-    stream of doubles does not depend on how it is cut), so memory stays bounded and a seed's
-    ties stay the same. Only the pairs drawn are turned into members, through their rows
-    (``_rows``).
+    Group by group, each group's pairs in the order of ``np.triu_indices``, the tied pairs are
+    found by geometric skips (``skipped_pairs``), so that a party of 30,000 members costs its
+    ties, not its 450 million pairs. The numbers are drawn in a batch of about the ties
+    expected, and another only if one runs out; the ties do not depend on the batches (a
+    generator's stream of doubles does not depend on how it is cut).
 
     Returns:
         (source, target, group) of each tie, in the order drawn.
     """
-    group, member, first, length = _rows(groups)
-    chance, total = groups.chance[group], int(length.sum())
-    found = []
-    for start in range(0, total, chunk):
-        stop = min(start + chunk, total)
-        # each pair's chance: its row's, for the rows that overlap [start, stop)
-        r0, r1 = np.searchsorted(first, [start, stop], side="right") - 1
-        near = slice(r0, r1 + 1)
-        counts = np.minimum(first[near] + length[near], stop) - np.maximum(first[near], start)
-        hit = rng.random(stop - start) < np.repeat(chance[near], counts)
-        found.append(np.flatnonzero(hit) + start)
-    pair = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
-    # each pair's row: a row holds the pairs from its first to the next row's first
-    row = np.repeat(np.arange(len(first)), np.diff(np.searchsorted(pair, first), append=len(pair)))
-    i = member[row]
-    j = i + 1 + pair - first[row]
-    return groups.members[i], groups.members[j], group[row]
-
-
-def _draw_within(
-    rng, groups: np.ndarray, chance: np.ndarray, chunk: int = PAIRS_PER_CHUNK
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs (i < j) inside each group of a labelling, each present with the group's chance.
-
-    Args:
-        rng: The model's generator; groups are drawn in index order, so a seed fixes the ties.
-        groups: (N,) group index of each member, -1 for none.
-        chance: (G,) tie probability per group.
-        chunk: Pairs drawn at once (``_draw_pairs``); the ties do not depend on it.
-    """
-    source, target, _ = _draw_pairs(rng, _Groups.of_labels(groups, chance, "party"), chunk)
-    return source, target
+    chance = np.clip(groups.chance, 0.0, 1.0)
+    random = (chance > 0) & (chance < 1)
+    expected = float((groups.size * (groups.size - 1) // 2 * chance)[random].sum())
+    batch = int(expected + 4.0 * math.sqrt(expected)) + int(random.sum()) + 16 if expected else 0
+    parts, at = [], (0, 0, 0)
+    while at[0] < len(chance):
+        *tied, g, row, col = skipped_pairs(rng.random(batch), groups.size, chance, *at)
+        parts.append(tied)
+        at = (g, row, col)
+    i, j, group = (np.concatenate(x) for x in zip(*parts, strict=True))
+    start = np.cumsum(groups.size) - groups.size
+    return groups.members[start[group] + i], groups.members[start[group] + j], group
 
 
 def _led_by(group: np.ndarray, leads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

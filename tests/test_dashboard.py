@@ -188,7 +188,7 @@ def test_every_slider_reads_out_its_value_with_unit_and_scale():
     assert readouts["discipline_scale"][0] == "1.00 ×"
     assert readouts["union_strength"][0] == "0.60 of 1"
     assert readouts["election_shift"] == ("+0 weeks", "polling day 2022-03-09, recorded 2022-03-09")
-    assert readouts["blame_weight"][0] == "b2 = 13.6"
+    assert readouts["blame_weight"][0] == "b2 = 12.5"
     assert readouts["fit_weight"][0] == "0.60 of 1"
     assert readouts["rng"][0] == "seed 7"
     moved = control_readout("election_shift", -10, base)
@@ -221,7 +221,7 @@ def test_views_show_the_week_the_network_the_draft_and_the_log(render):
 
 
 def test_a_finished_run_says_so_and_the_log_does_not_say_it_waits(render):
-    model = DashboardModel()
+    model = DashboardModel(rng=9)
     model.run_for(model.weeks - 1)
     rc = render(Timeline(model))
 
@@ -232,7 +232,7 @@ def test_a_finished_run_says_so_and_the_log_does_not_say_it_waits(render):
     assert "relocsim-finished" not in header()
     model.step()
     force_update()
-    assert not model.running and model.blueprint_week >= 0  # seed 7 announces in 2021
+    assert not model.running and model.blueprint_week >= 0  # seed 9 announces in 2021
     summary = run_summary(model)
     assert summary == (
         f"Run finished: week 127 ({model.date_of(127)}) is the scenario's horizon; blueprint "
@@ -264,7 +264,7 @@ def institutions_in(labels: list[str]) -> tuple[int, int]:
 def test_the_allocation_says_what_is_decided_and_what_moves():
     from sim.allocation import STAY
 
-    model = DashboardModel()  # seed 7: the blueprint comes in week 44
+    model = DashboardModel(rng=9)  # seed 9: the blueprint comes in week 44
     model.run_for(30)
     title, sentence = allocation_header(model)
     drafted = int((np.asarray(model.draft) != STAY).sum())
@@ -296,13 +296,13 @@ def test_the_allocation_says_what_is_decided_and_what_moves():
 
 
 def test_the_allocation_names_a_designated_flagship():
-    model = DashboardModel(rng=14)  # seed 14: no blueprint; KDB designated for Busan
-    model.run_for(115)
+    model = DashboardModel()  # seed 7: no blueprint; KDB designated for Busan in week 118
+    model.run_for(118)
     assert model.blueprint_week < 0
     title, sentence = allocation_header(model)
     assert title == "Draft allocation"
     assert sentence.startswith(
-        f"the flagship KDB decided (✔): to Busan, {model.date_of(115)}. Of the other 121, "
+        f"the flagship KDB decided (✔): to Busan, {model.date_of(118)}. Of the other 121, "
         "the ministries' draft moves "
     )
     assert "<b>KDB</b> ✔" in dict(allocation_rows(model))["Busan"]
@@ -328,12 +328,12 @@ def test_log_axis_puts_each_decade_an_equal_step_up():
 
 
 def test_the_hazard_panel_is_log10_and_the_others_linear():
-    model = DashboardModel(rng=3)  # seed 3: h falls to 1e-4 before the 2021 by-elections
+    model = DashboardModel(rng=3)  # seed 3: h falls under 1e-3 before the 2021 by-elections
     model.run_for(100)
     svg = timeline_svg(model)
     data = model.datacollector.model_vars
     hazard = data["hazard"]
-    assert min(h for h in hazard if h > 0) < 1e-4 and hazard.count(0.0) > 5
+    assert min(h for h in hazard if h > 0) < 1e-3 and hazard.count(0.0) > 5
     for series in ("hazard", "p_announce"):
         for (week, y), h in zip(polyline(svg, series), data[series], strict=True):
             expected = 0.0 if h <= 1e-6 else min(1.0, (math.log10(h) + 6) / 6)
@@ -897,7 +897,7 @@ def test_classroom_layout_at_1280x720_and_1920x1080(server):
         expect(finished).to_contain_text("Run finished: week 127")
         expect(page.get_by_role("button", name="Step")).to_be_disabled()
         assert box_inside(finished.bounding_box(), 1280, 720)
-        expect(why).to_contain_text("nothing more to announce")
+        expect(why).to_contain_text("executive · ")  # her decision of the last week, and why
         assert "waited: nothing to announce" not in why.inner_text()
         page.mouse.move(0, 0)  # no hover or ripple in the screenshots
         page.wait_for_timeout(500)

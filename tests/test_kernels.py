@@ -960,10 +960,13 @@ def test_plan_of_scope_zero_and_one_on_a_hand_built_plan():
 
 
 def test_plan_of_scope_zero_and_one_on_a_real_draft():
-    s = snapshots("kdb_2023", 1)[-1]  # the flagship decided, the rest open
+    def part_decided(s):  # the flagship decided, moves of the rest open
+        open_ = s["decided"] == UNDECIDED
+        return open_.any() and not open_.all() and (s["draft"][open_] >= 0).any()
+
+    s = next(s for s in all_snapshots() if part_decided(s))
     draft, decided, fit = s["draft"], s["decided"], s["seen_fit"]
     open_ = decided == UNDECIDED
-    assert open_.any() and not open_.all() and (draft[open_] >= 0).any()
     none = allocation.plan_of(draft, decided, fit, 0.0)
     np.testing.assert_array_equal(none, np.where(open_, STAY, draft))
     np.testing.assert_array_equal(allocation.plan_of(draft, decided, fit, 1.0), draft)

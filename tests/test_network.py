@@ -1,3 +1,5 @@
+import math
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -5,15 +7,14 @@ import pytest
 from sim.influence import row_stochastic
 from sim.network import (
     KINDS,
-    PAIRS_PER_CHUNK,
     _draw_pairs,
-    _draw_within,
     _Groups,
     _led_by,
     draw_ties,
     influence_csr,
     influence_matrix,
     no_ties,
+    skipped_pairs,
     ties_graph,
 )
 from sim.parameters import NetworkParams
@@ -121,16 +122,27 @@ def test_influence_csr_sums_duplicates_and_drops_zero_weights_on_a_hand_built_ca
 
 
 def pairs_group_by_group(rng, groups, chance):
-    """The oracle of peer ties: each group's pairs listed at once, one uniform number each."""
+    """The oracle of peer ties: group by group, pair by pair in ``np.triu_indices`` order.
+
+    The gap to the next tied pair is 1 + floor(log(1 - U) / log(1 - p)) (Batagelj & Brandes
+    2005), one number at a time, counted over the group's list of pairs.
+    """
     sources, targets = [np.zeros(0, int)], [np.zeros(0, int)]
     for g, p in enumerate(chance):
         members = np.flatnonzero(groups == g)
-        if len(members) < 2 or p <= 0:
-            continue
         i, j = np.triu_indices(len(members), 1)
-        hit = rng.random(len(i)) < p
-        sources.append(members[i[hit]])
-        targets.append(members[j[hit]])
+        tied = []
+        if p >= 1:
+            tied = list(range(len(i)))
+        elif p > 0 and len(i):
+            at = -1
+            while True:
+                at += 1 + math.floor(math.log1p(-rng.random()) / math.log1p(-p))
+                if at >= len(i):
+                    break
+                tied.append(at)
+        sources.append(members[i[tied]])
+        targets.append(members[j[tied]])
     return np.concatenate(sources), np.concatenate(targets)
 
 
@@ -140,20 +152,55 @@ def in_columns(rng, table, chance):
     return np.concatenate([s for s, _ in pairs]), np.concatenate([t for _, t in pairs])
 
 
-def test_ties_drawn_in_chunks_are_the_ties_drawn_at_once():
+def test_skipping_ties_each_pair_with_its_chance():
+    """Each pair is tied with probability p, so a group's ties number p * n(n - 1) / 2."""
+    rng, n, p, runs = np.random.default_rng(11), 10, 0.3, 20_000
+    tied = np.zeros((n, n))
+    for _ in range(runs):
+        i, j, g, *done = skipped_pairs(rng.random(60), np.array([n]), np.array([p]), 0, 0, 0)
+        assert done == [1, 0, 0] and np.all(i < j) and np.all(g == 0)
+        tied[i, j] += 1
+    share = tied[np.triu_indices(n, 1)] / runs
+    sigma = math.sqrt(p * (1 - p) / runs)
+    assert np.all(np.abs(share - p) < 5 * sigma)
+    assert abs(share.sum() - p * n * (n - 1) / 2) < 5 * sigma * math.sqrt(len(share))
+
+
+def test_chance_one_ties_every_pair_and_chance_zero_none_without_numbers():
+    for n in range(6):
+        i, j, _, *done = skipped_pairs(np.zeros(0), np.array([n, n]), np.array([1.0, 0.0]), 0, 0, 0)
+        assert done == [2, 0, 0]
+        assert np.array_equal(i, np.triu_indices(n, 1)[0])
+        assert np.array_equal(j, np.triu_indices(n, 1)[1])
+
+
+def test_skipping_resumes_where_the_numbers_ran_out():
+    numbers = np.random.default_rng(5).random(400)
+    size, chance = np.array([5, 0, 12, 1, 3, 8]), np.array([0.3, 0.5, 0.2, 0.4, 1.0, 0.6])
+    *whole, g, row, col = skipped_pairs(numbers, size, chance, 0, 0, 0)
+    assert (g, row, col) == (6, 0, 0)
+    for cut in (1, 2, 7, 50):
+        parts, at, used = [], (0, 0, 0), 0
+        while at[0] < len(size):
+            *tied, g, row, col = skipped_pairs(numbers[used : used + cut], size, chance, *at)
+            parts.append(tied)
+            at, used = (g, row, col), used + cut
+        for drawn, cut_up in zip(whole, zip(*parts, strict=True), strict=True):
+            assert np.array_equal(drawn, np.concatenate(cut_up))
+
+
+def test_ties_drawn_in_batches_are_the_ties_drawn_one_number_at_a_time():
     groups = np.random.default_rng(1).integers(-1, 4, size=200)
     chance = np.array([0.3, 0.05, 1.0, 0.5])
-    drawn = [
-        _draw_within(np.random.default_rng(9), groups, chance, chunk=chunk)
-        for chunk in (1, 7, 1000, PAIRS_PER_CHUNK)
-    ]
+    source, target, _ = _draw_pairs(
+        np.random.default_rng(9), _Groups.of_labels(groups, chance, "party")
+    )
     sources, targets = pairs_group_by_group(np.random.default_rng(9), groups, chance)
-    for source, target in drawn:
-        assert np.array_equal(source, sources)
-        assert np.array_equal(target, targets)
+    assert np.array_equal(source, sources)
+    assert np.array_equal(target, targets)
 
 
-def test_groups_drawn_in_chunks_across_groups_are_drawn_group_by_group():
+def test_groups_of_labels_and_of_columns_are_drawn_in_turn():
     rng = np.random.default_rng(3)
     labels, table = rng.integers(-1, 5, size=90), rng.random((90, 3)) < 0.4
     chance = np.array([0.3, 0.0, 1.0, 0.5, 0.2])  # a group of chance 0 draws no numbers
@@ -166,12 +213,10 @@ def test_groups_drawn_in_chunks_across_groups_are_drawn_group_by_group():
         pairs_group_by_group(oracle, labels, chance),
         in_columns(oracle, table, 0.25),
     )
-    for chunk in (1, 2, 7, 100, PAIRS_PER_CHUNK):
-        rng = np.random.default_rng(9)
-        source, target, _ = _draw_pairs(rng, groups, chunk)
-        assert np.array_equal(source, np.concatenate([by_label[0], by_column[0]]))
-        assert np.array_equal(target, np.concatenate([by_label[1], by_column[1]]))
-        assert rng.bit_generator.state == oracle.bit_generator.state  # no number more or less
+    source, target, group = _draw_pairs(np.random.default_rng(9), groups)
+    assert np.array_equal(source, np.concatenate([by_label[0], by_column[0]]))
+    assert np.array_equal(target, np.concatenate([by_label[1], by_column[1]]))
+    assert np.array_equal(group >= 5, np.arange(len(group)) >= len(by_label[0]))
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -195,7 +240,6 @@ def test_every_kind_is_drawn_in_turn_from_one_stream(seed):
     drawn["committee"] = in_columns(oracle, committee, params.committee_tie_prob)
     drawn["caucus"] = in_columns(oracle, caucus, 1.0)
     drawn["faction"] = pairs_group_by_group(oracle, faction, [params.within_party_density] * 2)
-    assert rng.bit_generator.state == oracle.bit_generator.state
     for kind in ("party", "region", "committee", "caucus", "faction"):
         mine = ties.kind == KINDS.index(kind)
         assert np.array_equal(ties.source[mine], drawn[kind][0])

@@ -103,9 +103,11 @@ def test_a_defeated_president_is_a_caretaker_until_her_successor_takes_office():
     model = sim.build_model(setting, seed=0)
     polling = int(np.ceil(model.week_of(election.date)))
     office = int(np.ceil(model.week_of(handover)))
-    model.progress = 1.0  # a complete draft: only the caretaker rule can hold her back
     model.run_for(polling)
     assert model.executive_name == "DP" and model.caretaker_until == handover
+    # A complete draft at a scope that allows it, not yet announced: only the caretaker rule
+    # can hold her back.
+    model.progress, model.bargained_scope, model.blueprint_week = 1.0, 100.0, -1
     assert model.head_of_government.options() == []
     assert model.head_of_government.why_wait([]).endswith(f"takes office on {handover}")
     while model.steps < office - 1:
