@@ -108,11 +108,16 @@ def test_a_defeated_president_is_a_caretaker_until_her_successor_takes_office():
     # A complete draft at a scope that allows it, not yet announced: only the caretaker rule
     # can hold her back.
     model.progress, model.bargained_scope, model.blueprint_week = 1.0, 100.0, -1
-    assert model.head_of_government.options() == []
-    assert model.head_of_government.why_wait([]).endswith(f"takes office on {handover}")
+    executive = model.head_of_government
+    model.caretaker_until = None
+    assert "blueprint" in executive.options()  # without the caretaker rule she could announce
+    model.caretaker_until = handover
+    assert executive.options() == []
+    assert executive.why_wait([]).endswith(f"takes office on {handover}")
     while model.steps < office - 1:
         model.step()
         assert model.executive_name == "DP" and model.blueprint_week < 0
+        assert executive.options() == [] and model.p_announce == 0
     model.step()
     assert model.executive_name == "UFP" and model.caretaker_until is None
     assert model.progress <= 1 / model.params.drafting.drafting_weeks + 1e-12  # a new draft
