@@ -252,7 +252,10 @@ def credit_and_blame(
     B is the seat share of regions that bid and win none of their bids, plus each origin
     region's seat share times the share of the eligible staff based there that it loses. Both
     lie in [0, 1]. This operationalises "winners are few, losers are many" (Weaver 1986) in the
-    units the hazard needs (model-anchors.md section 4).
+    units the hazard needs (model-anchors.md section 4). A bidder's reference point is what it
+    campaigned for: one that loses every bid is a loser even if the plan sends it something
+    else, and is then counted in both G and B (outcomes are judged as gains or losses from a
+    reference point: Kahneman & Tversky 1979, "Prospect theory", Econometrica 47(2)).
 
     Args:
         destination: (I,) region index or STAY.
@@ -267,8 +270,10 @@ def credit_and_blame(
     """
     won_staff, _ = _won_and_moved(destination, staff, len(seat_share))
     won = won_staff > 0
-    disappointed = bids.any(axis=0)
-    disappointed &= ~won  # bidders that win nothing; in place: any() made a fresh array
+    moving = np.flatnonzero(destination != STAY)
+    to = destination[moving]
+    bids_won = np.bincount(to, weights=bids[moving, to], minlength=len(seat_share))
+    disappointed = bids.any(axis=0) & (bids_won == 0)  # bidders that win none of their bids
     losses = origin_losses(destination, staff, origin, len(seat_share))
     credit = float(seat_share[won].sum())
     blame = float(seat_share[disappointed].sum() + seat_share @ losses)
@@ -420,23 +425,31 @@ def stake_of(destination, staff, receives, origin):
     return stake
 
 
-@kernel("UniTuple(float64, 2)(int64[:], float64[:], boolean[:], float64[:], int64[:])")
-def credit_and_blame_of(destination, staff, bid_any, seat_share, origin):
+@kernel("UniTuple(float64, 2)(int64[:], float64[:], boolean[:, :], float64[:], int64[:])")
+def credit_and_blame_of(destination, staff, bids, seat_share, origin):
     """``credit_and_blame``: (G, B) of announcing ``destination``.
 
     Args:
         destination: (I,) region index or STAY.
         staff: (I,) head-office staff.
-        bid_any: (R,) bool, the region bids for some institution (``bids.any(axis=0)``).
+        bids: (I, R) bool open bids.
         seat_share: (R,) electoral weight of each region.
         origin: (I,) region each institution would move from.
     """
-    won, lost = won_and_lost(destination, staff, origin, seat_share.shape[0])
+    n_regions = seat_share.shape[0]
+    won, lost = won_and_lost(destination, staff, origin, n_regions)
+    bid_any = np.zeros(n_regions, np.bool_)
+    won_a_bid = np.zeros(n_regions, np.bool_)
+    for i in range(destination.shape[0]):
+        for r in range(n_regions):
+            bid_any[r] |= bids[i, r]
+        if destination[i] != STAY and bids[i, destination[i]]:
+            won_a_bid[destination[i]] = True
     credit, blame = 0.0, 0.0
-    for r in range(seat_share.shape[0]):
+    for r in range(n_regions):
         if won[r] > 0:
             credit += seat_share[r]
-        elif bid_any[r]:
+        if bid_any[r] and not won_a_bid[r]:
             blame += seat_share[r]
     for r in range(seat_share.shape[0]):
         blame += seat_share[r] * lost[r]
@@ -469,9 +482,9 @@ def plan_of(draft, decided, fit, scope):
 
 @kernel(
     "Tuple((int64[:], float64, float64))(int64[:], int64[:], float64[:, :], float64, "
-    "float64[:], boolean[:], float64[:], int64[:])"
+    "float64[:], boolean[:, :], float64[:], int64[:])"
 )
-def weigh_plan(draft, decided, fit, scope, staff, bid_any, seat_share, origin):
+def weigh_plan(draft, decided, fit, scope, staff, bids, seat_share, origin):
     """The plan a scope allows (``plan_of``) and its credit and blame (``credit_and_blame_of``).
 
     One call for ``RelocationModel.weigh_the_plan``, which needs both whenever the draft or
@@ -481,5 +494,5 @@ def weigh_plan(draft, decided, fit, scope, staff, bid_any, seat_share, origin):
         (I,) the plan, and its credit G and regional blame B.
     """
     plan = plan_of(draft, decided, fit, scope)
-    credit, blame = credit_and_blame_of(plan, staff, bid_any, seat_share, origin)
+    credit, blame = credit_and_blame_of(plan, staff, bids, seat_share, origin)
     return plan, credit, blame

@@ -155,6 +155,21 @@ def test_credit_and_blame_by_hand():
     assert staff_won(dest, np.array([3.0, 1.0]), 4).tolist() == [0, 3, 0, 0]
 
 
+def test_a_bidder_that_loses_its_bid_is_blamed_even_if_it_wins_something_else():
+    # Regions 1 and 2 (20% of seats each) both bid for institution 0, which goes to region 1.
+    # Institution 1, which nobody bid for, goes to region 2: region 2 wins something, so it
+    # counts in the credit, but it lost what it campaigned for, so it counts in the blame too.
+    dest = np.array([1, 2])
+    bids = np.array([[False, True, True], [False, False, False]])
+    g, b = credit_and_blame(dest, np.array([1.0, 1.0]), bids, np.array([0.6, 0.2, 0.2]), 0)
+    assert g == 0.2 + 0.2
+    assert abs(b - (0.2 + 0.6 * 1.0)) < 1e-12
+    # Region 2 also bid for institution 1: now it won a bid and is nobody's loser.
+    bids[1, 2] = True
+    g, b = credit_and_blame(dest, np.array([1.0, 1.0]), bids, np.array([0.6, 0.2, 0.2]), 0)
+    assert abs(b - 0.6) < 1e-12
+
+
 def test_effort_rows_sum_to_capacity_times_zeal():
     intent = np.array([[1.0, 3.0], [0.0, 0.0]])
     e = lobbying_effort(np.array([2.0, 1.0]), intent, np.array([0.5, 1.0]))
@@ -228,7 +243,8 @@ def test_stakes_credit_blame_and_threats_are_their_formulas():
                 lost[r] = staff[based & moving].sum() / staff[based].sum()
         stake = np.where(receives, won / max(won.max(), 1.0), -lost)
         np.testing.assert_allclose(regional_stake(dest, staff, receives, origin), stake, atol=1e-15)
-        disappointed = bids.any(axis=0) & ~(won > 0)
+        won_a_bid = [any(bids[i, r] for i in range(n_inst) if dest[i] == r) for r in range(n_reg)]
+        disappointed = bids.any(axis=0) & ~np.array(won_a_bid, dtype=bool)
         blame = float(
             seat_share[disappointed].sum() + sum(seat_share[r] * lost[r] for r in origins)
         )

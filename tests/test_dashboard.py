@@ -188,7 +188,7 @@ def test_every_slider_reads_out_its_value_with_unit_and_scale():
     assert readouts["discipline_scale"][0] == "1.00 ×"
     assert readouts["union_strength"][0] == "0.60 of 1"
     assert readouts["election_shift"] == ("+0 weeks", "polling day 2022-03-09, recorded 2022-03-09")
-    assert readouts["blame_weight"][0] == "b2 = 12.5"
+    assert readouts["blame_weight"][0] == "b2 = 12.8"
     assert readouts["fit_weight"][0] == "0.60 of 1"
     assert readouts["rng"][0] == "seed 7"
     moved = control_readout("election_shift", -10, base)
