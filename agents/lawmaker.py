@@ -64,12 +64,16 @@ class LawmakerAgent(Agent):
                       f"pulled support for announcing by {pull:+.3f}")  # fmt: skip
 
     @classmethod
-    def vote(cls, model, name: str, members: dict, voters: np.ndarray, stage: str) -> np.ndarray:
+    def vote(
+        cls, model, name: str, members: dict, voters: np.ndarray, stage: str, may_abstain: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The members in ``voters`` vote on a bill: each by her weightiest cue.
 
         Her constituency's gain, her party's whip or her faction leader's stance, whichever
-        weighs most (``sim.assembly.member_votes``). On the floor, the why-line names each
-        party that splits: how many of its voters defied its whip, and why most of them did.
+        weighs most (``sim.assembly.member_votes``); with an abstention band set, one whose
+        pull is weak abstains, where the chamber allows it. On the floor, the why-line names
+        each party that splits: how many of its voters defied its whip (by voting against it
+        or abstaining), and why most of them did.
 
         Args:
             model: The model (its RNG and legislature parameters).
@@ -77,25 +81,30 @@ class LawmakerAgent(Agent):
             members: The bill's member arrays (``sim.assembly.week_of_bill``).
             voters: (N,) bool, who votes.
             stage: ``committee``, ``fast_track`` or ``floor``.
+            may_abstain: False where the chamber bars abstention.
 
         Returns:
-            (n,) bool, the voters' votes.
+            (n,) bool, the voters' yes votes, and (n,) bool, their abstentions.
         """
-        yes, which = member_votes(members, voters, model.rng, model.params.legislature)
+        yes, abstain, which = member_votes(
+            members, voters, model.rng, model.params.legislature, may_abstain
+        )
         if stage == "committee":
-            return yes  # a committee votes weekly; its splits would drown the log
+            return yes, abstain  # a committee votes weekly; its splits would drown the log
         line, party = members["line"][voters], members["party"][voters]
-        defied = (line != 0) & (yes != (line > 0))
+        defied = (line != 0) & np.where(line > 0, ~yes, yes | abstain)
         for p in np.unique(party[defied]):
             mine, split = party == p, defied & (party == p)
             if split.sum() < SPLIT_LOGGED * mine.sum():
                 continue
             cue = CUES[int(np.bincount(which[split]).argmax())]
             why = "their caucus's mood or chance" if cue == "whip" else f"their {cue} weighing most"
+            abstained = int((split & abstain).sum())
+            how = f" ({abstained} abstaining)" if abstained else ""
             model.log("vote", model.party_label(model.world.party_codes[p]), name,
-                      f"{split.sum()} of its {mine.sum()} voters defied the whip on the "
+                      f"{split.sum()} of its {mine.sum()} voters defied the whip{how} on the "
                       f"{stage.replace('_', ' ')}: {why}")  # fmt: skip
-        return yes
+        return yes, abstain
 
     @property
     def stance(self) -> float:

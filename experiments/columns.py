@@ -70,6 +70,7 @@ OUTCOME_TYPES = {
     "bill_{bill}_date": "string",
     "bill_{bill}_yes": "int64",
     "bill_{bill}_no": "int64",
+    "bill_{bill}_abstain": "int64",
     "yes_share_{bill}_{stage}_{party}": "float64",
     "peak_mobilisation": "float64",
     "peak_mobilisation_date": "string",

@@ -17,13 +17,14 @@ FLOOR = -1  # committee index of a bill that goes straight to the floor
 
 @dataclass
 class Vote:
-    """One recorded vote: who voted, and who voted yes.
+    """One recorded vote: who voted, who voted yes and who abstained (the rest voted no).
 
     Attributes:
         stage: ``committee``, ``fast_track`` or ``floor``.
         week: When.
         voters: Member indices of those who voted (in the legislature of that week).
-        yes: (len(voters),) bool, their votes.
+        yes: (len(voters),) bool, their yes votes.
+        abstain: (len(voters),) bool, their abstentions.
         party: (len(voters),) their party indices.
         faction: (len(voters),) their faction indices, -1 for none.
     """
@@ -32,8 +33,14 @@ class Vote:
     week: int
     voters: np.ndarray
     yes: np.ndarray
+    abstain: np.ndarray
     party: np.ndarray
     faction: np.ndarray
+
+    @property
+    def no(self) -> np.ndarray:
+        """(len(voters),) bool, their no votes."""
+        return ~self.yes & ~self.abstain
 
 
 @dataclass
@@ -47,6 +54,9 @@ class Bill:
         code: The tabled bill's code (``""`` for an HQ Act).
         committee: Index of the committee that takes it up, or FLOOR.
         threshold: Share of the members voting that passes it on the floor (0.5: a majority).
+        abstentions: How its chamber counts an abstention (``sim.scenario_types.ABSTENTIONS``):
+            against it (a majority of the members present), not at all (of the votes cast),
+            or not allowed.
         stage: ``committee``, ``fast_track``, ``passed``, ``failed`` or ``lapsed``.
         floor_week: Week a fast-tracked bill reaches the floor.
         committee_defeats: Committee votes lost so far.
@@ -61,6 +71,7 @@ class Bill:
     code: str = ""
     committee: int = 0
     threshold: float = 0.5
+    abstentions: str = "not_counted"
     stage: str = "committee"
     floor_week: int = -1
     committee_defeats: int = 0
@@ -124,14 +135,14 @@ def week_of_bill(bill, week, members, rng, params: LegislatureParams, vote=None)
             with each vote), ``bloc`` (each member's caucus; optional, default the party).
         rng: The model's generator.
         params: Legislature parameters.
-        vote: ``vote(members, voters, stage) -> (n,) bool``, the votes of the members in the
-            ``voters`` mask at a stage (the model passes ``LawmakerAgent.vote``); default
-            ``member_votes``.
+        vote: ``vote(members, voters, stage, may_abstain) -> (yes, abstain)``, the (n,) bool
+            votes of the members in the ``voters`` mask at a stage (the model passes
+            ``LawmakerAgent.vote``); default ``member_votes``.
     """
     if vote is None:
 
-        def vote(members, voters, stage):
-            return member_votes(members, voters, rng, params)[0]
+        def vote(members, voters, stage, may_abstain):
+            return member_votes(members, voters, rng, params, may_abstain)[:2]
 
     if bill.stage == "fast_track":
         if week >= bill.floor_week:
@@ -152,7 +163,7 @@ def week_of_bill(bill, week, members, rng, params: LegislatureParams, vote=None)
         events.append(f"failed in committee {yes}/{n}")
     if not bill.fast_track_tried and week - bill.introduced >= params.committee_patience_weeks:
         bill.fast_track_tried = True
-        yes, n = _vote(bill, "fast_track", week, members["seated"], members, vote)
+        yes, n = _vote(bill, "fast_track", week, members["seated"], members, vote, of_all=True)
         if legislature.supermajority(yes, n, params.fast_track_share):
             bill.stage, bill.floor_week = "fast_track", week + params.fast_track_weeks
             events.append(f"fast-tracked {yes}/{n}")
@@ -162,10 +173,11 @@ def week_of_bill(bill, week, members, rng, params: LegislatureParams, vote=None)
 
 
 def floor_vote(bill, week, members, vote) -> str:
-    """Plenary vote: the bill's threshold of seated members passes it, else it fails.
+    """Plenary vote: the bill's threshold of the members voting passes it, else it fails.
 
     A threshold of one half is a simple majority (strictly more than half); a higher one, such
-    as 3/5, is a supermajority (at least that share).
+    as 3/5, is a supermajority (at least that share). Every seated member attends; whether
+    those who abstain count among the members voting is the chamber's rule (``_vote``).
     """
     yes, n = _vote(bill, "floor", week, members["seated"], members, vote)
     if bill.threshold == 0.5:
@@ -177,16 +189,17 @@ def floor_vote(bill, week, members, vote) -> str:
     return f"floor {bill.stage} {yes}/{n}"
 
 
-def member_votes(members, voters, rng, params: LegislatureParams):
+def member_votes(members, voters, rng, params: LegislatureParams, may_abstain: bool = True):
     """The votes of the members in the ``voters`` mask, by their weightiest cue.
 
     Each caucus (a faction, or else a party: ``members["bloc"]``) draws one normal shock of
     scale ``caucus_noise``: its mood of the day, shared by its members. Each member then votes
-    yes with ``legislature.yes_probability`` of her weightiest cue plus that shock.
+    yes, abstains or votes no by ``legislature.ordered_votes`` of her weightiest cue plus that
+    shock, with the band ``abstention_band`` (0 where the chamber bars abstention).
 
     Returns:
-        (n,) bool votes of the voters, and (n,) the index in ``legislature.CUES`` of the cue
-        that weighed most for each.
+        (n,) bool yes votes and (n,) bool abstentions of the voters, and (n,) the index in
+        ``legislature.CUES`` of the cue that weighed most for each.
     """
     n = len(members["gain"])
     bloc = members.get("bloc", members["party"])
@@ -198,12 +211,25 @@ def member_votes(members, voters, rng, params: LegislatureParams):
     return legislature.votes_by_weightiest_cue(
         members["gain"], members["line"], members["discipline"], faction_line, who, bloc,
         shock, uniform, params.regional_strength, params.discipline_strength, params.vote_noise,
+        params.abstention_band if may_abstain else 0.0,
     )  # fmt: skip
 
 
-def _vote(bill, stage, week, voters, members, vote) -> tuple[int, int]:
-    """Members in the ``voters`` mask vote on ``bill``; the vote is recorded on the bill."""
-    yes = vote(members, voters, stage)
+def _vote(bill, stage, week, voters, members, vote, of_all=False) -> tuple[int, int]:
+    """Members in the ``voters`` mask vote on ``bill``; the vote is recorded on the bill.
+
+    Returns:
+        The yes votes, and the number a majority is taken of: every voter where abstentions
+        count against (a majority of the members present) or are barred, and those who voted
+        yes or no where they are not counted (a majority of the votes cast). ``of_all``: every
+        voter whatever the rule, as the fast track's share of all members.
+    """
+    yes, abstain = vote(members, voters, stage, bill.abstentions != "barred")
     who = np.nonzero(voters)[0]
-    bill.votes.append(Vote(stage, week, who, yes, members["party"][who], members["faction"][who]))
-    return int(yes.sum()), len(who)
+    bill.votes.append(
+        Vote(stage, week, who, yes, abstain, members["party"][who], members["faction"][who])
+    )
+    counted = len(who)
+    if bill.abstentions == "not_counted" and not of_all:
+        counted -= int(abstain.sum())
+    return int(yes.sum()), counted

@@ -9,7 +9,11 @@ in legislatures", APSR 83). A member weighs the cues of her competing principals
 agenda control) and her faction leader's stance. When they conflict she follows the weightiest
 (Kingdon 1989, "Congressmen's Voting Decisions", 3rd ed., ch. 10: the consensus mode of
 decision), and votes yes when that cue, plus her caucus's mood of the day, outweighs logistic
-noise (the random-utility vote of Baron & Ferejohn's members). A bill stuck in committee can
+noise (the random-utility vote of Baron & Ferejohn's members). With a band set, a member whose
+utility lies near zero abstains (an ordered logit of no, abstain and yes: McKelvey & Zavoina
+1975, "A statistical model for the analysis of ordinal level dependent variables", J. Math.
+Sociology 4; indifferent members abstain: Cohen & Noll 1991, "How to vote, whether to vote",
+Political Behavior 13(2)), unless the chamber bars abstention. A bill stuck in committee can
 be designated for the fast track by 3/5 of all members (National Assembly Act Art. 85-2), a
 supermajority pivot in Krehbiel's (1998) sense.
 """
@@ -115,6 +119,30 @@ def cast_votes(p_yes: np.ndarray, uniform: np.ndarray) -> np.ndarray:
     return uniform < p_yes
 
 
+def ordered_votes(
+    utility: np.ndarray, noise: float, band: float, uniform: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Yes, abstain or no by an ordered logit with one uniform draw per member.
+
+    P(yes) = logistic((U - c) / s) and P(no) = logistic((-U - c) / s); she abstains otherwise,
+    with probability logistic((U + c) / s) - logistic((U - c) / s). With the uniform u she votes
+    yes if u < P(yes), no if u >= 1 - P(no), and abstains in between. At c = 0 nobody abstains
+    and the votes are ``cast_votes(yes_probability(U, s), u)``.
+
+    Args:
+        utility: (n,) the logit utility of voting yes.
+        noise: s, the scale of the logistic noise (> 0).
+        band: c >= 0, the half-width of the band in which she abstains.
+        uniform: (n,) uniform draws.
+
+    Returns:
+        (n,) bool yes votes, and (n,) bool abstentions.
+    """
+    yes = cast_votes(yes_probability(utility - band, noise), uniform)
+    abstain = ~yes & cast_votes(yes_probability(utility + band, noise), uniform)
+    return yes, abstain
+
+
 def majority(yes: int, members: int) -> bool:
     """A simple majority: strictly more than half of ``members`` vote yes."""
     return yes > members / 2
@@ -156,18 +184,25 @@ def first_past(weights, uniform):
     return np.searchsorted(cdf / cdf[-1], uniform, side="right")
 
 
+@kernel("float64(float64)")
+def logistic(z):
+    """1 / (1 + exp(-z)), as ``yes_probability`` computes it: exp of a non-positive number."""
+    e = np.exp(-abs(z))
+    return 1.0 / (1.0 + e) if z >= 0 else e / (1.0 + e)
+
+
 @kernel(
-    "Tuple((boolean[:], int64[:]))(float64[:], float64[:], float64[:], float64[:], int64[:], "
-    "int64[:], float64[:], float64[:], float64, float64, float64)"
+    "Tuple((boolean[:], boolean[:], int64[:]))(float64[:], float64[:], float64[:], float64[:], "
+    "int64[:], int64[:], float64[:], float64[:], float64, float64, float64, float64)"
 )
 def votes_by_weightiest_cue(
     gain, line, discipline, faction_line, voters, bloc, shock, uniform,
-    regional_strength, discipline_strength, noise,
+    regional_strength, discipline_strength, noise, band,
 ):  # fmt: skip
     """The votes of ``voters`` by their weightiest cue, compiled.
 
-    For each voter: ``member_cues``, ``weightiest_cue``, ``yes_probability`` with her
-    caucus's shock, and ``cast_votes``, the numpy functions above, which are its oracle.
+    For each voter: ``member_cues``, ``weightiest_cue``, and ``ordered_votes`` of it plus her
+    caucus's shock, the numpy functions above, which are its oracle.
 
     Args:
         gain: (N,) the bill's value to each member's constituency.
@@ -181,12 +216,15 @@ def votes_by_weightiest_cue(
         regional_strength: a.
         discipline_strength: b.
         noise: The logistic noise's scale.
+        band: The half-width of the band in which a voter abstains (0: nobody does).
 
     Returns:
-        (n,) bool votes, and (n,) the index in CUES of each voter's weightiest cue.
+        (n,) bool yes votes, (n,) bool abstentions, and (n,) the index in CUES of each voter's
+        weightiest cue.
     """
     n = voters.shape[0]
     yes = np.empty(n, np.bool_)
+    abstain = np.empty(n, np.bool_)
     which = np.empty(n, np.int64)
     for k in range(n):
         j = voters[k]
@@ -199,9 +237,8 @@ def votes_by_weightiest_cue(
         for c in range(1, 3):
             if abs(cues[c]) > abs(cues[best]):  # a tie goes to the earlier cue
                 best = c
-        z = (cues[best] + shock[bloc[j]]) / noise
-        e = np.exp(-abs(z))
-        p = 1.0 / (1.0 + e) if z >= 0 else e / (1.0 + e)
-        yes[k] = uniform[k] < p
+        utility = cues[best] + shock[bloc[j]]
+        yes[k] = uniform[k] < logistic((utility - band) / noise)
+        abstain[k] = not yes[k] and uniform[k] < logistic((utility + band) / noise)
         which[k] = best
-    return yes, which
+    return yes, abstain, which

@@ -145,8 +145,8 @@ class RelocationModel(Model):
             }
             name = bill.code or w.inst_codes[bill.institution] + " Act"
 
-            def vote(members, voters, stage, name=name):
-                return LawmakerAgent.vote(self, name, members, voters, stage)
+            def vote(members, voters, stage, may_abstain, name=name):
+                return LawmakerAgent.vote(self, name, members, voters, stage, may_abstain)
 
             for event in assembly.week_of_bill(
                 bill, self.steps, members, self.rng, self.params.legislature, vote
@@ -166,7 +166,8 @@ class RelocationModel(Model):
                          else assembly.FLOOR)  # fmt: skip
             self.bills.append(assembly.Bill(-1, dest, self.steps, code=spec.code,
                                             committee=committee,
-                                            threshold=THRESHOLDS[spec.threshold]))  # fmt: skip
+                                            threshold=THRESHOLDS[spec.threshold],
+                                            abstentions=self.setting.abstentions))  # fmt: skip
             self.log("assembly", spec.code, spec.destination, f"{spec.kind} bill tabled")
 
     def enact(self, spec: TabledBill) -> None:
@@ -269,7 +270,8 @@ class RelocationModel(Model):
         self.decided[chosen] = destination[chosen]
         self.decided_week[chosen] = self.steps
         for i in np.nonzero(chosen & w.needs_act & (self.decided != STAY))[0]:
-            self.bills.append(assembly.Bill(int(i), int(self.decided[i]), self.steps))
+            self.bills.append(assembly.Bill(int(i), int(self.decided[i]), self.steps,
+                                            abstentions=self.setting.abstentions))  # fmt: skip
         self.note_decisions()
         self.weigh_the_plan()  # what is left to announce, and its credit and blame, changed
 

@@ -230,6 +230,16 @@ class LegislatureParams:
         2.5, "Logit weight of a member's regional gain or loss from the bill.", lo=0
     )
     vote_noise: float = param(1.0, "Scale of the logistic noise in each vote.", lo=0.01)
+    abstention_band: float = param(
+        0.0,
+        "c: half-width of the band of a member's vote utility in which she abstains, in an "
+        "ordered logit of no, abstain and yes (0: nobody abstains).",
+        "off by default: calibrated on U[0, 1.5] (median 1.10) it predicted worse out of "
+        "sample than without it (docs/validation.md), because members who stay away are not "
+        "modelled. The form: McKelvey & Zavoina 1975; indifferent members abstain: Cohen & "
+        "Noll 1991",
+        lo=0,
+    )
     caucus_noise: float = param(
         1.0,
         "Scale of the normal shock each caucus (a faction, or else a party) shares on a vote: "

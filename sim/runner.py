@@ -41,9 +41,10 @@ OUTCOME_SCHEMA = {
     "bill_{bill}_date": "ISO date the tabled bill passed, failed or lapsed, or None",
     "bill_{bill}_yes": "yes votes in its last floor vote, or None",
     "bill_{bill}_no": "no votes in its last floor vote, or None",
+    "bill_{bill}_abstain": "abstentions in its last floor vote, or None",
     "yes_share_{bill}_{stage}_{party}": "for each tabled bill, stage (floor, committee) and "
-    "party: the share of the party's voting members who voted yes in the last such vote, or "
-    "None",
+    "party: the share of the party's members voting yes or no who voted yes in the last such "
+    "vote (abstentions left out, as in a recorded tally's yes / (yes + no)), or None",
     "peak_mobilisation": "highest membership-weighted union mobilisation (0-1)",
     "peak_mobilisation_date": "ISO date of that peak",
     "executive_end": "code of the party holding the presidency at the horizon",
@@ -170,12 +171,15 @@ def outcome(model: RelocationModel, seed: int) -> dict:
         record[f"bill_{spec.code}_fate"] = bill.stage if bill else "not_tabled"
         record[f"bill_{spec.code}_date"] = iso(bill.closed) if bill else None
         record[f"bill_{spec.code}_yes"] = int(floor[-1].yes.sum()) if floor else None
-        record[f"bill_{spec.code}_no"] = int((~floor[-1].yes).sum()) if floor else None
+        record[f"bill_{spec.code}_no"] = int(floor[-1].no.sum()) if floor else None
+        record[f"bill_{spec.code}_abstain"] = int(floor[-1].abstain.sum()) if floor else None
         for stage in ("floor", "committee"):
             last = [v for v in bill.votes if v.stage == stage][-1:] if bill else []
             for k, party in enumerate(w.party_codes):
-                mine = last[0].party == k if last else None
-                share = float(last[0].yes[mine].mean()) if last and mine.any() else None
+                share = None
+                if last:
+                    decided = (last[0].party == k) & ~last[0].abstain  # voted yes or no
+                    share = float(last[0].yes[decided].mean()) if decided.any() else None
                 record[f"yes_share_{spec.code}_{stage}_{party}"] = share
     record["peak_mobilisation"] = model.peak_pressure
     record["peak_mobilisation_date"] = iso(model.peak_week)
@@ -209,14 +213,16 @@ def why_frame(model: RelocationModel) -> pd.DataFrame:
     return frame
 
 
-VOTE_COLUMNS = ["bill", "stage", "week", "date", "group", "code", "yes", "no", "voting"]
+VOTE_COLUMNS = [
+    "bill", "stage", "week", "date", "group", "code", "yes", "no", "abstain", "voting",
+]  # fmt: skip
 
 
 def votes_frame(model: RelocationModel) -> pd.DataFrame:
     """Every vote on every bill: one row per party (``group = "party"``) and per faction.
 
-    ``voting`` counts the members of the group who voted; members vote yes or no, so
-    ``yes + no == voting``, and a party's ``voting`` never exceeds its seats.
+    ``voting`` counts the members of the group who voted; members vote yes or no or abstain,
+    so ``yes + no + abstain == voting``, and a party's ``voting`` never exceeds its seats.
     """
     w, rows = model.world, []
     for bill in model.bills:
@@ -231,7 +237,7 @@ def votes_frame(model: RelocationModel) -> pd.DataFrame:
                 for k, code in enumerate(codes):
                     mine = member_group == k
                     if mine.any():
-                        yes = int(vote.yes[mine].sum())
-                        rows.append((name, vote.stage, vote.week, day, group, code, yes,
-                                     int(mine.sum()) - yes, int(mine.sum())))  # fmt: skip
+                        rows.append((name, vote.stage, vote.week, day, group, code,
+                                     int(vote.yes[mine].sum()), int(vote.no[mine].sum()),
+                                     int(vote.abstain[mine].sum()), int(mine.sum())))  # fmt: skip
     return pd.DataFrame(rows, columns=VOTE_COLUMNS)

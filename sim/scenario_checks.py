@@ -18,6 +18,7 @@ from sim.parameters import Parameters
 from sim.scenario_errors import MISSING, Loc, file_label, fmt_loc, one_of, show
 from sim.scenario_fields import REQUIRED, FieldChecker, is_code, named_key
 from sim.scenario_types import (
+    ABSTENTIONS,
     BILL_KINDS,
     DECIDING_KIND,
     ELECTION_KINDS,
@@ -83,6 +84,7 @@ def from_dict(data: Mapping[str, Any], source: str) -> Scenario:
     country = c.text(top, "country", (), default="")
     if country and not (len(country) == 2 and country.isalpha() and country.isupper()):
         c.fail(("country",), "an ISO 3166-1 alpha-2 code such as KR or DK", country)
+    abstentions = c.choice(top, "abstentions", (), ABSTENTIONS, default="not_counted")
     start = c.day(top, "start", ())
     if start.weekday() != 0:
         c.fail(("start",), f"a Monday (weekly ticks), not a {_DAY_NAMES[start.weekday()]}", start)
@@ -194,6 +196,7 @@ def from_dict(data: Mapping[str, Any], source: str) -> Scenario:
         flagship_party=flagship_party,
         parameters=_parameters(c, c.value(top, "parameters", MISSING), ("parameters",)),
         country=country,
+        abstentions=abstentions,
         factions=factions,
         bills=bills,
         events=tuple(sorted(events, key=lambda e: e.date)),

@@ -49,6 +49,11 @@ REQUIRED_MINISTRY_ROLES = ("coordinator", "drafter")
 BILL_KINDS = ("move", "reversal", "framework")
 THRESHOLDS = {"majority": 0.5, "three_fifths": 0.6, "two_thirds": 2 / 3}
 WHIPS = {"yes": 1.0, "no": -1.0, "free": 0.0}
+# How the legislature's rules treat an abstention: it counts against a bill (a majority of the
+# members present is needed: Korea's Constitution Art. 49, Japan's Art. 56), it is not counted
+# (a majority of the votes cast: Germany's Basic Law Art. 42(2)), or members present may not
+# abstain (Norway's Storting, whose members present must vote).
+ABSTENTIONS = ("count_against", "not_counted", "barred")
 EVENT_KINDS = ("role", "executive")
 LABEL_SPAN = " → "  # between a party's labels over a period that spans a renaming
 
@@ -390,6 +395,7 @@ class Scenario:
         factions: Named factions inside parties.
         bills: Bills tabled on a date.
         events: Dated changes of role, in date order.
+        abstentions: How the legislature counts an abstention, one of ABSTENTIONS.
         drafting_since: The day, before ``start``, from which a government body tasked with
             the plan had what it needed to draft it (its mandate, and the candidates); None if
             drafting begins at the start. The draft is then that many weeks along at the start.
@@ -415,6 +421,7 @@ class Scenario:
     flagship_party: str
     parameters: Parameters
     country: str = ""
+    abstentions: str = "not_counted"
     factions: tuple[Faction, ...] = ()
     bills: tuple[TabledBill, ...] = ()
     events: tuple[Event, ...] = ()

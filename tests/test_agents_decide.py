@@ -101,12 +101,31 @@ def test_lawmakers_whose_constituency_loses_defy_the_whip_and_the_log_says_so(mo
     losers = ours & (w.member_region == np.bincount(w.member_region[ours]).argmax())
     members = {**model.voting_arrays, "gain": np.where(losers, -1.0, 0.0), "line": np.ones(n),
                "faction_line": np.zeros(n), "discipline": np.full(n, 0.5)}  # fmt: skip
-    yes = LawmakerAgent.vote(model, "Test Act", members, w.seated, "floor")
-    assert (yes == ~losers[w.seated]).all()
+    yes, abstain = LawmakerAgent.vote(model, "Test Act", members, w.seated, "floor", False)
+    assert (yes == ~losers[w.seated]).all() and not abstain.any()
     _, _, party, bill, detail = last_line(model, "vote")
     assert (party, bill) == (w.party_codes[0], "Test Act")
     assert detail.startswith(f"{losers.sum()} of its")
-    assert "constituency weighing most" in detail
+    assert "constituency weighing most" in detail and "abstaining" not in detail
+
+
+def test_a_party_whose_members_abstain_against_the_whip_is_reported_as_split(model):
+    # Whipped yes with a whip of 3 x 0.1 = 0.3, inside a band of 1: with almost no noise every
+    # member of every party abstains, and the log counts them as defying the whip.
+    legislature = replace(model.params.legislature, vote_noise=0.01, caucus_noise=0.0,
+                          abstention_band=1.0)  # fmt: skip
+    model.params = replace(model.params, legislature=legislature)
+    w, n = model.world, len(model.world.names)
+    members = {**model.voting_arrays, "gain": np.zeros(n), "line": np.ones(n),
+               "faction_line": np.zeros(n), "discipline": np.full(n, 0.1)}  # fmt: skip
+    yes, abstain = LawmakerAgent.vote(model, "Test Act", members, w.seated, "floor", True)
+    assert abstain.all() and not yes.any()
+    voters = np.bincount(w.member_party[w.seated]).tolist()
+    lines = [row for row in model.why if row[1] == "vote"]
+    assert len(lines) == sum(k > 0 for k in voters)
+    for count, row in zip([k for k in voters if k], lines, strict=True):
+        assert row[4].startswith(f"{count} of its {count} voters defied the whip ({count} "
+                                 "abstaining)")  # fmt: skip
 
 
 @pytest.mark.parametrize(

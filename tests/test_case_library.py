@@ -78,12 +78,13 @@ def run_checking_invariants(scenario, seed: int):
         votes = [v for b in model.bills for v in b.votes]
         for vote in votes[checked:]:
             assert len(vote.voters) == len(vote.yes) == len(set(vote.voters.tolist()))
+            assert len(vote.abstain) == len(vote.yes) and not (vote.yes & vote.abstain).any()
             counts = np.bincount(vote.party, minlength=len(in_force))
             assert (counts <= np.maximum(before, in_force)).all()
         checked = len(votes)
     result = sim.runner.RunResult(model, seed)
     votes = result.votes
-    assert (votes.yes + votes.no == votes.voting).all()
+    assert (votes.yes + votes.no + votes.abstain == votes.voting).all()
     w = model.world
     fixed = model.decided[(model.decided != UNDECIDED) & (model.decided != STAY)]
     assert w.receives[fixed].all() if len(fixed) else True

@@ -358,14 +358,20 @@ def mobilise_unions_oracle(
 
 
 def votes_oracle(members, who, shock, uniform, lp):
-    """Votes, weightiest cues and yes-probabilities of the voters ``who``, in numpy."""
+    """Yes votes, abstentions, weightiest cues, and P(yes) and P(not no), of the voters ``who``.
+
+    In numpy: ``member_cues``, ``weightiest_cue`` and ``ordered_votes``.
+    """
     cues = legislature.member_cues(
         members["gain"], members["line"], members["discipline"], members["faction_line"],
         lp.regional_strength, lp.discipline_strength,
     )[:, who]  # fmt: skip
     value, which = legislature.weightiest_cue(cues)
-    p_yes = legislature.yes_probability(value + shock[members["bloc"][who]], lp.vote_noise)
-    return legislature.cast_votes(p_yes, uniform), which, p_yes
+    utility = value + shock[members["bloc"][who]]
+    yes, abstain = legislature.ordered_votes(utility, lp.vote_noise, lp.abstention_band, uniform)
+    p_yes = legislature.yes_probability(utility - lp.abstention_band, lp.vote_noise)
+    p_not_no = legislature.yes_probability(utility + lp.abstention_band, lp.vote_noise)
+    return yes, abstain, which, p_yes, p_not_no
 
 
 def votes_kernel(members, who, shock, uniform, lp):
@@ -373,7 +379,7 @@ def votes_kernel(members, who, shock, uniform, lp):
     return legislature.votes_by_weightiest_cue(
         members["gain"], members["line"], members["discipline"], members["faction_line"], who,
         members["bloc"], shock, uniform, lp.regional_strength, lp.discipline_strength,
-        lp.vote_noise,
+        lp.vote_noise, lp.abstention_band,
     )  # fmt: skip
 
 
@@ -680,11 +686,12 @@ def test_votes_by_weightiest_cue_matches_the_numpy_vote(case, seed):
     """Every bill's member arrays, on the floor and in each committee, with the model's draws.
 
     The shock and uniforms are drawn as ``assembly.member_votes`` draws them; uniforms placed
-    just below and just above each voter's numpy probability then check the kernel's own
-    probability to 1e-9 relative.
+    just below and just above each voter's numpy probabilities then check the kernel's own
+    P(yes) and P(not no) to 1e-9 relative.
     """
     for k, s in enumerate(snapshots(case, seed)):
-        lp = s["legislature"]
+        # the model's parameters, and a band in which voters abstain (0 by default)
+        lp = dataclasses.replace(s["legislature"], abstention_band=0.0 if k % 2 else 0.7)
         for name, members in s["votes"]:
             for where, voters in voter_sets(members):
                 label = f"{s['label']}, {name}, {where}"
@@ -693,22 +700,26 @@ def test_votes_by_weightiest_cue_matches_the_numpy_vote(case, seed):
                 rng = np.random.default_rng(k)
                 shock = lp.caucus_noise * rng.standard_normal(int(bloc.max()) + 1)
                 uniform = rng.random(len(who))
-                yes, which = votes_kernel(members, who, shock, uniform, lp)
-                want_yes, want_which, p_yes = votes_oracle(members, who, shock, uniform, lp)
-                np.testing.assert_array_equal(yes, want_yes, err_msg=label)
-                np.testing.assert_array_equal(which, want_which, err_msg=label)
+                got = votes_kernel(members, who, shock, uniform, lp)
+                *want, p_yes, p_not_no = votes_oracle(members, who, shock, uniform, lp)
+                for got_k, want_k in zip(got, want, strict=True):
+                    np.testing.assert_array_equal(got_k, want_k, err_msg=label)
                 # the model's own call draws the same shock and uniforms from the same seed
-                model_yes, model_which = assembly.member_votes(
-                    members, voters, np.random.default_rng(k), lp
-                )
-                np.testing.assert_array_equal(model_yes, yes, err_msg=label)
-                np.testing.assert_array_equal(model_which, which, err_msg=label)
-                # p to 1e-9 relative: yes just below the numpy p, no just above it
+                model = assembly.member_votes(members, voters, np.random.default_rng(k), lp)
+                for model_k, got_k in zip(model, got, strict=True):
+                    np.testing.assert_array_equal(model_k, got_k, err_msg=label)
+                # P(yes) to 1e-9 relative: yes just below the numpy P(yes), not yes just above
                 below, above = p_yes * (1 - RTOL), p_yes * (1 + RTOL)
                 yes_below = votes_kernel(members, who, shock, below, lp)[0]
                 yes_above = votes_kernel(members, who, shock, above, lp)[0]
                 np.testing.assert_array_equal(yes_below, below < p_yes, err_msg=label)
                 assert not yes_above.any(), label
+                # P(not no) likewise: no "no" just below it, nothing but "no" just above it
+                below, above = p_not_no * (1 - RTOL), p_not_no * (1 + RTOL)
+                yes_b, abstain_b, _ = votes_kernel(members, who, shock, below, lp)
+                yes_a, abstain_a, _ = votes_kernel(members, who, shock, above, lp)
+                assert (yes_b | abstain_b)[below < p_not_no].all(), label
+                assert not (yes_a | abstain_a).any(), label
 
 
 @pytest.mark.parametrize(("case", "seed"), RUNS, ids=RUN_IDS)
@@ -823,7 +834,7 @@ def test_the_recorded_inputs_cover_what_the_kernels_branch_on():
     assert any(move != 0 for _, _, move in moves)
     assert any(influence.strongest_pull(mover, s["moves"][1], *s["csr_arrays"])[0] != mover
                for s, mover, _ in moves)  # fmt: skip
-    # votes: each cue weighs most for someone, both votes, tabled bills beside the HQ Acts
+    # votes: each cue weighs most for someone, all three votes, tabled bills beside the HQ Acts
     cues, votes = set(), set()
     for s in taken:
         for _, members in s["votes"]:
@@ -831,10 +842,11 @@ def test_the_recorded_inputs_cover_what_the_kernels_branch_on():
                 who = np.flatnonzero(voters)
                 half = np.full(len(who), 0.5)
                 shock = np.zeros(int(members["bloc"].max()) + 1)
-                yes, which = votes_kernel(members, who, shock, half, s["legislature"])
+                lp = dataclasses.replace(s["legislature"], abstention_band=0.5)  # 0 by default
+                yes, abstain, which = votes_kernel(members, who, shock, half, lp)
                 cues |= set(which.tolist())
-                votes |= set(yes.tolist())
-    assert cues == {0, 1, 2} and votes == {False, True}
+                votes |= set(np.where(yes, "yes", np.where(abstain, "abstain", "no")).tolist())
+    assert cues == {0, 1, 2} and votes == {"yes", "abstain", "no"}
     assert any(not name.endswith(" Act") for s in taken for name, _ in s["votes"])
     # the clock: elections past and ahead; the table: shifts since the last agreement
     tau = [s["clock"][0] - s["clock"][2] for s in taken]
@@ -1074,9 +1086,10 @@ def test_votes_by_weightiest_cue_breaks_ties_towards_the_earlier_cue():
     who = np.arange(4)
     bloc = np.array([0, 0, 1, 1])
     shock, uniform = np.zeros(2), np.full(4, 0.5)
-    yes, which = legislature.votes_by_weightiest_cue(
-        gain, line, discipline, faction_line, who, bloc, shock, uniform, 1.0, 1.0, 1.0
+    yes, abstain, which = legislature.votes_by_weightiest_cue(
+        gain, line, discipline, faction_line, who, bloc, shock, uniform, 1.0, 1.0, 1.0, 0.0
     )
+    assert not abstain.any()  # no band: nobody abstains
     # all three cues tie: the constituency; whip and faction tie: the whip; no cue at all: the
     # constituency's 0, a coin toss (p = 1/2, not below the uniform's 1/2)
     assert which.tolist() == [0, 1, 0, 1]
@@ -1085,9 +1098,9 @@ def test_votes_by_weightiest_cue_breaks_ties_towards_the_earlier_cue():
                "faction_line": faction_line, "bloc": bloc}  # fmt: skip
     lp = dataclasses.replace(
         sim.load_scenario("season2_2020").parameters.legislature,
-        regional_strength=1.0, discipline_strength=1.0, vote_noise=1.0,
+        regional_strength=1.0, discipline_strength=1.0, vote_noise=1.0, abstention_band=0.0,
     )  # fmt: skip
-    want_yes, want_which, _ = votes_oracle(members, who, shock, uniform, lp)
+    want_yes, _, want_which, _, _ = votes_oracle(members, who, shock, uniform, lp)
     np.testing.assert_array_equal(yes, want_yes)
     np.testing.assert_array_equal(which, want_which)
 
@@ -1221,7 +1234,8 @@ def _refusals():
             legislature.votes_by_weightiest_cue,
             (members["gain"], members["line"], members["discipline"], members["faction_line"],
              who.astype(np.int32), members["bloc"], shock, np.full(len(who), 0.5),
-             lp.regional_strength, lp.discipline_strength, lp.vote_noise)),
+             lp.regional_strength, lp.discipline_strength, lp.vote_noise,
+             lp.abstention_band)),
         "first_past float32 weights": (
             legislature.first_past, (members["recognition"].astype(np.float32), 0.5)),
     }  # fmt: skip

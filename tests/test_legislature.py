@@ -7,6 +7,7 @@ from sim.legislature import (
     cast_votes,
     majority,
     member_cues,
+    ordered_votes,
     recognition_probabilities,
     supermajority,
     weightiest_cue,
@@ -73,15 +74,16 @@ def test_a_faction_leader_carries_her_members_against_the_whip():
     members = voting_members(4000, line=1.0, faction_line=-0.9)
     members["faction_line"][:2000] = 0.0  # half the party is in no faction
     params = LegislatureParams(discipline_strength=2.0, caucus_noise=0.0)
-    yes, which = member_votes(members, np.ones(4000, bool), np.random.default_rng(3), params)
+    yes, _, which = member_votes(members, np.ones(4000, bool), np.random.default_rng(3), params)
     # Outside the faction the whip (2.0) decides; inside, the leader's -0.9 * 2.0 is weaker.
     assert {CUES[k] for k in which} == {"whip"}
     members["line"][:] = 0.8  # a weaker whip (1.6): the faction (1.8) now weighs most
-    yes, which = member_votes(members, np.ones(4000, bool), np.random.default_rng(3), params)
+    yes, _, which = member_votes(members, np.ones(4000, bool), np.random.default_rng(3), params)
     assert {CUES[k] for k in which[2000:]} == {"faction"}
-    # Shares against the closed form logistic(u), u = 1.6 outside and -1.8 inside: 4 sd bands.
+    # Shares against the closed form logistic(u - c), u = 1.6 outside and -1.8 inside, c the
+    # abstention band: 4 sd bands.
     for share, u in ((yes[:2000].mean(), 1.6), (yes[2000:].mean(), -1.8)):
-        p = 1 / (1 + np.exp(-u))
+        p = 1 / (1 + np.exp(-(u - params.abstention_band)))
         assert abs(share - p) < 4 * np.sqrt(p * (1 - p) / 2000)
 
 
@@ -90,20 +92,78 @@ def test_a_caucus_shares_its_shock_of_the_day():
     bloc = np.repeat(np.arange(40), 10)
     members = voting_members(400, line=0.0, bloc=bloc)
     params = LegislatureParams(vote_noise=0.01, caucus_noise=1.0)
-    yes, _ = member_votes(members, np.ones(400, bool), np.random.default_rng(5), params)
+    yes, _, _ = member_votes(members, np.ones(400, bool), np.random.default_rng(5), params)
     by_caucus = yes.reshape(40, 10)
     unanimous = by_caucus.all(axis=1) | ~by_caucus.any(axis=1)
     assert unanimous.sum() >= 30  # a caucus whose shock is within ~0.05 of zero may split
     assert 5 < by_caucus[:, 0].sum() < 35  # and the caucuses differ
     # Without the shock the same members split as coin flips inside each caucus.
     flat = LegislatureParams(vote_noise=1.0, caucus_noise=0.0)
-    yes, _ = member_votes(members, np.ones(400, bool), np.random.default_rng(5), flat)
+    yes, _, _ = member_votes(members, np.ones(400, bool), np.random.default_rng(5), flat)
     flat_caucus = yes.reshape(40, 10)
     assert (flat_caucus.all(axis=1) | ~flat_caucus.any(axis=1)).sum() < 5  # 2 x 0.5^10 each
 
 
 def test_votes_follow_draws():
     assert cast_votes(np.array([0.5, 0.5]), np.array([0.4, 0.6])).tolist() == [True, False]
+
+
+def test_the_ordered_vote_has_the_closed_form_shares():
+    # Utilities 0, 1 and -2 (20,000 members each), noise 1.5, band 0.8: yes with
+    # logistic((u - c) / s), no with logistic((-u - c) / s), abstain otherwise (4 sd bands).
+    n, s, c = 20_000, 1.5, 0.8
+    utility = np.repeat([0.0, 1.0, -2.0], n)
+    yes, abstain = ordered_votes(utility, s, c, np.random.default_rng(11).random(3 * n))
+    assert not (yes & abstain).any()
+    for k, u in enumerate((0.0, 1.0, -2.0)):
+        mine = slice(k * n, (k + 1) * n)
+        p_yes = 1 / (1 + np.exp(-(u - c) / s))
+        p_no = 1 / (1 + np.exp(-(-u - c) / s))
+        for share, p in ((yes[mine].mean(), p_yes), ((~yes & ~abstain)[mine].mean(), p_no),
+                         (abstain[mine].mean(), 1 - p_yes - p_no)):  # fmt: skip
+            assert abs(share - p) < 4 * np.sqrt(p * (1 - p) / n)
+
+
+def test_without_a_band_nobody_abstains_and_the_votes_are_the_binary_logit():
+    rng = np.random.default_rng(12)
+    utility, uniform = rng.normal(0, 2, 5000), rng.random(5000)
+    yes, abstain = ordered_votes(utility, 1.0, 0.0, uniform)
+    assert not abstain.any()
+    assert np.array_equal(yes, cast_votes(yes_probability(utility, 1.0), uniform))
+
+
+def divided_house(abstentions: str) -> tuple[Bill, list[str]]:
+    """A bill on the floor of 300 members, 100 for it, 60 against and 140 with no pull at all.
+
+    With no noise to speak of, the 100 vote yes and the 60 no; the 140 whose utility is 0 lie
+    inside any band and abstain, where the chamber allows it.
+    """
+    house = members(n=300, gain=0.0, line=0.0)
+    house["line"][:100], house["line"][100:160] = 1.0, -1.0
+    bill = Bill(0, 1, introduced=0, committee=-1, abstentions=abstentions)
+    params = LegislatureParams(vote_noise=0.01, caucus_noise=0.0, abstention_band=0.5)
+    events = week_of_bill(bill, 1, house, np.random.default_rng(4), params)
+    return bill, events
+
+
+def test_abstentions_count_against_a_bill_where_a_majority_of_those_present_is_needed():
+    bill, events = divided_house("count_against")  # Korea's Assembly (Constitution Art. 49)
+    vote = bill.votes[-1]
+    assert (vote.yes.sum(), vote.no.sum(), vote.abstain.sum()) == (100, 60, 140)
+    assert bill.stage == "failed", events  # 100 of 300 present
+
+
+def test_abstentions_do_not_count_where_a_majority_of_the_votes_cast_is_needed():
+    bill, events = divided_house("not_counted")  # the Bundestag (Basic Law Art. 42(2))
+    assert bill.votes[-1].abstain.sum() == 140
+    assert bill.stage == "passed", events  # 100 of the 160 votes cast
+
+
+def test_where_members_may_not_abstain_nobody_does():
+    bill, _ = divided_house("barred")  # the Storting
+    vote = bill.votes[-1]
+    assert not vote.abstain.any() and vote.yes.sum() + vote.no.sum() == 300
+    assert vote.yes[:100].all() and vote.no[100:160].all()  # the pulled members as before
 
 
 def members(n=300, gain=0.0, line=1.0):

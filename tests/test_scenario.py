@@ -276,8 +276,10 @@ CORRUPTIONS = [
     ("unknown top-level key", _set(("colour",), "red"),
      'colour: expected one of: name, title, start, horizon, executive, challenger, elections, '
      'parties, regions, institutions, committee_sizes, named, unions, ministries, flagship, '
-     'flagship_region, flagship_party, parameters, country, factions, bills, events, '
-     'drafting_since, got "colour"'),
+     'flagship_region, flagship_party, parameters, country, abstentions, factions, bills, '
+     'events, drafting_since, got "colour"'),
+    ("unknown abstention rule", _set(("abstentions",), "ignored"),
+     'abstentions: expected one of: count_against, not_counted, barred, got "ignored"'),
     ("unknown nested key", _set(("parties", 0, "colour"), "blue"),
      'parties[0].colour: expected one of: code, name, seats, discipline, cohesion, pledge, '
      'labour_ties, renamed, got "colour"'),
