@@ -425,24 +425,25 @@ def stake_of(destination, staff, receives, origin):
     return stake
 
 
-@kernel("UniTuple(float64, 2)(int64[:], float64[:], boolean[:, :], float64[:], int64[:])")
-def credit_and_blame_of(destination, staff, bids, seat_share, origin):
+@kernel(
+    "UniTuple(float64, 2)(int64[:], float64[:], boolean[:, :], boolean[:], float64[:], int64[:])"
+)
+def credit_and_blame_of(destination, staff, bids, bid_any, seat_share, origin):
     """``credit_and_blame``: (G, B) of announcing ``destination``.
 
     Args:
         destination: (I,) region index or STAY.
         staff: (I,) head-office staff.
         bids: (I, R) bool open bids.
+        bid_any: (R,) bool, the region bids for some institution (``bids.any(axis=0)``, which
+            is fixed for a run: passed, not recomputed at every call).
         seat_share: (R,) electoral weight of each region.
         origin: (I,) region each institution would move from.
     """
     n_regions = seat_share.shape[0]
     won, lost = won_and_lost(destination, staff, origin, n_regions)
-    bid_any = np.zeros(n_regions, np.bool_)
     won_a_bid = np.zeros(n_regions, np.bool_)
     for i in range(destination.shape[0]):
-        for r in range(n_regions):
-            bid_any[r] |= bids[i, r]
         if destination[i] != STAY and bids[i, destination[i]]:
             won_a_bid[destination[i]] = True
     credit, blame = 0.0, 0.0
@@ -482,9 +483,9 @@ def plan_of(draft, decided, fit, scope):
 
 @kernel(
     "Tuple((int64[:], float64, float64))(int64[:], int64[:], float64[:, :], float64, "
-    "float64[:], boolean[:, :], float64[:], int64[:])"
+    "float64[:], boolean[:, :], boolean[:], float64[:], int64[:])"
 )
-def weigh_plan(draft, decided, fit, scope, staff, bids, seat_share, origin):
+def weigh_plan(draft, decided, fit, scope, staff, bids, bid_any, seat_share, origin):
     """The plan a scope allows (``plan_of``) and its credit and blame (``credit_and_blame_of``).
 
     One call for ``RelocationModel.weigh_the_plan``, which needs both whenever the draft or
@@ -494,5 +495,5 @@ def weigh_plan(draft, decided, fit, scope, staff, bids, seat_share, origin):
         (I,) the plan, and its credit G and regional blame B.
     """
     plan = plan_of(draft, decided, fit, scope)
-    credit, blame = credit_and_blame_of(plan, staff, bids, seat_share, origin)
+    credit, blame = credit_and_blame_of(plan, staff, bids, bid_any, seat_share, origin)
     return plan, credit, blame

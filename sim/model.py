@@ -29,7 +29,7 @@ from sim.world import NO_REGION, build_world
 # Cached properties that hang on the members of the legislature (dropped when it changes).
 _MEMBER_CACHES = (
     "susceptibility", "leader_party", "voting_arrays",
-    "claim_anchor", "ties_graph", "flagship_stakes",
+    "claim_anchor", "ties_graph", "flagship_stakes", "bidders",
 )  # fmt: skip
 
 
@@ -309,8 +309,8 @@ class RelocationModel(Model):
         w = self.world
         scope = self.bargained_scope / 100.0
         self.plan, self.credit, self.regional_blame = allocation.weigh_plan(
-            self.draft, self.decided, self.seen_fit, scope, w.staff, w.bids, self.voter_weight,
-            w.origin,
+            self.draft, self.decided, self.seen_fit, scope, w.staff, w.bids, self.bidders,
+            self.voter_weight, w.origin,
         )  # fmt: skip
 
     def refresh_anchor_base(self) -> None:
@@ -616,6 +616,11 @@ class RelocationModel(Model):
         """The institutions' origin: one region index when they share it, else (I,) indices."""
         origin = self.world.origin
         return int(origin[0]) if (origin == origin[0]).all() else origin
+
+    @cached_property
+    def bidders(self) -> np.ndarray:
+        """(R,) bool, the regions that bid for some institution."""
+        return self.world.bids.any(axis=0)
 
     @cached_property
     def claim_anchor(self) -> np.ndarray:

@@ -182,6 +182,7 @@ def record(model: RelocationModel, label: str) -> dict:
         "origin": w.origin.copy(),
         "defends": w.defends.copy(),
         "bids": w.bids.copy(),
+        "bidders": m.bidders.copy(),
         "voter_weight": m.voter_weight.copy(),
         "pressed_anchor": (m.anchor_base.copy(), m.union_pressed.copy(), m.union_pressure),
         "lobby": (
@@ -540,9 +541,10 @@ def test_plan_of_matches_scoped_plan(case, seed):
 @pytest.mark.parametrize(("case", "seed"), RUNS, ids=RUN_IDS)
 def test_credit_and_blame_of_matches_credit_and_blame(case, seed):
     for s in snapshots(case, seed):
+        assert np.array_equal(s["bidders"], s["bids"].any(axis=0))
         for destination in (s["plan"], s["draft"]):
             got = allocation.credit_and_blame_of(
-                destination, s["staff"], s["bids"], s["voter_weight"], s["origin"]
+                destination, s["staff"], s["bids"], s["bidders"], s["voter_weight"], s["origin"]
             )
             want = allocation.credit_and_blame(
                 destination, s["staff"], s["bids"], s["voter_weight"], s["origin"]
@@ -557,7 +559,7 @@ def test_weigh_plan_is_the_scoped_plan_and_its_credit_and_blame(case, seed):
         for scope in (s["scope"], 0.0, 0.5, 1.0):
             plan, credit, blame = allocation.weigh_plan(
                 s["draft"], s["decided"], s["seen_fit"], scope, s["staff"], s["bids"],
-                s["voter_weight"], s["origin"],
+                s["bidders"], s["voter_weight"], s["origin"],
             )  # fmt: skip
             label = f"{s['label']}, scope {scope}"
             want = allocation.scoped_plan(s["draft"], open_, s["seen_fit"], scope)
