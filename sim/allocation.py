@@ -452,7 +452,7 @@ def credit_and_blame_of(destination, staff, bids, bid_any, seat_share, origin):
             credit += seat_share[r]
         if bid_any[r] and not won_a_bid[r]:
             blame += seat_share[r]
-    for r in range(seat_share.shape[0]):
+    for r in range(n_regions):
         blame += seat_share[r] * lost[r]
     return credit, blame
 

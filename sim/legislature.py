@@ -239,6 +239,7 @@ def votes_by_weightiest_cue(
                 best = c
         utility = cues[best] + shock[bloc[j]]
         yes[k] = uniform[k] < logistic((utility - band) / noise)
-        abstain[k] = not yes[k] and uniform[k] < logistic((utility + band) / noise)
+        # with no band nobody abstains: the second logistic is needed only inside a band
+        abstain[k] = band > 0 and not yes[k] and uniform[k] < logistic((utility + band) / noise)
         which[k] = best
     return yes, abstain, which

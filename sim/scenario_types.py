@@ -392,10 +392,10 @@ class Scenario:
             holds the executive (``""`` without a flagship).
         parameters: Mechanism parameters.
         country: ISO 3166-1 alpha-2 code of the country, or ``""``.
+        abstentions: How the legislature counts an abstention, one of ABSTENTIONS.
         factions: Named factions inside parties.
         bills: Bills tabled on a date.
         events: Dated changes of role, in date order.
-        abstentions: How the legislature counts an abstention, one of ABSTENTIONS.
         drafting_since: The day, before ``start``, from which a government body tasked with
             the plan had what it needed to draft it (its mandate, and the candidates); None if
             drafting begins at the start. The draft is then that many weeks along at the start.
