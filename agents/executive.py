@@ -88,12 +88,15 @@ class ExecutiveAgent(Agent):
                 f"scope {m.bargained_scope:.0f} of the {tp.blueprint_scope:.0f} a plan needs)"
             )
         held = " and ".join(WAIT_REASON[o] for o in options)
-        if m.proximity > 0 and tp.credit_weight * m.credit < tp.blame_weight * m.blame:
+        losing = tp.credit_weight * m.credit < tp.blame_weight * m.blame
+        if m.proximity > 0 and losing:
             e = self.looming_election()
             return (
                 f"postponed until after the {e.kind} election of {e.date}, with {held}: "
                 "its losers weigh more than its winners"
             )
+        if self.permanent_campaign > 0 and losing:
+            return f"held back, with {held}: its losers weigh more than its winners"
         return f"waited with {held}"
 
     def looming_election(self):
@@ -133,8 +136,14 @@ class ExecutiveAgent(Agent):
             return tp.base_hazard * readiness
         return timing.announcement_hazard(
             tp.base_hazard, readiness, credit, tp.credit_weight, blame, tp.blame_weight,
-            m.proximity,
+            m.proximity, self.permanent_campaign,
         )  # fmt: skip
+
+    @property
+    def permanent_campaign(self) -> float:
+        """c, how much credit and blame weigh with no election near: 0 under the null 'clock'."""
+        m = self.model
+        return 0.0 if m.params.null.hazard == "clock" else m.params.timing.permanent_campaign
 
     def announce_blueprint(self, why: str) -> None:
         """Every undecided institution gets its destination in the plan.

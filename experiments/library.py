@@ -26,6 +26,7 @@ from experiments.truth_events import score_event
 NULLS = {
     "full model": {},
     "constant hazard": {"parameters.null.hazard": "constant"},
+    "election clock alone": {"parameters.null.hazard": "clock"},
     "rewired ties": {"parameters.null.ties": "rewired"},
     "no ties": {"parameters.null.ties": "none"},
 }

@@ -42,7 +42,8 @@ def control_readout(name: str, value, base: Scenario) -> tuple[str, str]:
     if name == "blame_weight":
         return (
             f"b2 = {value:g}",
-            f"hazard × e^(−b2·B·g) near polls; recorded {timing.blame_weight:g}",
+            f"hazard × e^(−b2·B·w), w from {timing.permanent_campaign:g} mid-term to 1 at "
+            f"polls; recorded {timing.blame_weight:g}",
         )
     if name == "fit_weight":
         return (

@@ -2,15 +2,20 @@
 
 The weekly hazard of announcing is
 
-    h(t) = h0 * readiness * exp(g(tau) * (b1 * G - b2 * B))
+    h(t) = h0 * readiness * exp(w(tau) * (b1 * G - b2 * B)),   w = c + (1 - c) * g(tau)
 
 with G the credit of the plan (the electoral weight of the regions that win an institution),
 B its blame (the electoral weight of disappointed bidders and of the capital's lost staff, and
 the unions' pressure), tau the weeks to the next election and g rising from 0 to 1 as tau falls
-to 0. Both are counted in seats, marginal seats more (``electoral_weight``). Far from an
-election the plan's politics hardly matter and a ready plan comes at the base rate; as an
-election nears, a plan whose winners outweigh its losers is pulled forward (credit claiming)
-and one whose losers weigh more is put off until after polling day (blame avoidance). Sources:
+to 0. Both are counted in seats, marginal seats more (``electoral_weight``). c in [0, 1], the
+permanent campaign, is how much the plan's politics weigh with no election near: at c = 0 a
+ready plan far from an election comes at the base rate whatever its losers; at c = 1 the
+clock is gone. Governments campaign between elections too (Blumenthal 1980, "The permanent
+campaign"; Ornstein & Mann 2000, "The permanent campaign and its future"), so blame can hold
+a plan back in mid-term; that it weighs less than just before polling day is Strobl et al.'s
+cycle (below). As an election nears, a plan whose winners outweigh its losers is pulled
+forward (credit claiming) and one whose losers weigh more is put off until after polling day
+(blame avoidance). Sources:
 Weaver (1986), "The politics of blame avoidance", J. Public Policy 6(4), for B, and its
 negativity bias (b2 > b1 is expected, not imposed); Strobl, Baeck, Mueller & Angelova (2021),
 "Electoral cycles in government policy making", BJPS 51:331, for the clock: governments adopt
@@ -103,8 +108,9 @@ def announcement_hazard(
     blame: float,
     blame_weight: float,
     proximity: float,
+    permanent_campaign: float = 0.0,
 ) -> float:
-    """H = h0 * readiness * exp(g * (b1 * G - b2 * B)).
+    """H = h0 * readiness * exp((c + (1 - c) g) * (b1 * G - b2 * B)).
 
     Args:
         base: h0, the weekly hazard with a complete draft and no election near.
@@ -114,12 +120,14 @@ def announcement_hazard(
         blame: B, the electoral weight of the losers, plus the unions' pressure (>= 0).
         blame_weight: b2.
         proximity: g(tau) in [0, 1].
+        permanent_campaign: c in [0, 1], the weight of credit and blame with no election near.
 
     Returns:
         The weekly hazard rate h >= 0.
     """
     net = credit_weight * credit - blame_weight * blame
-    return base * readiness * math.exp(proximity * net)
+    weight = permanent_campaign + (1.0 - permanent_campaign) * proximity
+    return base * readiness * math.exp(weight * net)
 
 
 def weekly_probability(hazard: float) -> float:

@@ -246,6 +246,24 @@ def test_an_executive_whose_plan_makes_more_losers_says_she_waits_for_the_electi
     )
 
 
+@pytest.mark.parametrize("null", ["model", "clock"])
+def test_in_mid_term_the_permanent_campaign_holds_back_a_plan_of_losers(null):
+    model = sim.build_model("season2_2020", seed=3, parameters__timing__permanent_campaign=0.5,
+                            parameters__null__hazard=null)  # fmt: skip
+    executive = ready_executive(model, 1.0 - 1e-12)
+    model.credit, model.blame, model.proximity = 0.0, 1.0, 0.0  # all losers, no election near
+    t = model.params.timing
+    c = 0.5 if null == "model" else 0.0  # the null 'clock' is the model with c = 0
+    assert executive.hazard_of(0.8, 0.0, 1.0) == pytest.approx(
+        t.base_hazard * 0.8 * np.exp(-c * t.blame_weight), rel=1e-12
+    )
+    reason = executive.why_wait(["blueprint"])
+    if null == "model":
+        assert reason.startswith("held back, with a blueprint on the table: its losers weigh more")
+    else:
+        assert reason == "waited with a blueprint on the table"
+
+
 def test_the_why_log_of_one_run_shows_every_kind_deciding(tmp_path):
     relocsim = str(Path(sys.executable).with_name("relocsim"))
     subprocess.run([relocsim, "run", "--seed", "7", "--out", str(tmp_path)], check=True,

@@ -40,6 +40,26 @@ def test_far_from_any_election_a_ready_plan_comes_at_the_base_rate():
     assert announcement_hazard(0.05, 1.0, 0.9, 1.0, 0.8, 6.0, 0.0) == 0.05
 
 
+def test_the_permanent_campaign_weighs_the_plan_far_from_any_election():
+    # with no election near (g = 0) the weight is c: h0 exp(c (b1 G - b2 B))
+    h = announcement_hazard(0.05, 1.0, 0.9, 1.0, 0.8, 6.0, 0.0, permanent_campaign=0.25)
+    assert h == pytest.approx(0.05 * np.exp(0.25 * (0.9 - 4.8)), rel=1e-12)
+
+
+@given(st.floats(0, 1), st.floats(0, 1), st.floats(0, 1))
+def test_the_permanent_campaign_interpolates_between_no_clock_and_polling_day(c, g, blame):
+    h = announcement_hazard(0.05, 0.7, 0.3, 2.0, blame, 6.0, g, permanent_campaign=c)
+    clock_only = announcement_hazard(0.05, 0.7, 0.3, 2.0, blame, 6.0, g)
+    polling_day = announcement_hazard(0.05, 0.7, 0.3, 2.0, blame, 6.0, 1.0)
+    lo, hi = sorted((clock_only, polling_day))
+    assert lo * (1 - 1e-12) <= h <= hi * (1 + 1e-12)
+    # c = 1: the clock no longer matters; c = 0: the clock alone
+    assert announcement_hazard(0.05, 0.7, 0.3, 2.0, blame, 6.0, g, 1.0) == pytest.approx(
+        polling_day, rel=1e-12
+    )
+    assert announcement_hazard(0.05, 0.7, 0.3, 2.0, blame, 6.0, g, 0.0) == clock_only
+
+
 def test_hazard_closed_form():
     # h = h0 * r * exp(g (b1 G - b2 B)) with g = exp(-tau / scale)
     g = np.exp(-20 / 40)
