@@ -482,7 +482,9 @@ class RelocationModel(Model):
             w.faction_leader,
         )
         if self.params.null.ties == "rewired":
-            self.ties = network.rewire(self.ties, self.rng)
+            # A child stream: the run's own draws stay the full model's (common random
+            # numbers), so that the null differs from the full model by its ties alone.
+            self.ties = network.rewire(self.ties, self.rng.spawn(1)[0])
         elif self.params.null.ties == "none":
             self.ties = network.no_ties()
         self.influence = network.influence_matrix(

@@ -41,6 +41,15 @@ def test_the_rewired_and_empty_nulls_reach_the_influence_matrix():
     assert 0.9 < peer_links(rewired).mean() / peer_links(full).mean() <= 1.0
 
 
+@pytest.mark.parametrize("ties", ["rewired", "none"])
+def test_a_ties_null_leaves_the_rest_of_the_run_on_the_full_models_draws(ties):
+    # common random numbers: the null and the full model differ by their ties, not their luck
+    full = sim.build_model("season2_2020", seed=4)
+    null = sim.build_model("season2_2020", seed=4, **{"parameters.null.ties": ties})
+    assert np.array_equal(full.rng.random(5), null.rng.random(5))
+    assert np.array_equal(full.taste, null.taste)  # drawn after the ties
+
+
 def test_the_constant_hazard_ignores_the_election_clock():
     model = sim.build_model("season2_2020", seed=1, **{"parameters.null.hazard": "constant"})
     model.run_for(40)
