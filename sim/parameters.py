@@ -176,7 +176,7 @@ class TimingParams:
 
     base_hazard: float = param(
         0.198,
-        "h0: weekly hazard of announcing with a complete draft and no election effect.",
+        "h0: weekly hazard of announcing a complete draft whose credit and blame cancel.",
         TIMING_MEDIAN + "[0.093, 0.263], not identified (the sixth calibration identified "
         "0.103 [0.039, 0.200]; the seventh kept 0.103 [0.039, 0.224], not identified)",
         lo=0,

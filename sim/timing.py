@@ -113,7 +113,7 @@ def announcement_hazard(
     """H = h0 * readiness * exp((c + (1 - c) g) * (b1 * G - b2 * B)).
 
     Args:
-        base: h0, the weekly hazard with a complete draft and no election near.
+        base: h0, the weekly hazard of a complete draft whose credit and blame cancel.
         readiness: Completeness and agreement of the draft, in [0, 1].
         credit: G, the electoral weight of the regions that win (>= 0).
         credit_weight: b1.
