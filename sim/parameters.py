@@ -183,7 +183,7 @@ class TimingParams:
     )
     credit_weight: float = param(
         2.9,
-        "b1: weight of the winners' electoral credit as an election nears.",
+        "b1: weight of the winners' electoral credit (times w, from c in mid-term to 1).",
         LIBRARY_POSTERIOR + "[0.81, 4.4] (the eighth calibration; earlier ones: 4.8 [0.52, "
         "7.8], identified, before lawmakers voted by their weightiest cue; after it, 5.4 "
         "[1.0, 12.2], and 4.4 [0.61, 13.4] with drafting_since, not identified); the effect: "
@@ -192,7 +192,7 @@ class TimingParams:
     )
     blame_weight: float = param(
         11.6,
-        "b2: weight of the losers' electoral blame and the unions' pressure as an election nears.",
+        "b2: weight of the losers' electoral blame and the unions' pressure (times w).",
         TIMING_MEDIAN + "[4.8, 14.4], not identified (the seventh calibration identified 12.8 "
         "[8.6, 15.0], the sixth 12.5 [8.6, 14.9]; the fourth and fifth did not: 9.5 [4.5, "
         "15.5], and 8.9 [3.7, 14.6] with drafting_since)",
