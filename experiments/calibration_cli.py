@@ -21,7 +21,7 @@ from experiments.calibration import (
     posterior,
     run_design,
 )
-from experiments.library import RUNGS, cross_validate, judge, ladder
+from experiments.library import RUNGS, cross_validate, events_by_rung, judge, ladder
 
 FIGURE = "figures/calibration_pairs.png"  # beside the doc
 
@@ -134,8 +134,9 @@ def library_command(args) -> int:
         figure = pairs_plot(spec, result.kept, args.docs.parent / FIGURE)
         found = posterior(spec, result.kept)
         block = markdown_report(
-            result, table, verdicts, found, FIGURE, "relocsim validate --library"
-        )
+            result, table, verdicts, found, FIGURE, "relocsim validate --library",
+            events_by_rung(rungs),
+        )  # fmt: skip
         write_doc(args.docs, text, block)
         print(f"wrote {args.docs}, {figure}")
     print("\nTargets (experiments/validation.toml, [library]):")

@@ -199,6 +199,26 @@ def ladder(
     return scored, pd.DataFrame(rows)
 
 
+def events_by_rung(scored: dict[str, LibraryScores]) -> pd.DataFrame:
+    """Every out-of-sample binary event: its truth, and its P under each rung side by side.
+
+    What the ladder's one number per rung sums: where a null gives the full model's P on an
+    event, the mechanism it removes does not reach that event.
+
+    Args:
+        scored: Each rung's scores (``ladder``'s first result; it holds the full model).
+
+    Returns:
+        One row per event: case, event, truth, then P under each rung and the base rate.
+    """
+    full = out_of_sample_binary(scored["full model"])
+    table = full[["case", "event"]].assign(truth=full.outcome.astype(bool))
+    for name, result in scored.items():
+        table[name] = out_of_sample_binary(result).p.to_numpy()
+    table[BASE_RATE] = base_rate(full).p.to_numpy()
+    return table
+
+
 def base_rate(binary: pd.DataFrame) -> pd.DataFrame:
     """The out-of-sample binary events forecast by the base rate of the other cases' events.
 

@@ -22,6 +22,7 @@ from experiments.library import (
     RUNGS,
     base_rate,
     cross_validate,
+    events_by_rung,
     judge,
     ladder,
     out_of_sample_binary,
@@ -108,6 +109,15 @@ def test_every_rung_is_scored_from_its_own_runs(small):
     nulls = table[table.model.isin([*NULLS, BASE_RATE]) & (table.model != "full model")]
     assert [text.split(" (")[0] for text, _ in verdicts] == [f"beats {m}" for m in nulls.model]
     assert [met for _, met in verdicts] == list(nulls["log score - full"] > 0)
+    # side by side, each rung's column holds its own P of the same event, row by row
+    by_rung = events_by_rung(rungs)
+    assert list(by_rung.columns) == ["case", "event", "truth", *RUNGS, BASE_RATE]
+    full = events["full model"]
+    assert by_rung.event.tolist() == full.event.tolist()
+    assert by_rung.truth.tolist() == full.outcome.astype(bool).tolist()
+    for name, binary in events.items():
+        assert by_rung[name].tolist() == binary.p.tolist()
+    assert by_rung[BASE_RATE].tolist() == base_rate(full).p.tolist()
 
 
 def test_a_decision_is_scored_by_the_censored_crps_of_its_week():
@@ -209,6 +219,8 @@ def test_the_library_tables_and_pairs_plot_go_between_the_library_markers(small,
     assert "| full model |" in block and "| rewired ties |" in block
     assert "| BDM, not compromise | alternative |" in block
     assert "timing.base_hazard" in block and "figures/calibration_pairs.png" in block
+    header = "| case | event | truth | " + " | ".join([*RUNGS, BASE_RATE]) + " |"
+    assert "**Every binary event by rung**" in block and header in block
     assert (tmp_path / "figures" / "calibration_pairs.png").stat().st_size > 0
     assert ("MISSED" in block) == (done.returncode == 1)
 
