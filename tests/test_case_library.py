@@ -99,6 +99,16 @@ def test_each_case_runs_and_keeps_its_invariants(case):
         assert outcome["scenario"] == case and outcome["weeks"] == weeks_in(scenario)
 
 
+@pytest.mark.parametrize("case", CASES)
+def test_each_case_gives_the_executive_an_electoral_geography(case):
+    # Credit and blame are counted in the seats of the regions that win and lose: a case
+    # whose regions hold no seats gives every plan zero credit and zero regional blame.
+    model = sim.build_model(case, seed=0, series_every=0)
+    w = model.world
+    assert w.seat_share[w.receives].sum() > 0 and w.seat_share[~w.receives].sum() > 0
+    assert model.voter_weight[w.receives].sum() > 0
+
+
 def test_a_general_election_with_a_seat_table_reseats_the_legislature():
     # Denmark, June 2015: the result and the seats after it are given by the scenario.
     scenario = load_scenario("dk_bedre_balance_2015")
