@@ -71,8 +71,14 @@ class CalibrationSpec:
         return [p.path for p in self.priors]
 
 
-def load_calibration(path: str | os.PathLike | None = None) -> CalibrationSpec:
-    """Read and check a calibration file; a bad one fails in one line (ScenarioError)."""
+def load_calibration(
+    path: str | os.PathLike | None = None, master_seed: int | None = None
+) -> CalibrationSpec:
+    """Read and check a calibration file; a bad one fails in one line (ScenarioError).
+
+    ``master_seed``, if given, replaces the file's: another Sobol design of the same priors,
+    to measure how much the choice of design moves the scores.
+    """
     path = Path(path or CALIBRATION_FILE)
     c, data = Checker(path.name), read_toml(path)
     c.keys(data, "", KEYS)
@@ -97,7 +103,7 @@ def load_calibration(path: str | os.PathLike | None = None) -> CalibrationSpec:
     return CalibrationSpec(
         points=points,
         seeds=c.integer(data, "seeds", lo=1),
-        master_seed=c.integer(data, "master_seed", lo=0),
+        master_seed=c.integer(data, "master_seed", lo=0) if master_seed is None else master_seed,
         cut=_positive(c, data, "cut", CUT),
         at_least=c.integer(data, "at_least", lo=1, default=8),
         discrepancy=discrepancy,

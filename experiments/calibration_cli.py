@@ -7,6 +7,7 @@ out of sample, prints the ladder and judges the targets of the validation file's
 ``[library]`` table: exit 1 when one is missed. Both resume where an interrupted run stopped.
 """
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -59,12 +60,31 @@ def add_calibrate_command(commands, workers) -> None:
         help="run the full model only, not the nulls and alternatives (validate --library "
         "needs them all)",
     )
+    add_master_seed(p, "")
     p.set_defaults(handler=calibrate_command)
+
+
+def add_master_seed(parser, only: str) -> None:
+    """The ``--master-seed`` option of ``calibrate`` and of ``validate --library``."""
+    parser.add_argument(
+        "--master-seed",
+        type=_seed,
+        metavar="N",
+        help=f"{only}another Sobol design: replaces the calibration file's master_seed, to "
+        "measure how much the design moves the scores (give calibrate and validate the same "
+        "N, a separate --out, and validate --no-docs)",
+    )
+
+
+def _seed(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
+    return int(text)
 
 
 def calibrate_command(args) -> int:
     """Handle ``relocsim calibrate``."""
-    spec = load_calibration(args.file)  # checked before anything runs
+    spec = load_calibration(args.file, args.master_seed)  # checked before anything runs
     rungs = {"full model": RUNGS["full model"]} if args.full_only else RUNGS
     try:
         run_design(spec, rungs, out_dir=args.out, workers=args.workers, resume=args.resume)
@@ -108,7 +128,7 @@ def library_command(args) -> int:
         )
         return 2
     targets = load_library_targets(args.file)  # checked before anything runs
-    spec = load_calibration(args.calibration)
+    spec = load_calibration(args.calibration, args.master_seed)
     text = doc_text(args.docs) if args.docs is not None else None
     out = args.out or DEFAULT_OUT
     if not complete(spec, RUNGS, out_dir=out):

@@ -311,6 +311,9 @@ def add_validate_command(commands) -> None:
         metavar="FILE",
         help="with --library: the calibration file (default: experiments/calibration.toml)",
     )
+    from experiments.calibration_cli import add_master_seed
+
+    add_master_seed(p, "with --library: ")
     p.add_argument(
         "--case",
         metavar="NAME",
@@ -348,9 +351,10 @@ def validate_command(args) -> int:
         return library_command(args)
     if args.case:
         return case_command(args)
-    if args.calibration:
-        print("relocsim validate: --calibration needs --library", file=sys.stderr)
-        return 2
+    for given, option in ((args.calibration, "--calibration"), (args.master_seed, "--master-seed")):
+        if given is not None:
+            print(f"relocsim validate: {option} needs --library", file=sys.stderr)
+            return 2
     args.out = args.out or Path("results/validation")
     try:
         result = validate(

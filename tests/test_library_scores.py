@@ -31,7 +31,7 @@ from experiments.scores import crps_censored
 from experiments.truth_events import score_event
 from experiments.validation_spec import LibraryTargets
 from sim.runner import weeks_in
-from sim.scenario import load_scenario
+from sim.scenario import ScenarioError, load_scenario
 from sim.truth import TruthEvent, library, load_truth
 
 RELOCSIM = [str(Path(sys.executable).with_name("relocsim"))]
@@ -223,6 +223,19 @@ def test_the_library_tables_and_pairs_plot_go_between_the_library_markers(small,
     assert "**Every binary event by rung**" in block and header in block
     assert (tmp_path / "figures" / "calibration_pairs.png").stat().st_size > 0
     assert ("MISSED" in block) == (done.returncode == 1)
+
+
+def test_another_master_seed_runs_another_design_that_only_its_seed_reads(tmp_path):
+    out = tmp_path / "c"
+    command = [*RELOCSIM, "calibrate", str(SMALL), "--master-seed", "7", "--full-only"]
+    done = subprocess.run([*command, "--out", str(out), "--workers", "1"],
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    seven, own = load_calibration(SMALL, master_seed=7), load_calibration(SMALL)
+    assert seven.master_seed == 7 and not design(seven).equals(design(own))
+    assert len(load_evidence(seven, "full model", out_dir=out)) == len(library())
+    with pytest.raises(ScenarioError, match="another design"):
+        load_evidence(own, "full model", out_dir=out)  # the file's own design is not these runs
 
 
 def test_a_doc_without_library_markers_is_refused_in_one_line(small, tmp_path):
