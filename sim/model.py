@@ -209,10 +209,13 @@ class RelocationModel(Model):
         self.log("event", event.who, event.ministry, f"became {event.role.replace('_', ' ')}")
 
     def apply_roles(self) -> None:
-        """The leaders among the named actors, after the roles taken at dated events."""
+        """The leaders and chairs among the named actors, after the roles taken at dated events."""
         w = self.world
         for name, role in self.roles.items():
-            w.leader[w.names.index(name)] = role in ("leader", "floor_leader")
+            k = w.names.index(name)
+            w.leader[k] = role in ("leader", "floor_leader")
+            if role == "committee_chair":
+                w.chair[w.committee[k]] = k
 
     def hold_election(self) -> None:
         """Polling day: the ruling side keeps or loses; the post-election regime applies."""
@@ -271,6 +274,7 @@ class RelocationModel(Model):
         self.decided_week[chosen] = self.steps
         for i in np.nonzero(chosen & w.needs_act & (self.decided != STAY))[0]:
             self.bills.append(assembly.Bill(int(i), int(self.decided[i]), self.steps,
+                                            committee=int(w.inst_committee[i]),
                                             abstentions=self.setting.abstentions))  # fmt: skip
         self.note_decisions()
         self.weigh_the_plan()  # what is left to announce, and its credit and blame, changed

@@ -116,17 +116,19 @@ def build_world(scenario: Scenario, rng: np.random.Generator) -> World:
 
     What the scenario fixes whatever the seed is computed once per scenario (``fixed_part``);
     ``rng`` draws the rest, in this order: the anonymous members' labour ties, the committee
-    seats left to fill, each committee's chair, and the anonymous members' factions.
+    seats left to fill, each committee's chair (a chair the scenario names replaces the draw,
+    so that naming one leaves every later draw as it was), and the anonymous members' factions.
     """
     fixed = fixed_part(scenario)
     party = fixed.fields["member_party"]
     drawn_labour = rng.random(len(fixed.labour_chance)) < fixed.labour_chance
     committee = _fill_committees(fixed, rng)
+    drawn_chair = _chairs(committee, party, fixed.executive, rng)  # drawn even where one is named
     return World(
         **{name: _copy(value) for name, value in fixed.fields.items()},
         labour=np.concatenate([fixed.labour, drawn_labour]),
         committee=committee,
-        chair=_chairs(committee, party, fixed.executive, rng),
+        chair=np.where(fixed.chair >= 0, fixed.chair, drawn_chair),
         faction=_draw_factions(fixed, rng),
     )
 
@@ -145,6 +147,8 @@ class Fixed:
         free: (N,) bool, seated members on no committee yet: those the draws may seat.
         quota: (C, P) seats each party fills by draw on each committee.
         executive: Party index of the executive, whose members chair committees first.
+        chair: (C,) the named member who chairs each committee (a seated ``committee_chair`` on
+            it), -1 where the scenario names none and the chair is drawn.
         faction: (N,) the named members' factions, -1 for the others.
         faction_draws: For each party with factions, in party order: its anonymous members,
             its factions and their cumulative shares (``_draw_factions``).
@@ -157,6 +161,7 @@ class Fixed:
     free: np.ndarray
     quota: np.ndarray
     executive: int
+    chair: np.ndarray
     faction: np.ndarray
     faction_draws: tuple[tuple[np.ndarray, np.ndarray, np.ndarray], ...]
 
@@ -259,6 +264,7 @@ def _fix(scenario: Scenario) -> Fixed:
         free=seated & ~committee.any(axis=1),
         quota=_quotas(committee, party, seated, scenario),
         executive=party_index[scenario.executive.party],
+        chair=_named_chairs(scenario, row, committee),
         faction=_named_factions(scenario, row, len(names)),
         faction_draws=_faction_draws(scenario, party, n_named, party_index),
     )
@@ -277,6 +283,20 @@ def _fixed_factions(scenario, row, n, party_index) -> dict:
         "faction_party": np.array([party_index[spec.party] for spec in factions], dtype=int),
         "faction_stance": np.array([spec.stance for spec in factions], dtype=float),
     }
+
+
+def _named_chairs(scenario, row, committee) -> np.ndarray:
+    """(C,) each committee's named chair: a seated ``committee_chair`` on it, -1 for none.
+
+    A chair sits on her committee, so one who lost her seat at an election chairs no more.
+    """
+    chair = np.full(committee.shape[1], -1, dtype=int)
+    for n in scenario.named:
+        if n.role == "committee_chair":
+            k = row[n.name]
+            for c in np.flatnonzero(committee[k] & (chair < 0)):
+                chair[c] = k
+    return chair
 
 
 def _named_factions(scenario, row, n) -> np.ndarray:

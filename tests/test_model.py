@@ -267,3 +267,26 @@ def test_the_executive_designates_its_flagship_in_the_kdb_case():
             assert result.outcome["dest_KDB"] == "busan"
             assert result.outcome["decided_KDB_date"] == rows.date.iloc[0]
     assert designated > 0
+
+
+def test_an_hq_act_goes_to_the_committee_its_institution_names():
+    model = sim.build_model("jp_agency_moves_2016", seed=0, series_every=0)
+    w = model.world
+    aca = w.inst_codes.index("ACA")  # its Act goes to the education committee, not the first
+    assert w.committee_codes[w.inst_committee[aca]] == "education" and w.inst_committee[aca] != 0
+    chosen = np.arange(len(w.inst_codes)) == aca
+    model.commit(chosen, np.where(chosen, w.region_codes.index("kyoto"), -1))
+    (bill,) = [b for b in model.bills if b.institution == aca]
+    assert bill.committee == w.inst_committee[aca]
+
+
+def test_a_member_who_becomes_committee_chair_at_a_dated_event_chairs_her_committee():
+    from sim.scenario_types import Event
+
+    model = sim.build_model("no_agencies_2003", seed=0, series_every=0)
+    w = model.world
+    k = w.names.index("Ola T Lanke")  # on the fka committee, which Sonja Irene Sjoli chairs
+    assert w.committee[k].any() and k not in w.chair
+    model.take_role(Event(model.setting.start, "role", w.names[k], role="committee_chair"))
+    assert all(w.chair[c] == k for c in np.flatnonzero(w.committee[k]))
+    assert model.voting_arrays["recognition"][k] == model.params.legislature.leader_recognition

@@ -85,3 +85,20 @@ def test_a_new_seat_table_has_its_own_fixed_part():
     assert_same_world(world, build_world(fresh(after), np.random.default_rng(0)))
     seated = np.bincount(world.member_party[world.seated], minlength=len(after.parties))
     assert seated.tolist() == [p.seats for p in after.parties]
+
+
+def test_a_named_committee_chair_chairs_her_committee_and_the_draws_stay_as_they_were():
+    scenario = sim.load_scenario("kdb_2023")  # Baek Hye-ryun (DP) chairs national_policy
+    plain = dataclasses.replace(scenario, named=tuple(
+        dataclasses.replace(n, role="member") if n.role == "committee_chair" else n
+        for n in scenario.named
+    ))  # fmt: skip
+    for seed in range(5):
+        named = build_world(scenario, np.random.default_rng(seed))
+        drawn = build_world(plain, np.random.default_rng(seed))
+        c = named.committee_codes.index("national_policy")
+        assert named.names[named.chair[c]] == "Baek Hye-ryun"
+        assert drawn.names[drawn.chair[c]] != "Baek Hye-ryun"  # drawn from the executive's PPP
+        others = np.arange(len(named.chair)) != c
+        assert np.array_equal(named.chair[others], drawn.chair[others])
+        assert np.array_equal(named.faction, drawn.faction)  # the draws after the chairs
