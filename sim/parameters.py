@@ -142,9 +142,9 @@ class BargainingParams:
         "What sets the bargained scope: 'compromise' (the capability- and salience-weighted "
         "mean) or 'bdm' (Bueno de Mesquita's expected-utility challenges).",
         "the out-of-sample ladder (docs/validation.md): BDM predicts no better than the "
-        "compromise (the ninth calibration: log score -0.003 [-0.047, 0.054]), so the simpler "
-        "one is the default; ahead on the eighth (-0.020 [-0.050, 0.014]), BDM as the default "
-        "with every null run under it lost to no ties (-0.021 [-0.048, 0.000])",
+        "compromise (the tenth calibration: log score worse by 0.040 [-0.021, 0.113]), so the "
+        "simpler one is the default; ahead on the eighth (-0.020 [-0.050, 0.014]), BDM as the "
+        "default with every null run under it lost to no ties (-0.021 [-0.048, 0.000])",
         choices=("compromise", "bdm"),
     )
     rounds: int = param(3, "BDM challenge rounds each time bargaining reopens.", lo=1, hi=50)
