@@ -69,11 +69,11 @@ class LawmakerAgent(Agent):
     ) -> tuple[np.ndarray, np.ndarray]:
         """The members in ``voters`` vote on a bill: each by her weightiest cue.
 
-        Her constituency's gain, her party's whip or her faction leader's stance, whichever
-        weighs most (``sim.assembly.member_votes``); with an abstention band set, one whose
-        pull is weak abstains, where the chamber allows it. On the floor, the why-line names
-        each party that splits: how many of its voters defied its whip (by voting against it
-        or abstaining), and why most of them did.
+        Her constituency's gain, her party's whip, her faction leader's stance or the norm of
+        reciprocity, whichever weighs most (``sim.assembly.member_votes``); with an abstention
+        band set, one whose pull is weak abstains, where the chamber allows it. On the floor,
+        the why-line names each party that splits: how many of its voters defied its whip (by
+        voting against it or abstaining), and why most of them did.
 
         Args:
             model: The model (its RNG and legislature parameters).
@@ -98,7 +98,9 @@ class LawmakerAgent(Agent):
             if split.sum() < SPLIT_LOGGED * mine.sum():
                 continue
             cue = CUES[int(np.bincount(which[split]).argmax())]
-            why = "their caucus's mood or chance" if cue == "whip" else f"their {cue} weighing most"
+            why = {"whip": "their caucus's mood or chance",
+                   "reciprocity": "the norm of reciprocity weighing most"}.get(
+                cue, f"their {cue} weighing most")  # fmt: skip
             abstained = int((split & abstain).sum())
             how = f" ({abstained} abstaining)" if abstained else ""
             model.log("vote", model.party_label(model.world.party_codes[p]), name,

@@ -29,6 +29,7 @@ NULLS = {
     "election clock alone": {"parameters.null.hazard": "clock"},
     "rewired ties": {"parameters.null.ties": "rewired"},
     "no ties": {"parameters.null.ties": "none"},
+    "no reciprocity": {"parameters.null.reciprocity": "none"},
 }
 """The null-model ladder: each rung replaces one mechanism (sim.parameters.NullParams)."""
 

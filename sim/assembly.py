@@ -210,8 +210,8 @@ def member_votes(members, voters, rng, params: LegislatureParams, may_abstain: b
     uniform = rng.random(len(who))
     return legislature.votes_by_weightiest_cue(
         members["gain"], members["line"], members["discipline"], faction_line, who, bloc,
-        shock, uniform, params.regional_strength, params.discipline_strength, params.vote_noise,
-        params.abstention_band if may_abstain else 0.0,
+        shock, uniform, params.regional_strength, params.discipline_strength, params.reciprocity,
+        params.vote_noise, params.abstention_band if may_abstain else 0.0,
     )  # fmt: skip
 
 

@@ -6,7 +6,9 @@ with probability proportional to their recognition weight (Baron & Ferejohn 1989
 in legislatures", APSR 83). A member weighs the cues of her competing principals (Carey 2007,
 "Competing principals, political institutions, and party unity in legislative voting", AJPS
 51): her constituency's gain from the bill, her party's whip (Cox & McCubbins 2005 on party
-agenda control) and her faction leader's stance. When they conflict she follows the weightiest
+agenda control) and her faction leader's stance; and, weakest, the norm of reciprocity that backs
+a colleague's bill when nothing weightier is at stake (universalism: Weingast 1979, "A rational
+choice perspective on congressional norms", AJPS 23). When they conflict she follows the weightiest
 (Kingdon 1989, "Congressmen's Voting Decisions", 3rd ed., ch. 10: the consensus mode of
 decision), and votes yes when that cue, plus her caucus's mood of the day, outweighs logistic
 noise (the random-utility vote of Baron & Ferejohn's members). With a band set, a member whose
@@ -40,9 +42,10 @@ def recognition_probabilities(weights: np.ndarray) -> np.ndarray:
     return w / w.sum()
 
 
-CUES = ("constituency", "whip", "faction")
+CUES = ("constituency", "whip", "faction", "reciprocity")
 """The cues a member weighs, in the order that breaks a tie: the constituency first (Kingdon
-1989 finds it the weightiest actor in a member's field)."""
+1989 finds it the weightiest actor in a member's field), reciprocity last (it decides only where
+nothing else weighs as much)."""
 
 
 def member_cues(
@@ -52,6 +55,7 @@ def member_cues(
     faction_line: np.ndarray,
     regional_strength: float,
     discipline_strength: float,
+    reciprocity: float,
 ) -> np.ndarray:
     """The logit weight of each cue for each member, signed (+ for yes), in the order of CUES.
 
@@ -62,6 +66,11 @@ def member_cues(
       a faction). A faction is a party within the party (Carey 2007), so its leader's cue has
       the whip's full weight, undiscounted by the party's discipline (assumption): a leader
       sure of her stance can carry her members against a whip.
+    - reciprocity: r, the same for every member and every bill: the norm of universalism, by
+      which a member backs a colleague's bill for a region's benefit, expecting the same for
+      her own (Weingast 1979; Weingast, Shepsle & Johnsen 1981, "The political economy of
+      benefits and costs", JPE 89). Being the same for all, it decides only for a member whose
+      other cues weigh less: no stake in the bill, and a free vote or a weak whip.
 
     Args:
         regional_gain: (n,) value of the bill to each member's constituency, in [-1, 1].
@@ -70,14 +79,16 @@ def member_cues(
         faction_line: (n,) her faction leader's stance on the bill, in [-1, 1].
         regional_strength: a, logit weight of regional gain.
         discipline_strength: b, logit weight of a whip.
+        reciprocity: r >= 0, logit weight of the norm of reciprocity.
 
     Returns:
-        (3, n) signed cues.
+        (4, n) signed cues.
     """
     return np.stack([
         regional_strength * regional_gain,
         discipline_strength * discipline * party_line,
         discipline_strength * faction_line,
+        np.full(len(regional_gain), float(reciprocity)),
     ])  # fmt: skip
 
 
@@ -193,11 +204,11 @@ def logistic(z):
 
 @kernel(
     "Tuple((boolean[:], boolean[:], int64[:]))(float64[:], float64[:], float64[:], float64[:], "
-    "int64[:], int64[:], float64[:], float64[:], float64, float64, float64, float64)"
+    "int64[:], int64[:], float64[:], float64[:], float64, float64, float64, float64, float64)"
 )
 def votes_by_weightiest_cue(
     gain, line, discipline, faction_line, voters, bloc, shock, uniform,
-    regional_strength, discipline_strength, noise, band,
+    regional_strength, discipline_strength, reciprocity, noise, band,
 ):  # fmt: skip
     """The votes of ``voters`` by their weightiest cue, compiled.
 
@@ -215,6 +226,7 @@ def votes_by_weightiest_cue(
         uniform: (n,) the voters' uniform draws.
         regional_strength: a.
         discipline_strength: b.
+        reciprocity: r.
         noise: The logistic noise's scale.
         band: The half-width of the band in which a voter abstains (0: nobody does).
 
@@ -232,9 +244,10 @@ def votes_by_weightiest_cue(
             regional_strength * gain[j],
             discipline_strength * discipline[j] * line[j],
             discipline_strength * faction_line[j],
+            reciprocity,
         )
         best = 0
-        for c in range(1, 3):
+        for c in range(1, 4):
             if abs(cues[c]) > abs(cues[best]):  # a tie goes to the earlier cue
                 best = c
         utility = cues[best] + shock[bloc[j]]

@@ -7,6 +7,7 @@ functions elsewhere in ``sim/``; this module wires them to the agents' state.
 """
 
 from bisect import bisect_right
+from dataclasses import replace
 from datetime import date, timedelta
 from functools import cached_property
 from numbers import Integral
@@ -49,6 +50,9 @@ class RelocationModel(Model):
             raise ValueError(f"series_every must be an integer >= 0, got {series_every!r}")
         super().__init__(rng=rng)
         self.setting, self.params = setting, setting.parameters
+        if self.params.null.reciprocity == "none":  # the null model: no norm of reciprocity
+            legislature = replace(self.params.legislature, reciprocity=0.0)
+            self.params = replace(self.params, legislature=legislature)
         self.series_every = series_every
         self.world = w = build_world(setting, self.rng)
         self.draw_ties()

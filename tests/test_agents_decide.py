@@ -113,7 +113,7 @@ def test_a_party_whose_members_abstain_against_the_whip_is_reported_as_split(mod
     # Whipped yes with a whip of 3 x 0.1 = 0.3, inside a band of 1: with almost no noise every
     # member of every party abstains, and the log counts them as defying the whip.
     legislature = replace(model.params.legislature, vote_noise=0.01, caucus_noise=0.0,
-                          abstention_band=1.0)  # fmt: skip
+                          abstention_band=1.0, reciprocity=0.0)  # fmt: skip
     model.params = replace(model.params, legislature=legislature)
     w, n = model.world, len(model.world.names)
     members = {**model.voting_arrays, "gain": np.zeros(n), "line": np.ones(n),
@@ -126,6 +126,21 @@ def test_a_party_whose_members_abstain_against_the_whip_is_reported_as_split(mod
     for count, row in zip([k for k in voters if k], lines, strict=True):
         assert row[4].startswith(f"{count} of its {count} voters defied the whip ({count} "
                                  "abstaining)")  # fmt: skip
+
+
+def test_members_with_no_stake_and_a_weak_whip_against_follow_the_norm_of_reciprocity(model):
+    # Whipped no with a whip of 3 x 0.1 = 0.3 and no stake in the bill: reciprocity (1.0)
+    # weighs most, so with almost no noise every member votes yes, against the whip.
+    legislature = replace(model.params.legislature, vote_noise=0.01, caucus_noise=0.0,
+                          reciprocity=1.0)  # fmt: skip
+    model.params = replace(model.params, legislature=legislature)
+    w, n = model.world, len(model.world.names)
+    members = {**model.voting_arrays, "gain": np.zeros(n), "line": -np.ones(n),
+               "faction_line": np.zeros(n), "discipline": np.full(n, 0.1)}  # fmt: skip
+    yes, _ = LawmakerAgent.vote(model, "Test Act", members, w.seated, "floor", False)
+    assert yes.all()
+    lines = [row for row in model.why if row[1] == "vote"]
+    assert lines and all(row[4].endswith("the norm of reciprocity weighing most") for row in lines)
 
 
 @pytest.mark.parametrize(

@@ -369,7 +369,7 @@ def votes_oracle(members, who, shock, uniform, lp):
     """
     cues = legislature.member_cues(
         members["gain"], members["line"], members["discipline"], members["faction_line"],
-        lp.regional_strength, lp.discipline_strength,
+        lp.regional_strength, lp.discipline_strength, lp.reciprocity,
     )[:, who]  # fmt: skip
     value, which = legislature.weightiest_cue(cues)
     utility = value + shock[members["bloc"][who]]
@@ -384,7 +384,7 @@ def votes_kernel(members, who, shock, uniform, lp):
     return legislature.votes_by_weightiest_cue(
         members["gain"], members["line"], members["discipline"], members["faction_line"], who,
         members["bloc"], shock, uniform, lp.regional_strength, lp.discipline_strength,
-        lp.vote_noise, lp.abstention_band,
+        lp.reciprocity, lp.vote_noise, lp.abstention_band,
     )  # fmt: skip
 
 
@@ -696,8 +696,13 @@ def test_votes_by_weightiest_cue_matches_the_numpy_vote(case, seed):
     P(yes) and P(not no) to 1e-9 relative.
     """
     for k, s in enumerate(snapshots(case, seed)):
-        # the model's parameters, and a band in which voters abstain (0 by default)
-        lp = dataclasses.replace(s["legislature"], abstention_band=0.0 if k % 2 else 0.7)
+        # the model's parameters, a band in which voters abstain (0 by default) in every other
+        # week, and in every third no reciprocity, under which a faction leader decides more
+        lp = dataclasses.replace(
+            s["legislature"],
+            abstention_band=0.0 if k % 2 else 0.7,
+            reciprocity=0.0 if k % 3 == 0 else s["legislature"].reciprocity,
+        )
         for name, members in s["votes"]:
             for where, voters in voter_sets(members):
                 label = f"{s['label']}, {name}, {where}"
@@ -849,11 +854,16 @@ def test_the_recorded_inputs_cover_what_the_kernels_branch_on():
                 who = np.flatnonzero(voters)
                 half = np.full(len(who), 0.5)
                 shock = np.zeros(int(members["bloc"].max()) + 1)
-                lp = dataclasses.replace(s["legislature"], abstention_band=0.5)  # 0 by default
-                yes, abstain, which = votes_kernel(members, who, shock, half, lp)
-                cues |= set(which.tolist())
-                votes |= set(np.where(yes, "yes", np.where(abstain, "abstain", "no")).tolist())
-    assert cues == {0, 1, 2} and votes == {"yes", "abstain", "no"}
+                # a band (0 by default), with the model's reciprocity and without it (as the
+                # match test above votes)
+                for reciprocity in (s["legislature"].reciprocity, 0.0):
+                    lp = dataclasses.replace(
+                        s["legislature"], abstention_band=0.5, reciprocity=reciprocity
+                    )
+                    yes, abstain, which = votes_kernel(members, who, shock, half, lp)
+                    cues |= set(which.tolist())
+                    votes |= set(np.where(yes, "yes", np.where(abstain, "abstain", "no")))
+    assert cues == set(range(len(legislature.CUES))) and votes == {"yes", "abstain", "no"}
     assert any(not name.endswith(" Act") for s in taken for name, _ in s["votes"])
     # the clock: elections past and ahead; the table: shifts since the last agreement
     tau = [s["clock"][0] - s["clock"][2] for s in taken]
@@ -1094,18 +1104,26 @@ def test_votes_by_weightiest_cue_breaks_ties_towards_the_earlier_cue():
     bloc = np.array([0, 0, 1, 1])
     shock, uniform = np.zeros(2), np.full(4, 0.5)
     yes, abstain, which = legislature.votes_by_weightiest_cue(
-        gain, line, discipline, faction_line, who, bloc, shock, uniform, 1.0, 1.0, 1.0, 0.0
+        gain, line, discipline, faction_line, who, bloc, shock, uniform, 1.0, 1.0, 0.0, 1.0, 0.0
     )
     assert not abstain.any()  # no band: nobody abstains
     # all three cues tie: the constituency; whip and faction tie: the whip; no cue at all: the
     # constituency's 0, a coin toss (p = 1/2, not below the uniform's 1/2)
     assert which.tolist() == [0, 1, 0, 1]
     assert yes.tolist() == [True, True, False, True]
+    # reciprocity 1 ties the first member's three cues and the last one's whip, which win; it
+    # decides for the member with no other cue, who now votes yes (p = 0.73)
+    yes, _, which = legislature.votes_by_weightiest_cue(
+        gain, line, discipline, faction_line, who, bloc, shock, uniform, 1.0, 1.0, 1.0, 1.0, 0.0
+    )
+    assert [legislature.CUES[k] for k in which] == ["constituency", "whip", "reciprocity", "whip"]
+    assert yes.tolist() == [True, True, True, True]
     members = {"gain": gain, "line": line, "discipline": discipline,
                "faction_line": faction_line, "bloc": bloc}  # fmt: skip
     lp = dataclasses.replace(
         sim.load_scenario("season2_2020").parameters.legislature,
-        regional_strength=1.0, discipline_strength=1.0, vote_noise=1.0, abstention_band=0.0,
+        regional_strength=1.0, discipline_strength=1.0, reciprocity=1.0, vote_noise=1.0,
+        abstention_band=0.0,
     )  # fmt: skip
     want_yes, _, want_which, _, _ = votes_oracle(members, who, shock, uniform, lp)
     np.testing.assert_array_equal(yes, want_yes)
@@ -1241,7 +1259,7 @@ def _refusals():
             legislature.votes_by_weightiest_cue,
             (members["gain"], members["line"], members["discipline"], members["faction_line"],
              who.astype(np.int32), members["bloc"], shock, np.full(len(who), 0.5),
-             lp.regional_strength, lp.discipline_strength, lp.vote_noise,
+             lp.regional_strength, lp.discipline_strength, lp.reciprocity, lp.vote_noise,
              lp.abstention_band)),
         "first_past float32 weights": (
             legislature.first_past, (members["recognition"].astype(np.float32), 0.5)),

@@ -52,11 +52,31 @@ def test_the_weightiest_cue_decides_and_a_tie_goes_to_the_constituency():
         faction_line=np.array([0.0, 0.0, 0.0, 0.0, -0.9]),
         regional_strength=2.5,
         discipline_strength=3.0,
+        reciprocity=0.5,
     )
     utility, which = weightiest_cue(cues)
     np.testing.assert_allclose(utility, [-2.5, 2.5, 2.4, -2.5, -2.7])
     assert [CUES[k] for k in which] == ["constituency", "constituency", "whip", "constituency",
                                         "faction"]  # fmt: skip
+
+
+def test_reciprocity_decides_only_where_every_other_cue_weighs_less():
+    # (1) no stake, free vote; (2) a small loss (-0.5 * 0.8 = -0.4) on a free vote; (3) a loss
+    # of -1.0, weightier than reciprocity's 0.6; (4) a weak whip against (-0.3); (5) a tie of
+    # 0.6 with the constituency, which wins ties.
+    cues = member_cues(
+        regional_gain=np.array([0.0, -0.5, -1.25, 0.0, -0.75]),
+        party_line=np.array([0.0, 0.0, 0.0, -1.0, 0.0]),
+        discipline=np.array([0.5, 0.5, 0.5, 0.1, 0.5]),
+        faction_line=np.zeros(5),
+        regional_strength=0.8,
+        discipline_strength=3.0,
+        reciprocity=0.6,
+    )
+    utility, which = weightiest_cue(cues)
+    np.testing.assert_allclose(utility, [0.6, 0.6, -1.0, 0.6, -0.6])
+    assert [CUES[k] for k in which] == ["reciprocity"] * 2 + ["constituency", "reciprocity",
+                                                              "constituency"]  # fmt: skip
 
 
 def voting_members(n, line=1.0, faction_line=0.0, bloc=None):
@@ -133,7 +153,8 @@ def test_without_a_band_nobody_abstains_and_the_votes_are_the_binary_logit():
 
 
 def divided_house(abstentions: str) -> tuple[Bill, list[str]]:
-    """A bill on the floor of 300 members, 100 for it, 60 against and 140 with no pull at all.
+    """A bill on the floor of 300 members, 100 for it, 60 against and 140 with no pull at all
+    (no reciprocity either).
 
     With no noise to speak of, the 100 vote yes and the 60 no; the 140 whose utility is 0 lie
     inside any band and abstain, where the chamber allows it.
@@ -141,7 +162,9 @@ def divided_house(abstentions: str) -> tuple[Bill, list[str]]:
     house = members(n=300, gain=0.0, line=0.0)
     house["line"][:100], house["line"][100:160] = 1.0, -1.0
     bill = Bill(0, 1, introduced=0, committee=-1, abstentions=abstentions)
-    params = LegislatureParams(vote_noise=0.01, caucus_noise=0.0, abstention_band=0.5)
+    params = LegislatureParams(
+        vote_noise=0.01, caucus_noise=0.0, abstention_band=0.5, reciprocity=0.0
+    )
     events = week_of_bill(bill, 1, house, np.random.default_rng(4), params)
     return bill, events
 

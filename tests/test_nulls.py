@@ -65,3 +65,23 @@ def test_the_compromise_is_no_longer_a_null():
     # loudly rather than run the default under a null's name.
     with pytest.raises(ScenarioError, match=r"null\.bargaining"):
         sim.build_model("season2_2020", seed=1, **{"parameters.null.bargaining": "compromise"})
+
+
+def _floor_votes(model):
+    model.run_for(sim.runner.weeks_in(model.setting))
+    return [(b.code, v.yes.tolist()) for b in model.bills for v in b.votes if v.stage == "floor"]
+
+
+def test_the_reciprocity_null_votes_as_a_legislature_without_the_norm():
+    # Korea 2003's act is a free vote for the GNP and the MDP: their members with no stake in
+    # it are the ones the norm decides for
+    null = sim.build_model("kr_capital_act_2003", seed=3, **{"parameters.null.reciprocity": "none"})
+    assert null.params.legislature.reciprocity == 0.0
+    zero = sim.build_model(
+        "kr_capital_act_2003", seed=3, **{"parameters.legislature.reciprocity": 0.0}
+    )
+    full = sim.build_model("kr_capital_act_2003", seed=3)
+    assert full.params.legislature.reciprocity > 0
+    votes = _floor_votes(null)
+    assert votes == _floor_votes(zero)
+    assert votes != _floor_votes(full)
