@@ -58,10 +58,15 @@ def add_calibrate_command(commands, workers) -> None:
         "--full-only",
         action="store_true",
         help="run the full model only, not the nulls and alternatives (validate --library "
-        "needs them all)",
+        "needs them all; validate --library --full-only scores these alone)",
     )
     add_master_seed(p, "")
     p.set_defaults(handler=calibrate_command)
+
+
+def chosen_rungs(full_only: bool) -> dict[str, dict]:
+    """Every rung of the ladder, or with ``--full-only`` the full model's alone."""
+    return {"full model": RUNGS["full model"]} if full_only else RUNGS
 
 
 def add_master_seed(parser, only: str) -> None:
@@ -85,7 +90,7 @@ def _seed(text: str) -> int:
 def calibrate_command(args) -> int:
     """Handle ``relocsim calibrate``."""
     spec = load_calibration(args.file, args.master_seed)  # checked before anything runs
-    rungs = {"full model": RUNGS["full model"]} if args.full_only else RUNGS
+    rungs = chosen_rungs(args.full_only)
     try:
         run_design(spec, rungs, out_dir=args.out, workers=args.workers, resume=args.resume)
     except KeyboardInterrupt:
@@ -129,15 +134,17 @@ def library_command(args) -> int:
         return 2
     targets = load_library_targets(args.file)  # checked before anything runs
     spec = load_calibration(args.calibration, args.master_seed)
-    text = doc_text(args.docs) if args.docs is not None else None
+    # The docs hold the whole ladder: the full model alone writes none.
+    text = doc_text(args.docs) if args.docs is not None and not args.full_only else None
     out = args.out or DEFAULT_OUT
-    if not complete(spec, RUNGS, out_dir=out):
+    wanted = chosen_rungs(args.full_only)
+    if not complete(spec, wanted, out_dir=out):
         print(f"running the calibration design's missing runs into {out}", file=sys.stderr)
         try:
-            run_design(spec, RUNGS, out_dir=out, workers=args.workers, resume=True)
+            run_design(spec, wanted, out_dir=out, workers=args.workers, resume=True)
         except KeyboardInterrupt:
             return _interrupted("validate", out)
-    rungs, table = ladder(spec, out_dir=out)
+    rungs, table = ladder(spec, rungs=wanted, out_dir=out)
     result = rungs["full model"]
     print(result)
     print(

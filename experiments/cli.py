@@ -315,6 +315,12 @@ def add_validate_command(commands) -> None:
 
     add_master_seed(p, "with --library: ")
     p.add_argument(
+        "--full-only",
+        action="store_true",
+        help="with --library: score the full model alone, against the base rate (the stores "
+        "of calibrate --full-only, say for another --master-seed); writes no doc or figure",
+    )
+    p.add_argument(
         "--case",
         metavar="NAME",
         help="instead, run one case of the library for --seeds runs in this process, at the "
@@ -351,7 +357,12 @@ def validate_command(args) -> int:
         return library_command(args)
     if args.case:
         return case_command(args)
-    for given, option in ((args.calibration, "--calibration"), (args.master_seed, "--master-seed")):
+    options = (
+        (args.calibration, "--calibration"),
+        (args.master_seed, "--master-seed"),
+        (args.full_only or None, "--full-only"),
+    )
+    for given, option in options:
         if given is not None:
             print(f"relocsim validate: {option} needs --library", file=sys.stderr)
             return 2

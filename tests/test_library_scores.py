@@ -236,6 +236,29 @@ def test_another_master_seed_runs_another_design_that_only_its_seed_reads(tmp_pa
     assert len(load_evidence(seven, "full model", out_dir=out)) == len(library())
     with pytest.raises(ScenarioError, match="another design"):
         load_evidence(own, "full model", out_dir=out)  # the file's own design is not these runs
+    # those runs alone scored: the full model against the base rate, no other rung run
+    doc = tmp_path / "validation.md"
+    doc.write_text("# V\n<!-- library:begin -->\n<!-- library:end -->\n")
+    done = _validate_library(out, "--master-seed", "7", "--full-only", "--docs", str(doc))
+    assert done.returncode in (0, 1), done.stderr
+    assert "running the calibration" not in done.stderr
+    assert "out of sample (leave one case out)" in done.stdout
+    ladder_rows = done.stdout.split("Null-model ladder")[1]
+    assert "full model" in ladder_rows and BASE_RATE in ladder_rows
+    assert not any(rung in ladder_rows for rung in RUNGS if rung != "full model")
+    assert doc.read_text() == "# V\n<!-- library:begin -->\n<!-- library:end -->\n"  # untouched
+
+
+def test_full_only_without_library_is_refused_in_one_line(tmp_path):
+    done = subprocess.run(
+        [*RELOCSIM, "validate", "--full-only", "--out", str(tmp_path / "v")],
+        capture_output=True,
+        text=True,
+    )
+    assert (
+        done.returncode == 2 and done.stderr == "relocsim validate: --full-only needs --library\n"
+    )
+    assert not (tmp_path / "v").exists()
 
 
 def test_a_doc_without_library_markers_is_refused_in_one_line(small, tmp_path):
