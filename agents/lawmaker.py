@@ -13,6 +13,12 @@ from sim.legislature import CUES
 
 LOG_THRESHOLD = 5e-4  # smallest stance move the why log reports
 SPLIT_LOGGED = 0.1  # a party's floor vote is reported as split when this share defies the whip
+WHY_DEFIED = {
+    "whip": "their caucus's mood or chance",  # the whip weighed most, yet they defied it
+    "reciprocity": "the norm of reciprocity weighing most",
+}
+"""Why members defied their whip, by the cue that weighed most; otherwise "their <cue>
+weighing most"."""
 
 
 class LawmakerAgent(Agent):
@@ -98,9 +104,7 @@ class LawmakerAgent(Agent):
             if split.sum() < SPLIT_LOGGED * mine.sum():
                 continue
             cue = CUES[int(np.bincount(which[split]).argmax())]
-            why = {"whip": "their caucus's mood or chance",
-                   "reciprocity": "the norm of reciprocity weighing most"}.get(
-                cue, f"their {cue} weighing most")  # fmt: skip
+            why = WHY_DEFIED.get(cue, f"their {cue} weighing most")
             abstained = int((split & abstain).sum())
             how = f" ({abstained} abstaining)" if abstained else ""
             model.log("vote", model.party_label(model.world.party_codes[p]), name,

@@ -357,15 +357,14 @@ def validate_command(args) -> int:
         return library_command(args)
     if args.case:
         return case_command(args)
-    options = (
-        (args.calibration, "--calibration"),
-        (args.master_seed, "--master-seed"),
-        (args.full_only or None, "--full-only"),
-    )
-    for given, option in options:
-        if given is not None:
-            print(f"relocsim validate: {option} needs --library", file=sys.stderr)
-            return 2
+    library_only = {
+        "--calibration": args.calibration is not None,
+        "--master-seed": args.master_seed is not None,
+        "--full-only": args.full_only,
+    }
+    for option in (option for option, given in library_only.items() if given):
+        print(f"relocsim validate: {option} needs --library", file=sys.stderr)
+        return 2
     args.out = args.out or Path("results/validation")
     try:
         result = validate(
