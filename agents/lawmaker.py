@@ -79,7 +79,8 @@ class LawmakerAgent(Agent):
         reciprocity, whichever weighs most (``sim.assembly.member_votes``); with an abstention
         band set, one whose pull is weak abstains, where the chamber allows it. On the floor,
         the why-line names each party that splits: how many of its voters defied its whip (by
-        voting against it or abstaining), and why most of them did.
+        voting against it or abstaining), how far its leadership backed that whip
+        (``RelocationModel.committed_whips``), and why most of them did.
 
         Args:
             model: The model (its RNG and legislature parameters).
@@ -107,8 +108,10 @@ class LawmakerAgent(Agent):
             why = WHY_DEFIED.get(cue, f"their {cue} weighing most")
             abstained = int((split & abstain).sum())
             how = f" ({abstained} abstaining)" if abstained else ""
+            backed = float(np.abs(line[split]).max())  # its leadership's commitment to the whip
+            whip = f"the whip its leadership backs at {backed:.0%}" if backed < 1 else "the whip"
             model.log("vote", model.party_label(model.world.party_codes[p]), name,
-                      f"{split.sum()} of its {mine.sum()} voters defied the whip{how} on the "
+                      f"{split.sum()} of its {mine.sum()} voters defied {whip}{how} on the "
                       f"{stage.replace('_', ' ')}: {why}")  # fmt: skip
         return yes, abstain
 

@@ -6,13 +6,14 @@ with probability proportional to their recognition weight (Baron & Ferejohn 1989
 in legislatures", APSR 83). A member weighs the cues of her competing principals (Carey 2007,
 "Competing principals, political institutions, and party unity in legislative voting", AJPS
 51): her constituency's gain from the bill, her party's whip (Cox & McCubbins 2005 on party
-agenda control) and her faction leader's stance; and, weakest, the norm of reciprocity that backs
-a colleague's bill when nothing weightier is at stake (universalism: Weingast 1979, "A rational
-choice perspective on congressional norms", AJPS 23). When they conflict she follows the weightiest
-(Kingdon 1989, "Congressmen's Voting Decisions", 3rd ed., ch. 10: the consensus mode of
-decision), and votes yes when that cue, plus her caucus's mood of the day, outweighs logistic
-noise (the random-utility vote of Baron & Ferejohn's members). With a band set, a member whose
-utility lies near zero abstains (an ordered logit of no, abstain and yes: McKelvey & Zavoina
+agenda control; optionally as strong as her party's leadership is committed to it) and her
+faction leader's stance; and, weakest, the norm of reciprocity that backs a colleague's bill
+when nothing weightier is at stake (universalism: Weingast 1979, "A rational choice perspective
+on congressional norms", AJPS 23). When they conflict she follows the weightiest (Kingdon 1989,
+"Congressmen's Voting Decisions", 3rd ed., ch. 10: the consensus mode of decision), and votes
+yes when that cue, plus her caucus's mood of the day, outweighs logistic noise (the
+random-utility vote of Baron & Ferejohn's members). With a band set, a member whose utility
+lies near zero abstains (an ordered logit of no, abstain and yes: McKelvey & Zavoina
 1975, "A statistical model for the analysis of ordinal level dependent variables", J. Math.
 Sociology 4; indifferent members abstain: Cohen & Noll 1991, "How to vote, whether to vote",
 Political Behavior 13(2)), unless the chamber bars abstention. A bill stuck in committee can
@@ -40,6 +41,56 @@ def recognition_probabilities(weights: np.ndarray) -> np.ndarray:
     if np.any(w < 0) or w.sum() <= 0:
         raise ValueError("recognition weights must be non-negative with a positive sum")
     return w / w.sum()
+
+
+def committed_whip(whip: np.ndarray, support: np.ndarray) -> np.ndarray:
+    """Each party's whip weighted by its leadership's commitment to it, in [-1, 1].
+
+    A leadership presses its members as hard as it cares about the outcome: party pressure
+    shows on the votes its leaders count as theirs (Snyder & Groseclose 2000, "Estimating
+    party influence in congressional roll-call voting", AJPS 44), and a leader's cue moves
+    members when the leader is seen to mean it (Kingdon 1989, ch. 4). The commitment is the
+    leadership's support s for the bill for a yes whip and 1 - s for a no whip (assumption in
+    form: linear, and 1 only for a leadership wholly for, or wholly against, the bill). So a
+    whip agreed between floor leaders for a bill the leadership barely supports weighs little,
+    and a government whipping its own pledge weighs almost fully.
+
+    Args:
+        whip: (P,) each party's declared whip: +1 yes, -1 no, 0 free.
+        support: (P,) its leadership's support for the bill, in [0, 1]; NaN where the party
+            has no leader to be committed or not, whose whip then keeps its full weight.
+
+    Returns:
+        (P,) the committed whips: whip * s where whip > 0, whip * (1 - s) where it is < 0, 0
+        on a free vote, whip itself where s is NaN.
+    """
+    whip = np.asarray(whip, dtype=float)
+    support = np.asarray(support, dtype=float)
+    commitment = np.where(whip > 0, support, 1.0 - support)
+    return whip * np.where(np.isnan(support), 1.0, commitment)
+
+
+@kernel("float64[:](int64[:], boolean[:], float64[:], int64)")
+def leadership_support(party, leader, support, n_parties):
+    """(P,) each party's leaders' mean support for a bill; NaN for a party with no leader.
+
+    Args:
+        party: (N,) each member's party.
+        leader: (N,) bool, the party leaders.
+        support: (N,) each member's support for the bill, in [0, 1].
+        n_parties: P.
+    """
+    total = np.zeros(n_parties)
+    count = np.zeros(n_parties)
+    for j in range(party.shape[0]):  # in member order: a fixed order of summation
+        if leader[j]:
+            total[party[j]] += support[j]
+            count[party[j]] += 1.0
+    mean = np.full(n_parties, np.nan)
+    for p in range(n_parties):
+        if count[p] > 0:
+            mean[p] = total[p] / count[p]
+    return mean
 
 
 CUES = ("constituency", "whip", "faction", "reciprocity")

@@ -19,7 +19,7 @@ from mesa.datacollection import DataCollector
 from scipy import sparse
 
 from agents import ExecutiveAgent, LawmakerAgent, MinistryAgent, RegionAgent, UnionAgent
-from sim import allocation, assembly, influence, network, pressure, timing
+from sim import allocation, assembly, influence, legislature, network, pressure, timing
 from sim.allocation import STAY, UNDECIDED
 from sim.bargaining import bargaining_table, bdm_bargain, compromise, largest_shift
 from sim.reporters import reporters
@@ -447,6 +447,7 @@ class RelocationModel(Model):
         for name in _MEMBER_CACHES:
             self.__dict__.pop(name, None)
         self._bill_gain: dict = {}  # bill_gain's cache
+        self._support_week = -1  # committed_whips' cache: the week of its leaderships' support
         self._labels_epoch = None  # member_label's names are of the old members
         # Share of each region's members in each party (access to an executive of that party).
         self.ruling_share = [
@@ -702,26 +703,48 @@ class RelocationModel(Model):
         return self._bill_gain[key]
 
     def bill_line(self, bill: assembly.Bill) -> np.ndarray:
-        """Each member's whip on a bill: +1 yes, -1 no, 0 free.
+        """Each member's whip on a bill, in [-1, 1]: + yes, - no, 0 free.
 
         HQ Acts follow the government's line (``party_line``). A tabled bill follows its own
         whips: a party's entry replaces the government's line for its members, a faction's
-        replaces its party's; on a free vote nobody is whipped.
+        replaces its party's; on a free vote nobody is whipped. Optionally, a party's whip
+        weighs as much as its leadership is committed to it (``committed_whips``).
         """
+        w = self.world
+        if not bill.code and self.params.legislature.whip == "flat":
+            return self.member_line  # HQ Acts' whips change only with the executive
         if not bill.code:
-            return self.member_line
-        w, spec = self.world, self.setting_bill(bill.code)
+            return self.committed_whips(self.party_line)[w.member_party]
+        spec = self.setting_bill(bill.code)
         if spec.free_vote:
             return np.zeros(len(w.names))
         party = self.party_line
         for code, whip in spec.whip.items():
             if code in w.party_codes:
                 party[w.party_codes.index(code)] = WHIPS[whip]
-        line = party[w.member_party]
+        line = self.committed_whips(party, spec.kind == "reversal")[w.member_party]
         for code, whip in spec.whip.items():
             if code in w.faction_codes:
                 line[w.faction == w.faction_codes.index(code)] = WHIPS[whip]
         return line
+
+    def committed_whips(self, whips: np.ndarray, reversal: bool = False) -> np.ndarray:
+        """(P,) each party's whip weighted by its leadership's commitment to it.
+
+        The commitment is the leaders' mean support for relocating now (for a reversal, one
+        minus it), in the whip's direction (``legislature.committed_whip``), where
+        ``legislature.whip`` is "committed". A party whose leaders the scenario does not name
+        whips with its full weight, as every party does by default ("flat").
+        """
+        if self.params.legislature.whip == "flat":
+            return whips
+        if self._support_week != self.steps:  # stances move once a week, in deliberate
+            w, self._support_week = self.world, self.steps
+            self._support = legislature.leadership_support(
+                w.member_party, w.leader, self.stance[:, 0], len(w.party_codes)
+            )
+        support = 1.0 - self._support if reversal else self._support
+        return legislature.committed_whip(whips, support)
 
     def faction_line(self, bill: assembly.Bill) -> np.ndarray:
         """Each member's faction leader's stance on a bill, in [-1, 1] (0 outside a faction).

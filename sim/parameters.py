@@ -252,6 +252,15 @@ class LegislatureParams:
         "calibration on U[0, 3] (docs/validation.md)",
         lo=0,
     )
+    whip: str = param(
+        "flat",
+        "A party's whip in votes: 'flat' (its full weight) or 'committed' (weighted by its "
+        "leaders' support for the bill, in the whip's direction: legislature.committed_whip).",
+        "off by default: tried in the twelfth calibration, level with the flat whip out of "
+        "sample on four designs (docs/validation.md, 'The committed whip, tried'); the form: "
+        "Snyder & Groseclose 2000; Kingdon 1989",
+        choices=("flat", "committed"),
+    )
     vote_noise: float = param(1.0, "Scale of the logistic noise in each vote.", lo=0.01)
     abstention_band: float = param(
         0.0,

@@ -109,6 +109,24 @@ def test_lawmakers_whose_constituency_loses_defy_the_whip_and_the_log_says_so(mo
     assert "constituency weighing most" in detail and "abstaining" not in detail
 
 
+def test_a_whip_its_leadership_half_backs_is_named_as_such_when_defied(model):
+    # Whipped yes at 3 x 1 x 0.45 = 1.35 (a leadership 45% for the bill), and a constituency
+    # losing 2.5 x -1 for every member of the first party: with almost no noise they all defy it.
+    legislature = replace(model.params.legislature, vote_noise=0.01, caucus_noise=0.0)
+    model.params = replace(model.params, legislature=legislature)
+    w, n = model.world, len(model.world.names)
+    ours = (w.member_party == 0) & w.seated
+    members = {**model.voting_arrays, "gain": np.where(ours, -1.0, 0.0),
+               "line": np.full(n, 0.45), "faction_line": np.zeros(n),
+               "discipline": np.ones(n)}  # fmt: skip
+    yes, _ = LawmakerAgent.vote(model, "Test Act", members, w.seated, "floor", False)
+    assert not yes[ours[w.seated]].any()
+    _, _, party, _, detail = last_line(model, "vote")
+    assert party == w.party_codes[0]
+    assert detail.startswith(f"{ours.sum()} of its {ours.sum()} voters defied the whip its "
+                             "leadership backs at 45% on the floor")  # fmt: skip
+
+
 def test_a_party_whose_members_abstain_against_the_whip_is_reported_as_split(model):
     # Whipped yes with a whip of 3 x 0.1 = 0.3, inside a band of 1: with almost no noise every
     # member of every party abstains, and the log counts them as defying the whip.

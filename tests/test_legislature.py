@@ -5,6 +5,8 @@ from sim.assembly import Bill, framework_gain, member_votes, regional_gain, week
 from sim.legislature import (
     CUES,
     cast_votes,
+    committed_whip,
+    leadership_support,
     majority,
     member_cues,
     ordered_votes,
@@ -88,6 +90,24 @@ def voting_members(n, line=1.0, faction_line=0.0, bloc=None):
         "party": np.zeros(n, int),
         "bloc": np.zeros(n, int) if bloc is None else bloc,
     }
+
+
+def test_a_whip_weighs_as_much_as_its_leadership_is_committed_to_it():
+    whip = np.array([1.0, 1.0, -1.0, -1.0, 0.0, 1.0, -1.0])
+    support = np.array([0.45, 1.0, 0.9, 0.0, 0.7, np.nan, np.nan])
+    # yes: s; no: -(1 - s); free: 0. A leadership wholly for (or against) whips fully, and so
+    # does a party with no leader (NaN).
+    expected = [0.45, 1.0, -0.1, -1.0, 0.0, 1.0, -1.0]
+    assert np.allclose(committed_whip(whip, support), expected)
+
+
+def test_a_leadership_supports_a_bill_as_its_leaders_do_on_average():
+    party = np.array([0, 0, 0, 1, 1, 2])
+    leader = np.array([True, False, True, False, True, False])
+    support = np.array([0.2, 0.9, 0.4, 0.5, 0.7, 0.1])
+    # party 0: its two leaders (0.2, 0.4); party 1: its one; parties 2 and 3: no leader
+    mean = leadership_support(party, leader, support, 4)
+    assert np.allclose(mean[:2], [0.3, 0.7]) and np.isnan(mean[2:]).all()
 
 
 def test_a_faction_leader_carries_her_members_against_the_whip():

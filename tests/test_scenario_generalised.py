@@ -457,6 +457,48 @@ def test_whips_set_each_members_line_and_factions_override_their_party():
     assert not free.bill_line(next(b for b in free.bills if b.code == "kdb_act")).any()
 
 
+def test_a_committed_whip_weighs_as_much_as_the_leaders_back_it_and_a_factions_as_declared():
+    faction = _faction(share=0.3)
+    bill = _bill(whip={"DP": "no", "chin_moon": "yes"})
+    data = _edit(bills=[bill], factions=[faction])
+    data.setdefault("parameters", {})["legislature"] = {"whip": "committed"}
+    model = sim.build_model(_load(data), seed=0)
+    model.run_for(8)
+    line = model.bill_line(next(b for b in model.bills if b.code == "kdb_act"))
+    w = model.world
+
+    def commitment_against(code):  # a no whip weighs 1 - the leaders' mean support
+        leaders = w.leader & (w.member_party == w.party_codes.index(code))
+        return 1.0 - model.stance[leaders, 0].mean()
+
+    dp = w.member_party == w.party_codes.index("DP")
+    assert (line[dp & (w.faction == 0)] == 1).all()
+    assert np.allclose(line[dp & (w.faction < 0)], -commitment_against("DP"))
+    ufp = w.member_party == w.party_codes.index("UFP")  # the challenger
+    assert np.allclose(line[ufp], -commitment_against("UFP"))
+    assert 0 < commitment_against("UFP") < 1
+
+
+def test_a_party_with_no_leader_keeps_its_full_whip_when_whips_are_committed():
+    # Korea 2003's motion: all four parties whipped yes, the GNP's leaders half for it; the
+    # scenario names no URI leader. The committed whips change the floor vote.
+    committed = {"parameters.legislature.whip": "committed"}
+    models = [sim.build_model("kr_capital_act_2003", seed=3, **o) for o in ({}, committed)]
+    for model in models:
+        model.run_for(5)
+    flat, full = models
+    motion = next(b for b in full.bills if b.code == "special_committee_motion")
+    w = full.world
+    led = np.isin(w.member_party, [w.party_codes.index(c) for c in ("GNP", "MDP")])
+    uri = w.member_party == w.party_codes.index("URI")
+    assert (flat.bill_line(motion)[led | uri] == 1).all()
+    line = full.bill_line(motion)
+    assert (line[led] > 0).all() and (line[led] < 1).all() and (line[uri] == 1).all()
+    assert [v.yes.sum() for v in motion.votes] != [
+        v.yes.sum() for v in next(b for b in flat.bills if b.code == motion.code).votes
+    ]
+
+
 def test_a_supermajority_bill_needs_its_share():
     from sim import assembly
 
