@@ -36,10 +36,12 @@ process that runs the model must import it, as the sweep's fork server does, onc
 runs alone.
 
 Throughput is compared at the first size: each tool runs ``--repeats`` times, alternately, and
-the table shows the median. Our sweep then runs once at every further size, for its peak
-memory. Each case runs in a fresh subprocess of this script (``--case``), so that no case sees
-another's imports, caches or pools (batch_run also forces the ``spawn`` start method for the
-whole process). The time is the wall time from a process that has imported nothing of the
+the table shows the median. Our sweep then runs once at every further size, where its start-up
+weighs less. Times come from runs that nothing samples, memory from one more run of each tool
+at each size, sampled (below): the sampler's reads of /proc take CPU from the cores the case
+runs on. Each case runs in a fresh subprocess of this script (``--case``), so that no case
+sees another's imports, caches or pools (batch_run also forces the ``spawn`` start method for
+the whole process). The time is the wall time from a process that has imported nothing of the
 tool or the model to the results in hand: the imports of the tool and of the model (in the
 case process, as a script that uses the tool would), the design, the one call
 (``experiments.sweep``, ``batch_run`` or ``perform_experiments``) with its pool's start-up.
@@ -52,15 +54,16 @@ children it has reaped, so that workers that ended are counted through their par
 pool's fork server or the case process), over the same span as the time. For the loop: its
 thread's CPU time, with the imports.
 
-Peak memory. While each case runs, a thread of this script's process samples, every 50 ms,
-the resident set size (RSS, from /proc/PID/statm) and the proportional set size (PSS, from
+Peak memory. While a sampled case runs, a thread of this script's process samples, every
+0.25 s, the resident set size (RSS, from /proc/PID/statm) and the proportional set size (PSS, from
 /proc/PID/smaps_rollup) of the case process and of all its descendants (found through the
 parent ids in /proc/*/stat: the pool's workers, and for our sweep the fork server and its
 children) and keeps the largest sums: "peak MB" (RSS) and "PSS MB", and how the PSS of the
 largest sum was shared among the processes. RSS counts shared pages in every process, so its
 sum is an upper bound; PSS shares each page among the processes that map it, so its sum counts
 it once (issue 14 compares tools by PSS). The sampler runs outside the case, which it would
-otherwise slow down, but on the same cores (its CPU time is printed).
+otherwise slow down, but on the same cores (its CPU time is printed), hence the timed runs go
+unsampled.
 """
 
 import argparse
@@ -198,6 +201,7 @@ class PeakSampler:
     Args:
         root: The process to watch, with its descendants.
         interval: Seconds between samples.
+        enabled: Sample at all (a context manager that does nothing otherwise: peaks NaN).
 
     Attributes:
         peak: Largest RSS sum, bytes.
@@ -206,9 +210,11 @@ class PeakSampler:
         cpu: CPU seconds the sampling thread used (on the machine's cores, beside the case).
     """
 
-    def __init__(self, root: int, interval: float = SAMPLE_SECONDS):
-        self.root, self.interval = root, interval
+    def __init__(self, root: int, interval: float = SAMPLE_SECONDS, enabled: bool = True):
+        self.root, self.interval, self.enabled = root, interval, enabled
         self.peak, self.peak_pss, self.roles, self.cpu = 0, 0, {}, 0.0
+        if not enabled:  # NaN, not 0: a table must not show an unsampled run as using nothing
+            self.peak = self.peak_pss = float("nan")
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -227,12 +233,14 @@ class PeakSampler:
             self.peak_pss, self.roles = pss, roles
 
     def __enter__(self) -> "PeakSampler":
-        self._thread.start()
+        if self.enabled:
+            self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
+        if self.enabled:
+            self._stop.set()
+            self._thread.join()
 
 
 # --------------------------------------------------------------------------------------------
@@ -427,18 +435,24 @@ def design_levels(size: int) -> tuple[float, ...]:
     return tuple(lo + (hi - lo) * i / (count - 1) for i in range(count))
 
 
-def spawn_case(tool: str, design: Path, workers: int, out: Path) -> dict:
-    """Run one case in a fresh subprocess of this script, sample its memory, read its figures.
+def spawn_case(tool: str, design: Path, workers: int, out: Path, sampled: bool) -> dict:
+    """Run one case in a fresh subprocess of this script and read its figures.
+
+    Args:
+        sampled: Sample its memory meanwhile (``PeakSampler``). The sampler's reads of /proc
+            take CPU from the same cores as the case (about 3% of two cores beside our sweep),
+            so a timed case runs unsampled, and memory comes from a run of its own.
 
     Returns:
         The figures the case printed (its last JSON line), or ``{"error": ...}`` with its exit
-        code and the last line of its stderr; with the memory figures either way.
+        code and the last line of its stderr; with the memory figures either way (NaN when
+        not sampled).
     """
     env = dict(os.environ, TQDM_DISABLE="1")
     command = [sys.executable, os.path.abspath(__file__), "--case", tool, "--design", str(design)]
     command += ["--workers", str(workers), "--out", str(out)]
     case = subprocess.Popen(command, stdout=PIPE, stderr=PIPE, text=True, env=env)
-    with PeakSampler(case.pid) as sampler:
+    with PeakSampler(case.pid, enabled=sampled) as sampler:
         stdout, stderr = case.communicate()
     lines = [line for line in stdout.splitlines() if line.startswith("{")]
     if case.returncode != 0 or not lines:
@@ -460,10 +474,12 @@ def _median(results: list[dict], key: str) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def _row(tool: str, runs: int, workers: int, results: list[dict]) -> dict:
+def _row(tool: str, runs: int, workers: int, results: list[dict], memory: list[dict]) -> dict:
+    """A tool's line of the table: times and CPU from the timed ``results`` (medians), memory
+    from the sampled runs ``memory``."""
     good = [r for r in results if "error" not in r]
     seconds = _median(good, "seconds")
-    peak = max(results, key=lambda r: r["pss_mb"], default={})
+    peak = max(memory, key=lambda r: r["pss_mb"], default={})
     return {
         "tool": NAMES[tool],
         "runs": runs,
@@ -472,7 +488,7 @@ def _row(tool: str, runs: int, workers: int, results: list[dict]) -> dict:
         "runs_s": runs / seconds if good else float("nan"),
         "cpu_ms": _median(good, "cpu") / runs * 1e3,
         "cpu_runs_ms": _median(good, "cpu_runs") / runs * 1e3,
-        "peak_mb": max((r["peak_mb"] for r in results), default=float("nan")),
+        "peak_mb": max((r["peak_mb"] for r in memory), default=float("nan")),
         "pss_mb": peak.get("pss_mb", float("nan")),
         "roles": peak.get("roles", {}),
         "cpu_roles": {
@@ -508,7 +524,7 @@ def compare(sizes: list[int], repeats: int, workers: int, ema: bool, horizon: st
         cases: dict[str, list[dict]] = {tool: [] for tool in tools}
         for i in range(repeats):
             for tool in list(tools):
-                case = spawn_case(tool, design, workers, folder / f"store_{first}_{i}")
+                case = spawn_case(tool, design, workers, folder / f"store_{first}_{i}", False)
                 if "skipped" in case:
                     print(case["skipped"], flush=True)
                     tools.remove(tool)
@@ -516,13 +532,19 @@ def compare(sizes: list[int], repeats: int, workers: int, ema: bool, horizon: st
                 cases[tool].append(case)
                 label = f"{tool:<10}{runs:>6} runs, repeat {i + 1}"
                 print(f"  {label}: {_brief(case)}", flush=True)
-        rows = {tool: _row(tool, runs, workers, cases[tool]) for tool in tools}
+        memory = {}
+        for tool in tools:
+            memory[tool] = spawn_case(tool, design, workers, folder / f"store_{first}_m", True)
+            print(f"  {tool:<10}{runs:>6} runs, sampled: {_brief(memory[tool])}", flush=True)
+        rows = {tool: _row(tool, runs, workers, cases[tool], [memory[tool]]) for tool in tools}
         more = []
         for size in sizes[1:]:
             design, n = designs[size]
-            case = spawn_case("ours", design, workers, folder / f"store_{size}")
-            print(f"  {'ours':<10}{n:>6} runs, once:     {_brief(case)}", flush=True)
-            more.append(_row("ours", n, workers, [case]))
+            timed = spawn_case("ours", design, workers, folder / f"store_{size}", False)
+            print(f"  {'ours':<10}{n:>6} runs, once:    {_brief(timed)}", flush=True)
+            sampled = spawn_case("ours", design, workers, folder / f"store_{size}_m", True)
+            print(f"  {'ours':<10}{n:>6} runs, sampled: {_brief(sampled)}", flush=True)
+            more.append(_row("ours", n, workers, [timed], [sampled]))
     _table([*rows.values(), *more])
     print()
     _summary(rows, more, runs)
@@ -589,11 +611,15 @@ def _summary(rows: dict[str, dict], more: list[dict], runs: int) -> None:
 def _brief(case: dict) -> str:
     if "error" in case:
         return case["error"]
-    return (
+    brief = (
         f"{case['seconds']:.2f} s, {case['runs'] / case['seconds']:.1f} runs/s, "
-        f"CPU {case['cpu'] / case['runs'] * 1e3:.1f} ms/run, "
-        f"peak {case['peak_mb']:.0f} MB RSS, {case['pss_mb']:.0f} MB PSS "
-        f"(sampler {case['sampler_cpu']:.1f} s CPU)"
+        f"CPU {case['cpu'] / case['runs'] * 1e3:.1f} ms/run"
+    )
+    if case["pss_mb"] != case["pss_mb"]:  # NaN: not sampled
+        return brief
+    return (
+        f"{brief}, peak {case['peak_mb']:.0f} MB RSS, {case['pss_mb']:.0f} MB PSS "
+        f"(sampler {case['sampler_cpu']:.1f} s CPU, on the same cores)"
     )
 
 

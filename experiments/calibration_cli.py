@@ -22,7 +22,7 @@ from experiments.calibration import (
     posterior,
     run_design,
 )
-from experiments.library import RUNGS, cross_validate, events_by_rung, judge, ladder
+from experiments.library import RUNGS, cross_validate, events_by_rung, judge, ladder, paired
 
 FIGURE = "figures/calibration_pairs.png"  # beside the doc
 
@@ -121,6 +121,29 @@ def _interrupted(command: str, out: Path) -> int:
     return 130
 
 
+def _print_against(result, other, against: Path) -> None:
+    """The full model against another's on the same design: a paired comparison, event by event.
+
+    The other store holds the full model of the same calibration design, run with a mechanism
+    changed (say, forced off in another checkout): common random numbers, so that the
+    difference is the mechanism's and not the design's.
+
+    Args:
+        result: The full model's ``LibraryScores``.
+        other: The other full model's, cross-validated on the same design.
+        against: The other's folder, for the heading.
+    """
+    mean, lo, hi, moved = paired(result, other)
+    print(
+        f"\nAgainst the full model in {against}, out of sample on the same design: log score "
+        f"there - here {mean:+.3f} [{lo:.3f}, {hi:.3f}] (> 0: this model is better). Binary "
+        "events whose P moved by 0.05 or more (P here and there):"
+    )
+    moved = moved.rename(columns={"full": "here", "other": "there"})
+    with pd.option_context("display.width", 200, "display.float_format", "{:.3f}".format):
+        print(moved.to_string(index=False) if len(moved) else "  none")
+
+
 def library_command(args) -> int:
     """Handle ``relocsim validate --library``."""
     from experiments.library_report import doc_text, markdown_report, write_doc
@@ -134,6 +157,13 @@ def library_command(args) -> int:
         return 2
     targets = load_library_targets(args.file)  # checked before anything runs
     spec = load_calibration(args.calibration, args.master_seed)
+    if args.against is not None and not complete(spec, ["full model"], out_dir=args.against):
+        print(f"relocsim validate: --against: expected a folder holding the full model's "
+              f"complete runs of this design (calibrate --full-only with the same file and "
+              f"master seed), got {args.against}", file=sys.stderr)  # fmt: skip
+        return 2
+    # Read (and check) the other design's stores before anything is printed.
+    other = load_evidence(spec, "full model", None, args.against) if args.against else None
     # The docs hold the whole ladder: the full model alone writes none.
     text = doc_text(args.docs) if args.docs is not None and not args.full_only else None
     out = args.out or DEFAULT_OUT
@@ -156,6 +186,8 @@ def library_command(args) -> int:
         print(table.to_string(index=False))
     print()
     _print_posterior(spec, result)
+    if other is not None:
+        _print_against(result, cross_validate(other, spec), args.against)
     verdicts = judge(result, table, targets)
     if text is not None:
         figure = pairs_plot(spec, result.kept, args.docs.parent / FIGURE)

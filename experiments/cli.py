@@ -321,6 +321,15 @@ def add_validate_command(commands) -> None:
         "of calibrate --full-only, say for another --master-seed); writes no doc or figure",
     )
     p.add_argument(
+        "--against",
+        type=Path,
+        metavar="DIR",
+        help="with --library: also compare the full model, event by event, with the full model "
+        "stored in DIR for the same design (calibrate --full-only --out DIR, with a mechanism "
+        "changed): the paired log-score difference with its 95%% interval, and the events "
+        "whose P moved",
+    )
+    p.add_argument(
         "--case",
         metavar="NAME",
         help="instead, run one case of the library for --seeds runs in this process, at the "
@@ -361,6 +370,7 @@ def validate_command(args) -> int:
         "--calibration": args.calibration is not None,
         "--master-seed": args.master_seed is not None,
         "--full-only": args.full_only,
+        "--against": args.against is not None,
     }
     for option in (option for option, given in library_only.items() if given):
         print(f"relocsim validate: {option} needs --library", file=sys.stderr)

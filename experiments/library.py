@@ -167,8 +167,7 @@ def ladder(
     rows = []
     for name, result in scored.items():
         binary = out_of_sample_binary(result)
-        difference = binary.log.to_numpy() - full.log.to_numpy()
-        lo, hi = _bootstrap(difference)
+        mean, lo, hi = log_difference(full, binary)
         summary = result.summary.set_index("sample").loc[SAMPLES["out"]]
         rows.append(
             {
@@ -178,26 +177,61 @@ def ladder(
                 "log score": binary.log.mean(),
                 "decision CRPS": summary["decision CRPS"],
                 "destination log": summary["destination log"],
-                "log score - full": difference.mean(),
+                "log score - full": mean,
                 "95% interval": f"[{lo:.3f}, {hi:.3f}]",
                 "settings kept": len(result.kept),
             }
         )
     reference = base_rate(full)
-    difference = reference.log.to_numpy() - full.log.to_numpy()
-    lo, hi = _bootstrap(difference)
+    mean, lo, hi = log_difference(full, reference)
     rows.append(
         {
             "model": BASE_RATE,
             "rung": "null",
             "Brier": reference.brier.mean(),
             "log score": reference.log.mean(),
-            "log score - full": difference.mean(),
+            "log score - full": mean,
             "95% interval": f"[{lo:.3f}, {hi:.3f}]",
             "settings kept": 0,
         }
     )
     return scored, pd.DataFrame(rows)
+
+
+def log_difference(full: pd.DataFrame, other: pd.DataFrame) -> tuple[float, float, float]:
+    """Other's out-of-sample log score minus full's on the same binary events (> 0: full wins).
+
+    Args:
+        full: ``out_of_sample_binary``'s table of one model.
+        other: The same of another model, on the same library.
+
+    Returns:
+        The mean difference over events, and its 95% bootstrap interval.
+    """
+    if not full[["case", "event"]].equals(other[["case", "event"]]):
+        raise ValueError("the two models were scored on different events")
+    difference = other.log.to_numpy() - full.log.to_numpy()
+    return (float(difference.mean()), *_bootstrap(difference))
+
+
+def paired(
+    full: LibraryScores, other: LibraryScores, moved: float = 0.05
+) -> tuple[float, float, float, pd.DataFrame]:
+    """Two models on the same design, event by event (common random numbers).
+
+    Args:
+        full: One model's scores (``cross_validate``).
+        other: Another's, on the same design and library.
+        moved: The smallest change of P to list an event.
+
+    Returns:
+        ``log_difference`` (other - full: its mean and 95% interval), and the out-of-sample
+        binary events whose P moved by ``moved`` or more: case, event, outcome, and P under
+        ``full`` and ``other``.
+    """
+    mine, theirs = out_of_sample_binary(full), out_of_sample_binary(other)
+    table = mine[["case", "event", "outcome"]].assign(full=mine.p, other=theirs.p.to_numpy())
+    return (*log_difference(mine, theirs), table[(table.full - table.other).abs() >= moved])
 
 
 def events_by_rung(scored: dict[str, LibraryScores]) -> pd.DataFrame:

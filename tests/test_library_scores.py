@@ -25,6 +25,7 @@ from experiments.library import (
     events_by_rung,
     judge,
     ladder,
+    log_difference,
     out_of_sample_binary,
 )
 from experiments.scores import crps_censored
@@ -247,6 +248,36 @@ def test_another_master_seed_runs_another_design_that_only_its_seed_reads(tmp_pa
     assert "full model" in ladder_rows and BASE_RATE in ladder_rows
     assert not any(rung in ladder_rows for rung in RUNGS if rung != "full model")
     assert doc.read_text() == "# V\n<!-- library:begin -->\n<!-- library:end -->\n"  # untouched
+
+
+def test_a_model_against_itself_differs_by_nothing_and_moves_no_event(small, tmp_path):
+    _, out = small
+    done = _validate_library(out, "--full-only", "--no-docs", "--against", str(out))
+    assert done.returncode in (0, 1), done.stderr
+    against = done.stdout.split("Against the full model in")[1]
+    assert "log score there - here +0.000 [0.000, 0.000]" in against
+    assert "moved by 0.05 or more (P here and there):\n  none\n" in against
+
+
+def test_against_a_folder_without_this_designs_runs_is_one_line_exit_2(small, tmp_path):
+    _, out = small
+    (tmp_path / "empty").mkdir()
+    done = _validate_library(out, "--full-only", "--no-docs", "--against", str(tmp_path / "empty"))
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("relocsim validate: --against: expected a folder holding")
+    assert done.stderr.count("\n") == 1
+    done = subprocess.run([*RELOCSIM, "validate", "--against", str(out)],
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 2 and done.stderr == "relocsim validate: --against needs --library\n"
+
+
+def test_the_paired_log_difference_is_the_mean_over_the_same_events():
+    here = pd.DataFrame({"case": ["a", "a", "b"], "event": ["x", "y", "z"], "log": [0.1, 0.5, 0.3]})
+    there = here.assign(log=[0.4, 0.5, 0.0])
+    mean, lo, hi = log_difference(here, there)
+    assert mean == pytest.approx(0.0) and lo <= mean <= hi  # (0.3 + 0 - 0.3) / 3
+    with pytest.raises(ValueError, match="different events"):
+        log_difference(here, there.assign(event=["x", "y", "w"]))
 
 
 def test_full_only_without_library_is_refused_in_one_line(tmp_path):
