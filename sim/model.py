@@ -711,9 +711,9 @@ class RelocationModel(Model):
         weighs as much as its leadership is committed to it (``committed_whips``).
         """
         w = self.world
-        if not bill.code and self.params.legislature.whip == "flat":
-            return self.member_line  # HQ Acts' whips change only with the executive
-        if not bill.code:
+        if not bill.code:  # an HQ Act: the government's line
+            if self.params.legislature.whip == "flat":
+                return self.member_line  # cached: it changes only with the executive
             return self.committed_whips(self.party_line)[w.member_party]
         spec = self.setting_bill(bill.code)
         if spec.free_vote:

@@ -256,8 +256,8 @@ class LegislatureParams:
         "flat",
         "A party's whip in votes: 'flat' (its full weight) or 'committed' (weighted by its "
         "leaders' support for the bill, in the whip's direction: legislature.committed_whip).",
-        "off by default: tried in the twelfth calibration, level with the flat whip out of "
-        "sample on four designs (docs/validation.md, 'The committed whip, tried'); the form: "
+        "off by default: tried after the eleventh calibration, level with the flat whip out "
+        "of sample on four designs (docs/validation.md, 'The committed whip, tried'); the form: "
         "Snyder & Groseclose 2000; Kingdon 1989",
         choices=("flat", "committed"),
     )

@@ -479,6 +479,19 @@ def test_a_committed_whip_weighs_as_much_as_the_leaders_back_it_and_a_factions_a
     assert 0 < commitment_against("UFP") < 1
 
 
+def test_a_committed_yes_whip_on_a_reversal_weighs_the_leaders_opposition_to_relocating():
+    data = _edit(bills=[_bill(kind="reversal", whip={"DP": "yes", "UFP": "yes", "IND": "yes"})])
+    data.setdefault("parameters", {})["legislature"] = {"whip": "committed"}
+    model = sim.build_model(_load(data), seed=0)
+    model.run_for(8)
+    line = model.bill_line(next(b for b in model.bills if b.code == "kdb_act"))
+    w = model.world
+    for code in ("DP", "UFP"):
+        party = w.member_party == w.party_codes.index(code)
+        support = model.stance[w.leader & party, 0].mean()  # for relocating: against reversing
+        assert np.allclose(line[party], 1.0 - support)
+
+
 def test_a_party_with_no_leader_keeps_its_full_whip_when_whips_are_committed():
     # Korea 2003's motion: all four parties whipped yes, the GNP's leaders half for it; the
     # scenario names no URI leader. The committed whips change the floor vote.
