@@ -435,7 +435,7 @@ def design_levels(size: int) -> tuple[float, ...]:
     return tuple(lo + (hi - lo) * i / (count - 1) for i in range(count))
 
 
-def spawn_case(tool: str, design: Path, workers: int, out: Path, sampled: bool) -> dict:
+def spawn_case(tool: str, design: Path, workers: int, out: Path, *, sampled: bool) -> dict:
     """Run one case in a fresh subprocess of this script and read its figures.
 
     Args:
@@ -524,7 +524,9 @@ def compare(sizes: list[int], repeats: int, workers: int, ema: bool, horizon: st
         cases: dict[str, list[dict]] = {tool: [] for tool in tools}
         for i in range(repeats):
             for tool in list(tools):
-                case = spawn_case(tool, design, workers, folder / f"store_{first}_{i}", False)
+                case = spawn_case(
+                    tool, design, workers, folder / f"store_{first}_{i}", sampled=False
+                )
                 if "skipped" in case:
                     print(case["skipped"], flush=True)
                     tools.remove(tool)
@@ -534,15 +536,17 @@ def compare(sizes: list[int], repeats: int, workers: int, ema: bool, horizon: st
                 print(f"  {label}: {_brief(case)}", flush=True)
         memory = {}
         for tool in tools:
-            memory[tool] = spawn_case(tool, design, workers, folder / f"store_{first}_m", True)
+            memory[tool] = spawn_case(
+                tool, design, workers, folder / f"store_{first}_m", sampled=True
+            )
             print(f"  {tool:<10}{runs:>6} runs, sampled: {_brief(memory[tool])}", flush=True)
         rows = {tool: _row(tool, runs, workers, cases[tool], [memory[tool]]) for tool in tools}
         more = []
         for size in sizes[1:]:
             design, n = designs[size]
-            timed = spawn_case("ours", design, workers, folder / f"store_{size}", False)
+            timed = spawn_case("ours", design, workers, folder / f"store_{size}", sampled=False)
             print(f"  {'ours':<10}{n:>6} runs, once:    {_brief(timed)}", flush=True)
-            sampled = spawn_case("ours", design, workers, folder / f"store_{size}_m", True)
+            sampled = spawn_case("ours", design, workers, folder / f"store_{size}_m", sampled=True)
             print(f"  {'ours':<10}{n:>6} runs, sampled: {_brief(sampled)}", flush=True)
             more.append(_row("ours", n, workers, [timed], [sampled]))
     _table([*rows.values(), *more])
