@@ -447,7 +447,6 @@ class RelocationModel(Model):
         for name in _MEMBER_CACHES:
             self.__dict__.pop(name, None)
         self._bill_gain: dict = {}  # bill_gain's cache
-        self._support_week = -1  # committed_whips' cache: the week of its leaderships' support
         self._labels_epoch = None  # member_label's names are of the old members
         # Share of each region's members in each party (access to an executive of that party).
         self.ruling_share = [
@@ -738,13 +737,11 @@ class RelocationModel(Model):
         """
         if self.params.legislature.whip == "flat":
             return whips
-        if self._support_week != self.steps:  # stances move once a week, in deliberate
-            w, self._support_week = self.world, self.steps
-            self._support = legislature.leadership_support(
-                w.member_party, w.leader, self.stance[:, 0], len(w.party_codes)
-            )
-        support = 1.0 - self._support if reversal else self._support
-        return legislature.committed_whip(whips, support)
+        w = self.world
+        support = legislature.leadership_support(
+            w.member_party, w.leader, self.stance[:, 0], len(w.party_codes)
+        )
+        return legislature.committed_whip(whips, 1.0 - support if reversal else support)
 
     def faction_line(self, bill: assembly.Bill) -> np.ndarray:
         """Each member's faction leader's stance on a bill, in [-1, 1] (0 outside a faction).
