@@ -6,6 +6,7 @@ from mesa import Agent
 from sim import timing
 from sim.allocation import UNDECIDED
 from sim.pressure import joint_pressure
+from sim.whyline import Line
 
 WAIT_REASON = {
     "blueprint": "a blueprint on the table",
@@ -58,46 +59,43 @@ class ExecutiveAgent(Agent):
             hazards["flagship"] = self.hazard_of(m.readiness, credit, blame)
         m.hazard = sum(hazards.values())
         m.p_announce = timing.weekly_probability(m.hazard)
-        why = (
-            f"p={m.p_announce:.3f}: readiness {m.readiness:.2f}, credit {m.credit:.2f}"
-            f", blame {m.blame:.2f}, election proximity {m.proximity:.2f}"
-        )
+        why = Line(  # formatted when the log is read: a line a week costs to format
+            "p={:.3f}: readiness {:.2f}, credit {:.2f}, blame {:.2f}, election proximity {:.2f}",
+            m.p_announce, m.readiness, m.credit, m.blame, m.proximity,
+        )  # fmt: skip
         draw = m.rng.random()
         if draw >= m.p_announce:
-            m.log("executive", self.name, "", f"{self.why_wait(options)}; {why}")
+            m.log("executive", self.name, "", Line("{}; {}", self.why_wait(options), why))
         elif draw < m.p_announce * hazards.get("blueprint", 0.0) / m.hazard:
-            self.announce_blueprint(why)
+            self.announce_blueprint(str(why))
         else:
-            self.designate_flagship(why)
+            self.designate_flagship(str(why))
 
-    def why_wait(self, options: list[str]) -> str:
+    def why_wait(self, options: list[str]) -> Line:
         """Why she did not announce this week, and, when an election holds her back, until when."""
         m, tp = self.model, self.model.params.timing
         if m.caretaker_until:
-            return (
-                "waited: a caretaker, who launches nothing new, until the "
-                f"{m.party_label(m.incoming)} "
-                f"government takes office on {m.caretaker_until}"
-            )
+            return Line(
+                "waited: a caretaker, who launches nothing new, until the {} government takes "
+                "office on {}", m.party_label(m.incoming), m.caretaker_until,
+            )  # fmt: skip
         if not options and m.blueprint_week >= 0:  # not waiting: the plan is out, all fixed
-            since = m.date_of(m.blueprint_week)
-            return f"nothing more to announce: the blueprint has been out since {since}"
+            return Line("nothing more to announce: the blueprint has been out since {}",
+                        m.date_of(m.blueprint_week))  # fmt: skip
         if not options:
-            return (
-                f"waited: nothing to announce (the draft {m.progress:.0%} done, the agreed "
-                f"scope {m.bargained_scope:.0f} of the {tp.blueprint_scope:.0f} a plan needs)"
-            )
+            return Line(
+                "waited: nothing to announce (the draft {:.0%} done, the agreed scope {:.0f} of "
+                "the {:.0f} a plan needs)", m.progress, m.bargained_scope, tp.blueprint_scope,
+            )  # fmt: skip
         held = " and ".join(WAIT_REASON[o] for o in options)
         losing = tp.credit_weight * m.credit < tp.blame_weight * m.blame
         if m.proximity > 0 and losing:
             e = self.looming_election()
-            return (
-                f"postponed until after the {e.kind} election of {e.date}, with {held}: "
-                "its losers weigh more than its winners"
-            )
+            return Line("postponed until after the {} election of {}, with {}: its losers "
+                        "weigh more than its winners", e.kind, e.date, held)  # fmt: skip
         if self.permanent_campaign > 0 and losing:
-            return f"held back, with {held}: its losers weigh more than its winners"
-        return f"waited with {held}"
+            return Line("held back, with {}: its losers weigh more than its winners", held)
+        return Line("waited with {}", held)
 
     def looming_election(self):
         """The election that weighs most on the clock this week (the one behind g(tau))."""

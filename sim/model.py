@@ -25,6 +25,7 @@ from sim.bargaining import bargaining_table, bdm_bargain, compromise, largest_sh
 from sim.reporters import reporters
 from sim.scenario import Scenario
 from sim.scenario_types import DECIDING_KIND, THRESHOLDS, WHIPS, Event, TabledBill
+from sim.whyline import Line
 from sim.world import NO_REGION, build_world
 
 # Cached properties that hang on the members of the legislature (dropped when it changes).
@@ -417,7 +418,8 @@ class RelocationModel(Model):
         self.union_action = np.zeros(len(w.union_codes), dtype=int)  # in UNION_ACTIONS
         self.blueprint_week = -1
         self.bills: list[assembly.Bill] = []
-        self.why: list[tuple] = []
+        self._why: list[tuple] = []  # rows of ``why``, some details still Lines
+        self._why_read = 0  # rows before this one have their text
         self.winners: dict[str, str] = {}  # election code -> code of the party that won it
         # party_label's and member_label's caches, dropped when a renaming takes effect: the
         # model time from which each renaming's day is the model's day (date_of rounds 7t).
@@ -773,13 +775,24 @@ class RelocationModel(Model):
         """The scenario's tabled bill with this code."""
         return next(b for b in self.setting.bills if b.code == code)
 
-    def log(self, kind: str, actor: str, target: str, detail: str) -> None:
+    def log(self, kind: str, actor: str, target: str, detail: str | Line) -> None:
         """Append to the "why" log: who did what to whom this week, and why.
 
         Parties in ``actor``, ``target`` and ``detail`` go by ``party_label``: the log is read
-        by people, so it names a party as it was called on the line's day.
+        by people, so it names a party as it was called on the line's day. A weekly line may
+        pass its detail as a ``Line``, formatted only when the log is read (``why``).
         """
-        self.why.append((self.time, kind, actor, target, detail))
+        self._why.append((self.time, kind, actor, target, detail))
+
+    @property
+    def why(self) -> list[tuple]:
+        """The why log: (time, kind, actor, target, detail) rows, every detail a str."""
+        rows = self._why
+        for k in range(self._why_read, len(rows)):
+            if isinstance(rows[k][4], Line):
+                rows[k] = (*rows[k][:4], str(rows[k][4]))
+        self._why_read = len(rows)
+        return rows
 
     def party_label(self, code: str) -> str:
         """How people called the party on the model's current day (``Scenario.party_label``).

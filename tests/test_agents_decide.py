@@ -290,7 +290,7 @@ def test_in_mid_term_the_permanent_campaign_holds_back_a_plan_of_losers(null):
     assert executive.hazard_of(0.8, 0.0, 1.0) == pytest.approx(
         t.base_hazard * 0.8 * np.exp(-c * t.blame_weight), rel=1e-12
     )
-    reason = executive.why_wait(["blueprint"])
+    reason = str(executive.why_wait(["blueprint"]))
     if null == "model":
         assert reason.startswith("held back, with a blueprint on the table: its losers weigh more")
     else:

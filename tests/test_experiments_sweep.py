@@ -4,6 +4,7 @@ One small experiment serves every test: 6 points x 24 replicates of a scenario c
 with one level (DP cohesion 1.5) that the scenario rejects, so that a third of the runs fail.
 """
 
+import gc
 import multiprocessing
 import os
 import random
@@ -58,6 +59,31 @@ def reference(experiment_file, tmp_path_factory):
     out = tmp_path_factory.mktemp("reference") / "store"
     summary = experiments.sweep(experiment_file, out, workers=1, progress=False)
     return out, summary
+
+
+@pytest.mark.parametrize("collector_on", [True, False])
+def test_a_chunk_frees_every_run_it_made_and_leaves_the_collector_as_it_was(
+    experiment_file, collector_on
+):
+    # A model and its agents form cycles that only the collector frees; run_chunk pauses it
+    # and frees each run itself, the failed ones too.
+    from experiments.columns import probe
+    from experiments.worker import ChunkTask, run_chunk
+    from sim.model import RelocationModel
+
+    experiment = experiments.load_experiment(experiment_file)
+    specs = tuple(experiments.run_specs(experiment, experiments.design_points(experiment)))
+    task = ChunkTask(experiment.scenario, experiment.overrides, experiment.paths, specs,
+                     probe(experiment), 4)  # fmt: skip
+    gc.collect()
+    gc.enable() if collector_on else gc.disable()
+    try:
+        result = run_chunk(task)
+        assert gc.isenabled() is collector_on
+        assert not [o for o in gc.get_objects() if isinstance(o, RelocationModel)]
+    finally:
+        gc.enable()
+    assert {row[4] for row in result.ledger} == {"done", "failed"}
 
 
 def table_bytes(frame: pd.DataFrame) -> bytes:

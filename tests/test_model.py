@@ -13,6 +13,7 @@ from agents import LawmakerAgent, MinistryAgent, RegionAgent, UnionAgent
 from sim.allocation import STAY, UNDECIDED
 from sim.network import influence_matrix
 from sim.runner import weeks_in
+from sim.whyline import Line
 from tests.conftest import default_run
 from tests.strategies import scenarios
 
@@ -60,6 +61,20 @@ def test_a_run_does_not_touch_the_global_random_state():
     sim.run("season2_2020", seed=3)
     np.testing.assert_array_equal(np.random.get_state()[1], numpy_before)  # noqa: NPY002
     assert random.getstate() == stdlib_before
+
+
+def test_a_why_line_formatted_when_read_holds_the_values_of_its_week():
+    assert str(Line("{:.2f} and {}", 1.234, Line("x{:.0%}", 0.5))) == "1.23 and x50%"
+    model = sim.build_model("season2_2020", seed=1, series_every=0)
+    model.step()
+    expected = (
+        f"p={model.p_announce:.3f}: readiness {model.readiness:.2f}, credit {model.credit:.2f}"
+        f", blame {model.blame:.2f}, election proximity {model.proximity:.2f}"
+    )
+    model.run_for(20)  # the state moves on before the log is read
+    lines = [row[4] for row in model.why if row[1] == "executive"]
+    assert len(lines) == 21 and lines[0].endswith(expected) and not lines[1].endswith(expected)
+    assert all(isinstance(row[4], str) for row in model.why)
 
 
 def test_three_hundred_seated_members_and_four_agent_kinds(season2):

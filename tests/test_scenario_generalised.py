@@ -113,7 +113,7 @@ def test_a_defeated_president_is_a_caretaker_until_her_successor_takes_office():
     assert "blueprint" in executive.options()  # without the caretaker rule she could announce
     model.caretaker_until = handover
     assert executive.options() == []
-    assert executive.why_wait([]).endswith(f"takes office on {handover}")
+    assert str(executive.why_wait([])).endswith(f"takes office on {handover}")
     while model.steps < office - 1:
         model.step()
         assert model.executive_name == "DP" and model.blueprint_week < 0
