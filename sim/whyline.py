@@ -8,7 +8,7 @@ same whenever it is read (``RelocationModel.why``).
 
 
 class Line:
-    """``template.format(*values)``, computed on first use.
+    """``template.format(*values)``, when it is asked for as text (``str``).
 
     A Line may be a value of another Line: ``str.format`` formats it by its text.
 
@@ -25,6 +25,3 @@ class Line:
 
     def __str__(self) -> str:
         return self.template.format(*self.values)
-
-    def __format__(self, spec: str) -> str:
-        return format(str(self), spec)
