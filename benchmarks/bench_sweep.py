@@ -68,6 +68,7 @@ unsampled.
 
 import argparse
 import json
+import math
 import os
 import re
 import statistics
@@ -619,7 +620,7 @@ def _brief(case: dict) -> str:
         f"{case['seconds']:.2f} s, {case['runs'] / case['seconds']:.1f} runs/s, "
         f"CPU {case['cpu'] / case['runs'] * 1e3:.1f} ms/run"
     )
-    if case["pss_mb"] != case["pss_mb"]:  # NaN: not sampled
+    if math.isnan(case["pss_mb"]):  # not sampled
         return brief
     return (
         f"{brief}, peak {case['peak_mb']:.0f} MB RSS, {case['pss_mb']:.0f} MB PSS "
