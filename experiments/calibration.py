@@ -20,7 +20,7 @@ import math
 import os
 import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +39,7 @@ from sim.truth import TruthEvent, library, load_truth
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.toml")
 DEFAULT_OUT = Path("results/calibration")
-KEYS = ("points", "seeds", "master_seed", "cut", "at_least", "discrepancy", "priors")
+KEYS = ("points", "seeds", "master_seed", "cut", "at_least", "discrepancy", "overrides", "priors")
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,7 @@ class CalibrationSpec:
     at_least: int
     discrepancy: Discrepancy
     priors: tuple[Prior, ...]
+    overrides: dict = field(default_factory=dict)
 
     @property
     def paths(self) -> list[str]:
@@ -100,6 +101,7 @@ def load_calibration(
         priors.append(Prior(path_, lo_hi[0], lo_hi[1], integer, c.text(raw, f"{where}.source")))
     if not priors:
         c.fail("priors", "at least one [[priors]] table", [])
+    overrides = _fixed(c, data.get("overrides", {}), {p.path for p in priors})
     return CalibrationSpec(
         points=points,
         seeds=c.integer(data, "seeds", lo=1),
@@ -108,7 +110,25 @@ def load_calibration(
         at_least=c.integer(data, "at_least", lo=1, default=8),
         discrepancy=discrepancy,
         priors=tuple(priors),
+        overrides=overrides,
     )
+
+
+def _fixed(c: Checker, table, calibrated: set[str]) -> dict:
+    """The ``[overrides]`` every run of the design takes: parameters only, none calibrated.
+
+    A mechanism switched on here (say ``parameters.legislature.whip = "committed"``) is judged
+    on the design's own settings, so that a second folder pairs with the first by ``validate
+    --against`` on common random numbers. A case's data are not parameters: they stay its own.
+    """
+    overrides = experiment_spec.flat_overrides(c, table)
+    for path in overrides:
+        if not path.startswith("parameters."):
+            c.fail(f"overrides.{path}", "a parameter (parameters.<submodel>.<name>)", path)
+        if path in calibrated:
+            c.fail(f"overrides.{path}", "a parameter no [[priors]] table calibrates", path)
+    experiment_spec.try_scenario(c, library()[0], overrides, "overrides.")
+    return overrides
 
 
 def _positive(c: Checker, table, path: str, default=None) -> float:
@@ -132,7 +152,7 @@ def design(spec: CalibrationSpec) -> pd.DataFrame:
 
 
 def experiment(spec: CalibrationSpec, case: str, overrides: dict) -> experiment_spec.Experiment:
-    """The design on one case, with one rung's switches set (a points design)."""
+    """The design on one case, with the file's overrides and one rung's switches set."""
     kinds = [int if prior.integer else float for prior in spec.priors]
     rows = [
         [kind(v) for kind, v in zip(kinds, row, strict=True)]
@@ -143,7 +163,7 @@ def experiment(spec: CalibrationSpec, case: str, overrides: dict) -> experiment_
         "scenario": case,
         "replicates": spec.seeds,
         "master_seed": spec.master_seed,
-        "overrides": dict(overrides),
+        "overrides": {**spec.overrides, **overrides},  # a rung's switch wins
         "factors": [{"path": p} for p in spec.paths],
         "design": {"kind": "points", "points": rows},
         "record": {"series_every": 0},

@@ -101,11 +101,17 @@ def calibrate_command(args) -> int:
     return 0
 
 
+def _with_overrides(spec) -> str:
+    """What the calibration file's ``[overrides]`` set in every run, or "" when none."""
+    fixed = ", ".join(f"{path} = {value!r}" for path, value in spec.overrides.items())
+    return f" (every run with {fixed})" if fixed else ""
+
+
 def _print_posterior(spec, result) -> None:
     print(
         f"Settings not ruled out by any case: {len(result.kept)} of {spec.points} "
         f"(cut {result.cut:.2f}); events no setting matches, set aside: "
-        f"{', '.join(result.set_aside) or 'none'}"
+        f"{', '.join(result.set_aside) or 'none'}{_with_overrides(spec)}"
     )
     table = posterior(spec, result.kept).drop(columns="source")
     with pd.option_context("display.width", 200, "display.float_format", "{:.3f}".format):
@@ -193,7 +199,8 @@ def library_command(args) -> int:
         figure = pairs_plot(spec, result.kept, args.docs.parent / FIGURE)
         found = posterior(spec, result.kept)
         block = markdown_report(
-            result, table, verdicts, found, FIGURE, "relocsim validate --library",
+            result, table, verdicts, found, FIGURE,
+            "relocsim validate --library" + _with_overrides(spec),
             events_by_rung(rungs),
         )  # fmt: skip
         write_doc(args.docs, text, block)

@@ -28,12 +28,15 @@ resource tracker end too.
 """
 
 import multiprocessing
+import multiprocessing.forkserver
 import os
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -59,7 +62,35 @@ def pool_context():
     context = multiprocessing.get_context(start_method())
     if start_method() == "forkserver":
         context.set_forkserver_preload(["experiments.forkserver"])
+        with imports_as_here():
+            multiprocessing.forkserver.ensure_running()  # a no-op if it already runs
     return context
+
+
+@contextmanager
+def imports_as_here() -> Iterator[None]:
+    """Start a child interpreter that finds the model where this process found it.
+
+    The fork server is a new interpreter (``python -c``), so its import path starts with its
+    working folder, and CPython 3.13 imports its preload modules before it would apply this
+    process's ``sys.path``. Started from another checkout's folder, its workers would run that
+    checkout's model, and two workers would not give what one does. So it starts with this
+    process's path, in order, as its ``PYTHONPATH``, and without the working folder
+    (``PYTHONSAFEPATH``, unless this process has it on its path too). The environment is
+    restored afterwards.
+    """
+    keys = ("PYTHONPATH", "PYTHONSAFEPATH")
+    saved = {key: os.environ.get(key) for key in keys}
+    os.environ["PYTHONPATH"] = os.pathsep.join(os.path.abspath(entry) for entry in sys.path)
+    os.environ["PYTHONSAFEPATH"] = "1"
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def new_pool(workers: int) -> tuple[ProcessPoolExecutor, Callable[[], None]]:

@@ -196,8 +196,8 @@ def from_dict(
     master_seed = c.integer(data, "master_seed", lo=0)
     record = c.table(data.get("record", {}), "record", ("series_every",))
     series_every = c.integer(record, "record.series_every", lo=0, default=0)
-    overrides = _overrides(c, data.get("overrides", {}))
-    _try_scenario(c, scenario, overrides, "overrides.")
+    overrides = flat_overrides(c, data.get("overrides", {}))
+    try_scenario(c, scenario, overrides, "overrides.")
     design_table = _design_table(c, data.get("design", "full_factorial"))
     kind = design_table["kind"]
     factors = _factors(c, data.get("factors", []), kind, overrides)
@@ -246,7 +246,7 @@ def _scenario(c, data: Mapping, base_dir: Path) -> str:
     return str(path)
 
 
-def _try_scenario(c, scenario: str, overrides: dict, label: str) -> None:
+def try_scenario(c, scenario: str, overrides: dict, label: str) -> None:
     """Load the scenario with ``overrides``, blaming ``label`` + key for a bad override."""
     try:
         load_scenario(scenario, overrides)
@@ -256,7 +256,7 @@ def _try_scenario(c, scenario: str, overrides: dict, label: str) -> None:
         raise
 
 
-def _overrides(c, table: object) -> dict[str, Any]:
+def flat_overrides(c, table: object) -> dict[str, Any]:
     """The ``[overrides]`` table, flattened to dotted paths (``a.b = 1`` nests in TOML)."""
     if not isinstance(table, Mapping):
         c.fail("overrides", "a table of scenario values by dotted path", table)

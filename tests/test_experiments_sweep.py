@@ -8,6 +8,7 @@ import gc
 import multiprocessing
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -161,6 +162,31 @@ def test_one_and_two_workers_give_byte_identical_tables(experiment_file, referen
     assert table_bytes(two) == table_bytes(experiments.load_results(reference[0]))
     series = [experiments.load_series(out) for out in (tmp_path / "two", reference[0])]
     assert series[0].equals(series[1])
+
+
+def test_workers_run_this_processs_model_from_a_folder_holding_another(
+    experiment_file, reference, tmp_path
+):
+    # Started in another checkout's folder, whose model differs (a base hazard ten times
+    # ours), two workers still give what one gives in this process: the fork server imports
+    # the model from where the sweep's process found it, not from its working folder.
+    other = tmp_path / "other"
+    for package in (sim, experiments):
+        source = Path(package.__file__).parent
+        shutil.copytree(source, other / source.name, ignore=shutil.ignore_patterns("__pycache__"))
+    parameters = other / "sim" / "parameters.py"
+    text = parameters.read_text()
+    assert text.count("        0.198,\n") == 1  # the base hazard's default
+    parameters.write_text(text.replace("        0.198,\n", "        1.98,\n"))
+    out = tmp_path / "two"
+    done = subprocess.run(
+        [*RELOCSIM, "sweep", str(experiment_file), "--out", str(out), "--workers", "2"],
+        cwd=other,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == (1 if reference[1].failed else 0), done.stderr  # 1: runs failed
+    assert table_bytes(check_store(out)) == table_bytes(experiments.load_results(reference[0]))
 
 
 def test_each_chunk_is_stored_before_the_next_is_made(experiment_file, reference, tmp_path):

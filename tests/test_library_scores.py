@@ -14,7 +14,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.calibration import design, load_calibration, load_evidence, run_design
+from experiments.calibration import (
+    design,
+    experiment,
+    load_calibration,
+    load_evidence,
+    run_design,
+)
 from experiments.library import (
     ALTERNATIVES,
     BASE_RATE,
@@ -204,6 +210,47 @@ def test_bad_targets_or_calibration_files_are_one_line_exit_2(small, tmp_path):
         text=True,
     )
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "points" in done.stderr
+    assert not (tmp_path / "c").exists()
+
+
+def test_the_files_overrides_reach_every_run_of_the_same_design(tmp_path):
+    committed = tmp_path / "committed.toml"
+    line = 'parameters.legislature.whip = "committed"'
+    committed.write_text(f"{SMALL.read_text()}\n[overrides]\n{line}\n")
+    own, fixed = load_calibration(SMALL), load_calibration(committed)
+    assert design(fixed).equals(design(own))  # the same settings: the folders pair
+    case, whip = "kr_capital_act_2003", "parameters.legislature.whip"
+    assert experiment(fixed, case, {}).overrides[whip] == "committed"
+    assert experiment(fixed, case, {whip: "flat"}).overrides[whip] == "flat"  # a rung wins
+    assert experiment(fixed, case, NULLS["no ties"]).overrides["parameters.null.ties"] == "none"
+    # The runs take it: the GNP's whip on the motion counts its leaders' doubts, so the
+    # motion's votes differ from the flat whip's on the same settings and seeds.
+    votes = []
+    for spec, out in ((own, tmp_path / "flat"), (fixed, tmp_path / "committed")):
+        run_design(spec, {"full model": {}}, cases=[case], out_dir=out, workers=1, progress=False)
+        runs = load_evidence(spec, "full model", [case], out)[0].runs
+        votes.append(runs.sort_values(["point", "replicate"])["bill_special_committee_motion_yes"])
+    assert not np.array_equal(votes[0].to_numpy(), votes[1].to_numpy())
+
+
+@pytest.mark.parametrize(
+    ("table", "field"),
+    [
+        ('horizon = "2022-01-03"', "overrides.horizon"),  # a case's data, not a parameter
+        ("parameters.timing.base_hazard = 0.1", "overrides.parameters.timing.base_hazard"),
+        ('parameters.legislature.whip = "maybe"', "overrides.parameters.legislature.whip"),
+    ],
+)
+def test_bad_overrides_in_a_calibration_file_are_one_line_exit_2(tmp_path, table, field):
+    bad = tmp_path / "calibration.toml"
+    bad.write_text(SMALL.read_text() + f"\n[overrides]\n{table}\n")
+    done = subprocess.run(
+        [*RELOCSIM, "calibrate", str(bad), "--out", str(tmp_path / "c")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert "calibration.toml" in done.stderr and field in done.stderr
     assert not (tmp_path / "c").exists()
 
 
