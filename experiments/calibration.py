@@ -235,14 +235,30 @@ class CaseRuns:
 
 
 def load_evidence(
-    spec: CalibrationSpec, rung: str, cases: list[str] | None = None, out_dir=DEFAULT_OUT
+    spec: CalibrationSpec,
+    rung: str,
+    cases: list[str] | None = None,
+    out_dir=DEFAULT_OUT,
+    switches: dict | None = None,
 ) -> list[CaseRuns]:
-    """A rung's stores, one ``CaseRuns`` per case, with every event's implausibility."""
+    """A rung's stores, one ``CaseRuns`` per case, with every event's implausibility.
+
+    Args:
+        spec: The calibration; every store must hold its design.
+        rung: The rung, whose stores are ``out_dir/<rung>/<case>``.
+        cases: The cases (default: the library).
+        out_dir: The calibration's folder.
+        switches: The rung's own overrides. Given, every store must also have been run with
+            them and the file's ``[overrides]``, and no other; None (for ``--against``, which
+            compares another model's runs of the same design) checks the design alone.
+    """
     out = []
     for case in cases or library():
         store = Path(out_dir) / folder(rung) / case
         runs = load_results(store)
         _check_design(spec, runs, store)
+        if switches is not None:
+            _check_overrides(store, {**spec.overrides, **switches})
         runs = runs[runs["status"] == "done"]
         scenario = load_scenario(case)
         events = load_truth(case, scenario).events
@@ -264,6 +280,17 @@ def _check_design(spec: CalibrationSpec, runs: pd.DataFrame, store: Path) -> Non
     if not same:
         expected = "the runs of this calibration file's design (run relocsim calibrate)"
         raise ScenarioError(str(store), "(design)", expected, "another design")
+
+
+def _check_overrides(store: Path, expected: dict) -> None:
+    """Refuse a store run with other overrides than ``expected`` (one line, exit 2).
+
+    Its settings may be the design's and its model another: a folder of a calibration file
+    with other ``[overrides]`` must not be scored as this one's.
+    """
+    got = read_manifest(store)["experiment"]["overrides"]
+    if got != expected:
+        raise ScenarioError(str(store), "(overrides)", f"runs with {expected}", f"runs with {got}")
 
 
 def complete(spec: CalibrationSpec, rungs, cases=None, out_dir=DEFAULT_OUT) -> bool:

@@ -95,7 +95,8 @@ def calibrate_command(args) -> int:
         run_design(spec, rungs, out_dir=args.out, workers=args.workers, resume=args.resume)
     except KeyboardInterrupt:
         return _interrupted("calibrate", args.out)
-    result = cross_validate(load_evidence(spec, "full model", out_dir=args.out), spec)
+    evidence = load_evidence(spec, "full model", out_dir=args.out, switches=rungs["full model"])
+    result = cross_validate(evidence, spec)
     _print_posterior(spec, result)
     print(f"wrote {pairs_plot(spec, result.kept, args.out / 'pairs.png')}")
     return 0

@@ -161,7 +161,8 @@ def ladder(
     """
     rungs = rungs or RUNGS
     scored = {
-        name: cross_validate(load_evidence(spec, name, cases, out_dir), spec) for name in rungs
+        name: cross_validate(load_evidence(spec, name, cases, out_dir, rungs[name]), spec)
+        for name in rungs
     }
     full = out_of_sample_binary(scored["full model"])
     rows = []

@@ -213,10 +213,16 @@ def test_bad_targets_or_calibration_files_are_one_line_exit_2(small, tmp_path):
     assert not (tmp_path / "c").exists()
 
 
-def test_the_files_overrides_reach_every_run_of_the_same_design(tmp_path):
+def _committed(tmp_path) -> Path:
+    """The small calibration with the committed whip in every run."""
     committed = tmp_path / "committed.toml"
     line = 'parameters.legislature.whip = "committed"'
     committed.write_text(f"{SMALL.read_text()}\n[overrides]\n{line}\n")
+    return committed
+
+
+def test_the_files_overrides_reach_every_run_of_the_same_design(tmp_path):
+    committed = _committed(tmp_path)
     own, fixed = load_calibration(SMALL), load_calibration(committed)
     assert design(fixed).equals(design(own))  # the same settings: the folders pair
     case, whip = "kr_capital_act_2003", "parameters.legislature.whip"
@@ -231,6 +237,22 @@ def test_the_files_overrides_reach_every_run_of_the_same_design(tmp_path):
         runs = load_evidence(spec, "full model", [case], out)[0].runs
         votes.append(runs.sort_values(["point", "replicate"])["bill_special_committee_motion_yes"])
     assert not np.array_equal(votes[0].to_numpy(), votes[1].to_numpy())
+
+
+def test_runs_made_with_other_overrides_are_refused_unless_paired_against(small, tmp_path):
+    _, shipped = small
+    committed, out = _committed(tmp_path), tmp_path / "committed"
+    command = [*RELOCSIM, "calibrate", str(committed), "--full-only", "--out", str(out)]
+    done = subprocess.run([*command, "--workers", "1"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    # Scored under the file without the override, the committed runs would pass for its own.
+    done = _validate_library(out, "--full-only", "--no-docs")
+    assert done.returncode == 2 and done.stdout == "" and done.stderr.count("\n") == 1
+    assert "(overrides)" in done.stderr and "committed" in done.stderr
+    # Paired against, they are the other model by design.
+    done = _validate_library(shipped, "--full-only", "--no-docs", "--against", str(out))
+    assert done.returncode in (0, 1), done.stderr
+    assert "Against the full model in" in done.stdout
 
 
 @pytest.mark.parametrize(
