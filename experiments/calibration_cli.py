@@ -38,8 +38,10 @@ def add_calibrate_command(commands, workers) -> None:
         "each under DIR/<model>/<case>"
         "; then print the posterior: the settings that no case's truth rules out, per "
         "parameter, and write their pairs plot to DIR/pairs.png. relocsim validate --library "
-        "reuses the stores. Exit codes: 0 done, 2 bad input, 130 interrupted (continue with "
-        "--resume).",
+        "reuses the stores. FILE's optional [overrides] table sets parameters in every run: "
+        "to judge a mechanism option on the same design, run it into another DIR and pair the "
+        "two with validate --library --against. Exit codes: 0 done, 2 bad input, 130 "
+        "interrupted (continue with --resume).",
     )
     p.add_argument("file", nargs="?", type=Path, metavar="FILE", help="calibration file (TOML)")
     p.add_argument(
