@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import subprocess
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from importlib import metadata
@@ -425,8 +426,40 @@ def _manifest(experiment: Experiment, columns: Columns, counts: dict, fingerprin
         "counts": counts,
         "columns": columns.to_json(),
         "relocsim": version,
+        "code": code_version(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+
+
+def code_version(root: str | os.PathLike | None = None) -> dict | None:
+    """The git commit of the checkout the model runs from, and whether its tracked files differ.
+
+    A store records it so that its runs can be traced to their code; nothing checks it, since
+    the model may change on purpose between two sweeps.
+
+    Args:
+        root: The checkout's folder (default: the one above the ``sim`` package).
+
+    Returns:
+        ``{"commit": sha, "dirty": bool}``, or None where ``root`` is not the top of a git
+        checkout (an installed copy, even one inside another repository) or git is missing.
+    """
+    root = Path(root or Path(sim.__file__).resolve().parent.parent).resolve()
+
+    def git(*args: str) -> str | None:
+        done = subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=30
+        )
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    try:
+        top = git("rev-parse", "--show-toplevel")
+        if top is None or Path(top).resolve() != root:
+            return None
+        commit, status = git("rev-parse", "HEAD"), git("status", "--porcelain", "-uno")
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return None if commit is None or status is None else {"commit": commit, "dirty": bool(status)}
 
 
 # --------------------------------------------------------------------------------------------

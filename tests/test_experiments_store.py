@@ -2,6 +2,7 @@
 
 import re
 import shutil
+import subprocess
 import time
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import experiments.local
 import sim
 from experiments.columns import OUTCOME_TYPES
 from experiments.progress import progress_shown
+from experiments.store import code_version
 from experiments.sweeper import MAX_WORKERS, chunk_size_for
 
 TINY = """
@@ -176,3 +178,34 @@ def test_the_readmes_duckdb_line_reads_a_store(tiny, tmp_path, monkeypatch):
     table = experiments.load_results("results/timing")
     assert sorted(rows["run_id"]) == sorted(table["run_id"]) and len(rows) == 6
     assert set(table.columns) <= set(rows.columns)  # dotted factor names come through
+
+
+def _git(folder, *args):
+    command = ["git", "-C", str(folder), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    return subprocess.run([*command, *args], capture_output=True, text=True, check=True).stdout
+
+
+def test_a_store_records_the_commit_its_code_came_from_and_whether_it_was_changed(tmp_path):
+    repo = tmp_path / "checkout"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    (repo / "model.py").write_text("x = 1\n")
+    _git(repo, "add", "model.py")
+    _git(repo, "commit", "-q", "-m", "first")
+    head = _git(repo, "rev-parse", "HEAD").strip()
+    assert code_version(repo) == {"commit": head, "dirty": False}
+    (repo / "notes.txt").write_text("untracked files are not the code's\n")
+    assert code_version(repo) == {"commit": head, "dirty": False}
+    (repo / "model.py").write_text("x = 2\n")
+    assert code_version(repo) == {"commit": head, "dirty": True}
+    # An installed copy inside some repository (a virtual environment in a checkout, say) is
+    # not that checkout's code; a folder outside any is nobody's.
+    (repo / "site-packages").mkdir()
+    assert code_version(repo / "site-packages") is None
+    assert code_version(tmp_path) is None
+
+
+def test_the_manifest_carries_the_code_version(tiny, tmp_path):
+    experiments.sweep(tiny, tmp_path / "store", workers=1, progress=False)
+    manifest = experiments.read_manifest(tmp_path / "store")
+    assert manifest["code"] == code_version()
