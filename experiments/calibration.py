@@ -66,6 +66,10 @@ class CalibrationSpec:
     priors: tuple[Prior, ...]
     overrides: dict = field(default_factory=dict)
 
+    def run_overrides(self, switches: dict) -> dict:
+        """What every run of a rung takes: the file's ``[overrides]``, a rung's switch winning."""
+        return {**self.overrides, **switches}
+
     @property
     def paths(self) -> list[str]:
         """The calibrated parameters' override paths, in the design's column order."""
@@ -164,7 +168,7 @@ def experiment(spec: CalibrationSpec, case: str, overrides: dict) -> experiment_
         "scenario": case,
         "replicates": spec.seeds,
         "master_seed": spec.master_seed,
-        "overrides": {**spec.overrides, **overrides},  # a rung's switch wins
+        "overrides": spec.run_overrides(overrides),
         "factors": [{"path": p} for p in spec.paths],
         "design": {"kind": "points", "points": rows},
         "record": {"series_every": 0},
@@ -259,7 +263,7 @@ def load_evidence(
         runs = load_results(store)
         _check_design(spec, runs, store)
         if switches is not None:
-            _check_overrides(store, {**spec.overrides, **switches})
+            _check_overrides(store, spec.run_overrides(switches))
         runs = runs[runs["status"] == "done"]
         scenario = load_scenario(case)
         events = load_truth(case, scenario).events
