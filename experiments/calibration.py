@@ -30,7 +30,7 @@ from scipy.stats import qmc
 from experiments import spec as experiment_spec
 from experiments.checks import Checker, read_toml
 from experiments.history_matching import CUT, identification
-from experiments.store import load_results, read_ledger, read_manifest
+from experiments.store import load_results, other_models, read_ledger, read_manifest
 from experiments.sweeper import sweep
 from experiments.truth_events import Discrepancy, implausibility
 from sim import ScenarioError
@@ -257,13 +257,14 @@ def load_evidence(
             them and the file's ``[overrides]``, and no other; None (for ``--against``, which
             compares another model's runs of the same design) checks the design alone.
     """
-    out = []
+    out, codes = [], []
     for case in cases or library():
         store = Path(out_dir) / folder(rung) / case
         runs = load_results(store)
         _check_design(spec, runs, store)
         if switches is not None:
             _check_overrides(store, spec.run_overrides(switches))
+            codes.append(read_manifest(store).get("code"))
         runs = runs[runs["status"] == "done"]
         scenario = load_scenario(case)
         events = load_truth(case, scenario).events
@@ -273,6 +274,12 @@ def load_evidence(
             for e, event in enumerate(events):
                 matrix[e, point] = implausibility(event, scenario, records, spec.discrepancy)
         out.append(CaseRuns(case, scenario, events, runs, matrix))
+    for reason, count in other_models(codes).items():
+        print(
+            f"relocsim: warning: {count} of the {len(codes)} stores in "
+            f"{Path(out_dir) / folder(rung)} were run by {reason}: their scores are that "
+            "model's", file=sys.stderr,
+        )  # fmt: skip
     return out
 
 

@@ -434,8 +434,9 @@ def _manifest(experiment: Experiment, columns: Columns, counts: dict, fingerprin
 def code_version(root: str | os.PathLike | None = None) -> dict | None:
     """The git commit of the checkout the model runs from, and whether its tracked files differ.
 
-    A store records it so that its runs can be traced to their code; nothing checks it, since
-    the model may change on purpose between two sweeps.
+    A store records it so that its runs can be traced to their code; scoring a library warns
+    of stores that another model ran (``other_models``), and refuses nothing, since the model
+    may change on purpose between two sweeps.
 
     Args:
         root: The checkout's folder (default: the one above the ``sim`` package).
@@ -460,6 +461,51 @@ def code_version(root: str | os.PathLike | None = None) -> dict | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return None if commit is None or status is None else {"commit": commit, "dirty": bool(status)}
+
+
+MODEL_CODE = ("sim", "agents")
+"""The folders whose code makes a run's outcome (experiments/ only schedules and stores runs)."""
+
+
+def other_models(recorded: list[dict | None], root: str | os.PathLike | None = None) -> dict:
+    """Of the stores' recorded codes, those whose model may not be this checkout's, by reason.
+
+    A store's model is this checkout's when it was run from a clean checkout whose model
+    folders (``MODEL_CODE``) are the same as here, uncommitted changes included: so a commit
+    that changed only docs or tests changes nothing. Where either side is unknown (an
+    installed copy, or a store made before stores recorded their code) nothing is said.
+
+    Args:
+        recorded: The ``code`` entry of each store's manifest (``code_version``'s answer).
+        root: This checkout's folder (default: the one above the ``sim`` package).
+
+    Returns:
+        ``{reason: number of stores}``, empty when every known model is this one.
+    """
+    root = Path(root or Path(sim.__file__).resolve().parent.parent).resolve()
+    if code_version(root) is None:
+        return {}
+    reasons, verdict = {}, {}
+    for code in filter(None, recorded):
+        short = code["commit"][:7]
+        if code["dirty"]:
+            reason = f"commit {short} with uncommitted changes"
+        else:
+            if code["commit"] not in verdict:
+                verdict[code["commit"]] = subprocess.run(
+                    ["git", "-C", str(root), "diff", "--quiet", code["commit"], "--",
+                     *MODEL_CODE], capture_output=True, timeout=30,
+                ).returncode  # fmt: skip
+            differs = verdict[code["commit"]]
+            if differs == 0:
+                continue
+            reason = (
+                f"commit {short}, whose {' or '.join(MODEL_CODE)} differ from this checkout's"
+                if differs == 1
+                else f"commit {short}, which this checkout does not have"
+            )
+        reasons[reason] = reasons.get(reason, 0) + 1
+    return reasons
 
 
 # --------------------------------------------------------------------------------------------

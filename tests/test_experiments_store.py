@@ -14,7 +14,7 @@ import experiments.local
 import sim
 from experiments.columns import OUTCOME_TYPES
 from experiments.progress import progress_shown
-from experiments.store import code_version
+from experiments.store import code_version, other_models
 from experiments.sweeper import MAX_WORKERS, chunk_size_for
 
 TINY = """
@@ -203,6 +203,40 @@ def test_a_store_records_the_commit_its_code_came_from_and_whether_it_was_change
     (repo / "site-packages").mkdir()
     assert code_version(repo / "site-packages") is None
     assert code_version(tmp_path) is None
+
+
+def test_stores_of_another_model_are_told_apart_from_this_checkouts(tmp_path):
+    repo = tmp_path / "checkout"
+    for folder in ("sim", "agents", "docs"):
+        (repo / folder).mkdir(parents=True)
+        (repo / folder / "a.py").write_text("x = 1\n")
+    _git(repo, "init", "-q")
+
+    def commit(message):
+        _git(repo, "add", ".")
+        _git(repo, "commit", "-q", "-m", message)
+        return {"commit": _git(repo, "rev-parse", "HEAD").strip(), "dirty": False}
+
+    first = commit("first")
+    (repo / "docs" / "a.py").write_text("x = 2\n")
+    docs_only = commit("docs")
+    assert other_models([first, docs_only, None], repo) == {}  # same model; unknown: silent
+    (repo / "agents" / "a.py").write_text("x = 3\n")
+    model_changed = commit("model")
+    assert other_models([first, docs_only, model_changed], repo) == {
+        f"commit {first['commit'][:7]}, whose sim or agents differ from this checkout's": 1,
+        f"commit {docs_only['commit'][:7]}, whose sim or agents differ from this checkout's": 1,
+    }
+    dirty = {**model_changed, "dirty": True}
+    stranger = {"commit": "f" * 40, "dirty": False}
+    assert other_models([dirty, dirty, stranger], repo) == {
+        f"commit {model_changed['commit'][:7]} with uncommitted changes": 2,
+        f"commit {'f' * 7}, which this checkout does not have": 1,
+    }
+    # Uncommitted changes here count too; an installed copy compares nothing.
+    (repo / "sim" / "a.py").write_text("x = 4\n")
+    assert list(other_models([model_changed], repo).values()) == [1]
+    assert other_models([model_changed], tmp_path) == {}
 
 
 def test_the_manifest_carries_the_code_version(tiny, tmp_path):

@@ -4,6 +4,8 @@ The small calibration (tests/data/calibration_small.toml: every case and rung, 4
 seeds) runs once per module, in this process; every test below reads its stores.
 """
 
+import json
+import shutil
 import subprocess
 import sys
 from dataclasses import replace
@@ -17,6 +19,7 @@ import pytest
 from experiments.calibration import (
     design,
     experiment,
+    folder,
     load_calibration,
     load_evidence,
     run_design,
@@ -35,6 +38,7 @@ from experiments.library import (
     out_of_sample_binary,
 )
 from experiments.scores import crps_censored
+from experiments.store import code_version
 from experiments.truth_events import score_event
 from experiments.validation_spec import LibraryTargets
 from sim.runner import weeks_in
@@ -253,6 +257,24 @@ def test_runs_made_with_other_overrides_are_refused_unless_paired_against(small,
     done = _validate_library(shipped, "--full-only", "--no-docs", "--against", str(out))
     assert done.returncode in (0, 1), done.stderr
     assert "Against the full model in" in done.stdout
+
+
+def test_stores_that_another_model_ran_are_scored_with_a_warning(small, tmp_path, capsys):
+    spec, shipped = small
+    out = tmp_path / "copy"
+    shutil.copytree(shipped / folder("full model"), out / folder("full model"))
+    for manifest in (out / folder("full model")).glob("*/manifest.json"):
+        record = json.loads(manifest.read_text())
+        record["code"] = {"commit": "f" * 40, "dirty": False}  # a commit this checkout lacks
+        manifest.write_text(json.dumps(record))
+    load_evidence(spec, "full model", out_dir=out, switches=RUNGS["full model"])
+    warned = capsys.readouterr().err
+    if code_version() is None:  # an installed copy has no commit to compare
+        assert warned == ""
+    else:
+        assert warned.count("\n") == 1 and "relocsim: warning: " in warned
+        assert f"{len(library())} of the {len(library())} stores" in warned
+        assert "commit fffffff, which this checkout does not have" in warned
 
 
 @pytest.mark.parametrize(
