@@ -43,7 +43,7 @@ web-assets: $(STAMP)
 	$(PY) -m sim.app
 
 # Issue 12: the calibration's design on every case of the library under every null model and
-# alternative mechanism (docs/validation.md, "Calibration"): about 20 minutes on 2 cores;
+# alternative mechanism (docs/validation.md, "Calibration"): about 85 minutes on 2 cores;
 # `make calibrate RESUME=1` continues an interrupted one instead of starting afresh.
 calibrate: $(STAMP)
 	$(VENV)/bin/relocsim calibrate --workers 2 $(if $(RESUME),--resume)
