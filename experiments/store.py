@@ -445,7 +445,7 @@ def code_version(root: str | os.PathLike | None = None) -> dict | None:
         ``{"commit": sha, "dirty": bool}``, or None where ``root`` is not the top of a git
         checkout (an installed copy, even one inside another repository) or git is missing.
     """
-    root = Path(root or Path(sim.__file__).resolve().parent.parent).resolve()
+    root = _checkout_folder(root)
 
     def git(*args: str) -> str | None:
         done = subprocess.run(
@@ -461,6 +461,11 @@ def code_version(root: str | os.PathLike | None = None) -> dict | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return None if commit is None or status is None else {"commit": commit, "dirty": bool(status)}
+
+
+def _checkout_folder(root: str | os.PathLike | None) -> Path:
+    """``root`` resolved, or by default the folder above the ``sim`` package."""
+    return Path(root or Path(sim.__file__).resolve().parent.parent).resolve()
 
 
 MODEL_CODE = ("sim", "agents")
@@ -482,7 +487,7 @@ def other_models(recorded: list[dict | None], root: str | os.PathLike | None = N
     Returns:
         ``{reason: number of stores}``, empty when every known model is this one.
     """
-    root = Path(root or Path(sim.__file__).resolve().parent.parent).resolve()
+    root = _checkout_folder(root)
     if code_version(root) is None:
         return {}
     reasons, verdict = {}, {}
