@@ -263,8 +263,9 @@ def load_evidence(
         runs = load_results(store)
         _check_design(spec, runs, store)
         if switches is not None:
-            _check_overrides(store, spec.run_overrides(switches))
-            codes.append(read_manifest(store).get("code"))
+            manifest = read_manifest(store)
+            _check_overrides(store, manifest, spec.run_overrides(switches))
+            codes.append(manifest.get("code"))
         runs = runs[runs["status"] == "done"]
         scenario = load_scenario(case)
         events = load_truth(case, scenario).events
@@ -294,13 +295,13 @@ def _check_design(spec: CalibrationSpec, runs: pd.DataFrame, store: Path) -> Non
         raise ScenarioError(str(store), "(design)", expected, "another design")
 
 
-def _check_overrides(store: Path, expected: dict) -> None:
+def _check_overrides(store: Path, manifest: dict, expected: dict) -> None:
     """Refuse a store run with other overrides than ``expected`` (one line, exit 2).
 
     Its settings may be the design's and its model another: a folder of a calibration file
     with other ``[overrides]`` must not be scored as this one's.
     """
-    got = read_manifest(store)["experiment"]["overrides"]
+    got = manifest["experiment"]["overrides"]
     if got != expected:
         raise ScenarioError(str(store), "(overrides)", f"runs with {expected}", f"runs with {got}")
 
