@@ -75,7 +75,7 @@ def add_master_seed(parser, only: str) -> None:
     """The ``--master-seed`` option of ``calibrate`` and of ``validate --library``."""
     parser.add_argument(
         "--master-seed",
-        type=_seed,
+        type=seed,
         metavar="N",
         help=f"{only}another Sobol design: replaces the calibration file's master_seed, to "
         "measure how much the design moves the scores (give calibrate and validate the same "
@@ -83,7 +83,8 @@ def add_master_seed(parser, only: str) -> None:
     )
 
 
-def _seed(text: str) -> int:
+def seed(text: str) -> int:
+    """A master seed: a non-negative integer (argparse type)."""
     if not text.isdigit():
         raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
     return int(text)
@@ -96,12 +97,40 @@ def calibrate_command(args) -> int:
     try:
         run_design(spec, rungs, out_dir=args.out, workers=args.workers, resume=args.resume)
     except KeyboardInterrupt:
-        return _interrupted("calibrate", args.out)
+        return interrupted("calibrate", args.out)
     evidence = load_evidence(spec, "full model", out_dir=args.out, switches=rungs["full model"])
     result = cross_validate(evidence, spec)
     _print_posterior(spec, result)
     print(f"wrote {pairs_plot(spec, result.kept, args.out / 'pairs.png')}")
     return 0
+
+
+def counterfactuals_refused(args) -> bool:
+    """Say so in one line, and return True, when ``--library`` is given ``--counterfactuals``."""
+    if args.counterfactuals:
+        print(
+            "relocsim validate: --library scores the case library; it takes no --counterfactuals",
+            file=sys.stderr,
+        )
+    return args.counterfactuals
+
+
+def against_refused(spec, against: Path) -> bool:
+    """Say so in one line, and return True, when ``against`` lacks the design's full model."""
+    if complete(spec, ["full model"], out_dir=against):
+        return False
+    print(f"relocsim validate: --against: expected a folder holding the full model's "
+          f"complete runs of this design (calibrate --full-only with the same file and "
+          f"master seed), got {against}", file=sys.stderr)  # fmt: skip
+    return True
+
+
+def design_ladder(spec, out: Path, wanted: dict[str, dict], workers) -> tuple[dict, pd.DataFrame]:
+    """``library.ladder`` of the design's stores in ``out``, running what is missing first."""
+    if not complete(spec, wanted, out_dir=out):
+        print(f"running the calibration design's missing runs into {out}", file=sys.stderr)
+        run_design(spec, wanted, out_dir=out, workers=workers, resume=True)
+    return ladder(spec, rungs=wanted, out_dir=out)
 
 
 def _with_overrides(spec) -> str:
@@ -121,7 +150,8 @@ def _print_posterior(spec, result) -> None:
         print(table.to_string(index=False))
 
 
-def _interrupted(command: str, out: Path) -> int:
+def interrupted(command: str, out: Path) -> int:
+    """Say where the finished runs are and how to continue; the exit code of an interrupt."""
     print(
         f"relocsim {command}: interrupted; the finished runs are stored in {out}; "
         "continue with --resume",
@@ -158,32 +188,21 @@ def library_command(args) -> int:
     from experiments.library_report import doc_text, markdown_report, write_doc
     from experiments.validation_spec import load_library_targets
 
-    if args.counterfactuals:
-        print(
-            "relocsim validate: --library scores the case library; it takes no --counterfactuals",
-            file=sys.stderr,
-        )
+    if counterfactuals_refused(args):
         return 2
     targets = load_library_targets(args.file)  # checked before anything runs
     spec = load_calibration(args.calibration, args.master_seed)
-    if args.against is not None and not complete(spec, ["full model"], out_dir=args.against):
-        print(f"relocsim validate: --against: expected a folder holding the full model's "
-              f"complete runs of this design (calibrate --full-only with the same file and "
-              f"master seed), got {args.against}", file=sys.stderr)  # fmt: skip
+    if args.against is not None and against_refused(spec, args.against):
         return 2
     # Read (and check) the other design's stores before anything is printed.
     other = load_evidence(spec, "full model", None, args.against) if args.against else None
     # The docs hold the whole ladder: the full model alone writes none.
     text = doc_text(args.docs) if args.docs is not None and not args.full_only else None
     out = args.out or DEFAULT_OUT
-    wanted = chosen_rungs(args.full_only)
-    if not complete(spec, wanted, out_dir=out):
-        print(f"running the calibration design's missing runs into {out}", file=sys.stderr)
-        try:
-            run_design(spec, wanted, out_dir=out, workers=args.workers, resume=True)
-        except KeyboardInterrupt:
-            return _interrupted("validate", out)
-    rungs, table = ladder(spec, rungs=wanted, out_dir=out)
+    try:
+        rungs, table = design_ladder(spec, out, chosen_rungs(args.full_only), args.workers)
+    except KeyboardInterrupt:
+        return interrupted("validate", out)
     result = rungs["full model"]
     print(result)
     print(

@@ -311,9 +311,19 @@ def add_validate_command(commands) -> None:
         metavar="FILE",
         help="with --library: the calibration file (default: experiments/calibration.toml)",
     )
-    from experiments.calibration_cli import add_master_seed
+    from experiments.calibration_cli import add_master_seed, seed
 
     add_master_seed(p, "with --library: ")
+    p.add_argument(
+        "--designs",
+        type=seed,
+        nargs="+",
+        metavar="N",
+        help="with --library: score several designs (each run by calibrate --master-seed N "
+        "--out DIR) side by side and pool the ladder's comparisons, and --against's, over "
+        "them: --out (and --against) name each design's folder with {} for its master seed, "
+        "say results/design_{}; writes no doc or figure",
+    )
     p.add_argument(
         "--full-only",
         action="store_true",
@@ -360,6 +370,10 @@ def validate_command(args) -> int:
     """Handle ``relocsim validate``."""
     from experiments.validation import validate
 
+    if args.library and args.designs:
+        from experiments.designs_cli import designs_command
+
+        return designs_command(args)
     if args.library:
         from experiments.calibration_cli import library_command
 
@@ -369,6 +383,7 @@ def validate_command(args) -> int:
     library_only = {
         "--calibration": args.calibration is not None,
         "--master-seed": args.master_seed is not None,
+        "--designs": args.designs is not None,
         "--full-only": args.full_only,
         "--against": args.against is not None,
     }

@@ -209,9 +209,33 @@ def log_difference(full: pd.DataFrame, other: pd.DataFrame) -> tuple[float, floa
     Returns:
         The mean difference over events, and its 95% bootstrap interval.
     """
-    if not full[["case", "event"]].equals(other[["case", "event"]]):
-        raise ValueError("the two models were scored on different events")
-    difference = other.log.to_numpy() - full.log.to_numpy()
+    return pooled_difference([(full, other)])
+
+
+def pooled_difference(pairs: list[tuple[pd.DataFrame, pd.DataFrame]]) -> tuple[float, float, float]:
+    """``log_difference`` over several calibration designs: its mean over the designs.
+
+    A design's settings move every out-of-sample score (docs/validation.md: the design noise),
+    often by more than a mechanism does, so a mechanism is judged on several designs. Each
+    design counts once (a fixed effect: averaging over designs averages their noise out). The
+    interval resamples the library's events, the same draw of events in every design, since
+    every design predicts the same events: a new library would redraw the events, not pair
+    one design's draw with another's.
+
+    Args:
+        pairs: One (full, other) per design: ``out_of_sample_binary``'s tables of the two
+            models, every one on the same events.
+
+    Returns:
+        The mean difference over designs and events, and its 95% bootstrap interval.
+    """
+    events = pairs[0][0][["case", "event"]]
+    differences = []
+    for full, other in pairs:
+        if not (events.equals(full[["case", "event"]]) and events.equals(other[["case", "event"]])):
+            raise ValueError("the models were scored on different events")
+        differences.append(other.log.to_numpy() - full.log.to_numpy())
+    difference = np.vstack(differences)
     return (float(difference.mean()), *_bootstrap(difference))
 
 
@@ -297,11 +321,16 @@ def out_of_sample_binary(result: LibraryScores) -> pd.DataFrame:
 
 
 def _bootstrap(values: np.ndarray, draws: int = 2000) -> tuple[float, float]:
-    """95% percentile interval of the mean, resampling events (a fixed generator)."""
-    if len(values) == 0:
+    """95% percentile interval of the mean of (designs, events) ``values``, resampling events.
+
+    Each draw picks the same events in every design (a fixed generator: with one design, the
+    interval of ``rng.choice(values, ...)`` over the events, as before designs were pooled).
+    """
+    events = values.shape[1]
+    if events == 0:
         return math.nan, math.nan
-    rng = np.random.default_rng(0)
-    means = rng.choice(values, size=(draws, len(values)), replace=True).mean(axis=1)
+    picks = np.random.default_rng(0).choice(events, size=(draws, events), replace=True)
+    means = values[:, picks].mean(axis=(0, 2))
     return float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975))
 
 
