@@ -1,6 +1,8 @@
-"""Shared fixtures: runs of the default scenario are cached per seed within a session."""
+"""Shared fixtures: runs of the default scenario are cached per seed within a session, and the
+small calibration runs once per session."""
 
 from functools import cache
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -23,6 +25,25 @@ def default_run(seed: int, **overrides):
 def season2():
     """The default scenario, loaded once."""
     return sim.load_scenario("season2_2020")
+
+
+SMALL_CALIBRATION = Path(__file__).parent / "data" / "calibration_small.toml"
+"""A calibration small enough for make test: every case and rung, 4 settings, 2 seeds."""
+
+
+@pytest.fixture(scope="session")
+def small_calibration(tmp_path_factory):
+    """The small calibration's spec and stores (its design, master seed 1, in ``design_1``).
+
+    Run once per session, in this process; tests read the stores and copy them to change them.
+    """
+    from experiments.calibration import load_calibration, run_design
+    from experiments.library import RUNGS
+
+    out = tmp_path_factory.mktemp("designs") / "design_1"
+    spec = load_calibration(SMALL_CALIBRATION)
+    run_design(spec, RUNGS, out_dir=out, workers=1, progress=False)
+    return spec, out
 
 
 def write_experiment(tmp_path_factory, text: str):

@@ -1,7 +1,7 @@
 """Several calibration designs pooled (experiments/library.py, experiments/designs_cli.py).
 
-The small calibration (tests/data/calibration_small.toml) runs on two designs (master seeds 1
-and 2) once per module, in this process; the command-line tests read their stores.
+The small calibration (tests/data/calibration_small.toml) on two designs: master seed 1, the
+session's (tests/conftest.py), and 2, run once per module; the command-line tests read them.
 """
 
 import subprocess
@@ -61,15 +61,19 @@ def test_designs_scored_on_other_events_are_refused():
 
 
 @pytest.fixture(scope="module")
-def designs(tmp_path_factory):
-    """The small calibration on two designs: the template of their folders, and each ladder."""
-    root = tmp_path_factory.mktemp("designs")
-    ladders = {}
-    for seed in SEEDS:
-        spec = load_calibration(SMALL, seed)
-        run_design(spec, RUNGS, out_dir=root / f"design_{seed}", workers=1, progress=False)
-        ladders[seed] = ladder(spec, out_dir=root / f"design_{seed}")[1].set_index("model")
-    return root / "design_{}", ladders
+def designs(small_calibration):
+    """The small calibration on two designs: the template of their folders, and each ladder.
+
+    Design 1 is the session's small calibration (tests/conftest.py); design 2 runs beside it.
+    """
+    root = small_calibration[1].parent
+    spec = load_calibration(SMALL, 2)
+    run_design(spec, RUNGS, out_dir=root / "design_2", workers=1, progress=False)
+    ladders = {
+        seed: ladder(load_calibration(SMALL, seed), out_dir=root / f"design_{seed}")[1]
+        for seed in SEEDS
+    }
+    return root / "design_{}", {seed: table.set_index("model") for seed, table in ladders.items()}
 
 
 def _validate(template, *extra):

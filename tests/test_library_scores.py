@@ -1,7 +1,8 @@
 """The library scored out of sample (experiments/library.py, calibration.py, truth_events.py).
 
 The small calibration (tests/data/calibration_small.toml: every case and rung, 4 settings, 2
-seeds) runs once per module, in this process; every test below reads its stores.
+seeds) runs once per session, in this process (tests/conftest.py); every test below reads its
+stores.
 """
 
 import json
@@ -50,12 +51,9 @@ SMALL = Path(__file__).parent / "data" / "calibration_small.toml"
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory):
-    """The small calibration's spec and stores."""
-    out = tmp_path_factory.mktemp("calibration")
-    spec = load_calibration(SMALL)
-    run_design(spec, RUNGS, out_dir=out, workers=1, progress=False)
-    return spec, out
+def small(small_calibration):
+    """The small calibration's spec and stores (tests/conftest.py)."""
+    return small_calibration
 
 
 def test_the_design_is_seeded_bounded_and_typed():
