@@ -71,8 +71,8 @@ def designs_command(args) -> int:
             "- full > 0: the full model is better; pooled: the mean over designs, with a 95% "
             "bootstrap interval over events, the same events in every design):\n"
         )
-        ladder = pooled_ladder({seed: rungs for seed, (rungs, _) in scored.items()})
-        _print(ladder)
+        pooled = pooled_ladder({seed: rungs for seed, (rungs, _) in scored.items()})
+        _print(pooled)
     if others:
         print(f"\nAgainst the full model in {args.against} (log score there - here > 0: this "
               "model is better), by design and pooled:\n")  # fmt: skip
@@ -84,7 +84,7 @@ def designs_command(args) -> int:
         for line, met in judge(rungs["full model"], table, targets)
     ]
     if targets.beat_every_null and not args.full_only:
-        for _, row in ladder[ladder.model.isin(NULLS) | (ladder.model == BASE_RATE)].iterrows():
+        for _, row in pooled[pooled.model.isin(NULLS) | (pooled.model == BASE_RATE)].iterrows():
             verdicts.append((f"pooled: beats {row.model} (log score - full {row.pooled:+.3f} "
                              f"over {len(scored)} designs)", row.pooled > 0))  # fmt: skip
     print("\nTargets (experiments/validation.toml, [library]), design by design and pooled:")
@@ -153,8 +153,8 @@ def pooled_against(full: dict, others: dict) -> pd.DataFrame:
 
 def _pooled_row(pairs: dict) -> dict:
     """The difference on each design, pooled, with its interval and how many designs are > 0."""
-    row = {str(seed): pooled_difference([pair])[0] for seed, pair in pairs.items()}
-    mean, lo, hi = pooled_difference(list(pairs.values()))
+    mean, lo, hi = pooled_difference(list(pairs.values()))  # checks the events first
+    row = {str(seed): (other.log - full.log).mean() for seed, (full, other) in pairs.items()}
     ahead = sum(value > 0 for value in row.values())
     return {**row, "pooled": mean, "95% interval": f"[{lo:.3f}, {hi:.3f}]",
             "> 0 on": f"{ahead} of {len(row)} designs"}  # fmt: skip
