@@ -16,6 +16,7 @@ import pandas as pd
 from experiments.calibration import (
     DEFAULT_OUT,
     complete,
+    folder,
     load_calibration,
     load_evidence,
     pairs_plot,
@@ -56,19 +57,50 @@ def add_calibrate_command(commands, workers) -> None:
     p.add_argument(
         "--resume", action="store_true", help="continue the stores of an interrupted calibration"
     )
-    p.add_argument(
-        "--full-only",
-        action="store_true",
-        help="run the full model only, not the nulls and alternatives (validate --library "
+    add_rung_options(
+        p,
+        full_only="run the full model only, not the nulls and alternatives (validate --library "
         "needs them all; validate --library --full-only scores these alone)",
+        rungs="run the full model and these rungs only, say the ties' two nulls on another "
+        "design; with --resume, adds them to an earlier calibration's folder",
     )
     add_master_seed(p, "")
     p.set_defaults(handler=calibrate_command)
 
 
-def chosen_rungs(full_only: bool) -> dict[str, dict]:
-    """Every rung of the ladder, or with ``--full-only`` the full model's alone."""
-    return {"full model": RUNGS["full model"]} if full_only else RUNGS
+RUNG_FOLDERS = {folder(name): name for name in RUNGS if name != "full model"}
+"""The rungs that ``--rungs`` can name, by their folders' names (no spaces to quote)."""
+
+
+def add_rung_options(parser, full_only: str, rungs: str) -> None:
+    """The exclusive ``--full-only`` and ``--rungs`` options, with their help texts."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--full-only", action="store_true", help=full_only)
+    group.add_argument(
+        "--rungs",
+        type=rung,
+        nargs="+",
+        metavar="NAME",
+        help=f"{rungs}; NAME is one of {', '.join(RUNG_FOLDERS)}",
+    )
+
+
+def rung(text: str) -> str:
+    """A rung named by its folder, say ``rewired_ties`` (argparse type)."""
+    if text not in RUNG_FOLDERS:
+        raise argparse.ArgumentTypeError(f"expected one of {', '.join(RUNG_FOLDERS)}, got {text!r}")
+    return RUNG_FOLDERS[text]
+
+
+def chosen_rungs(args) -> dict[str, dict]:
+    """The rungs asked for, in the ladder's order: by default every one.
+
+    With ``--full-only``, the full model's alone; with ``--rungs``, the full model's and those.
+    """
+    if not (args.full_only or args.rungs):
+        return RUNGS
+    wanted = {"full model", *(args.rungs or ())}
+    return {name: switches for name, switches in RUNGS.items() if name in wanted}
 
 
 def add_master_seed(parser, only: str) -> None:
@@ -93,7 +125,7 @@ def seed(text: str) -> int:
 def calibrate_command(args) -> int:
     """Handle ``relocsim calibrate``."""
     spec = load_calibration(args.file, args.master_seed)  # checked before anything runs
-    rungs = chosen_rungs(args.full_only)
+    rungs = chosen_rungs(args)
     try:
         run_design(spec, rungs, out_dir=args.out, workers=args.workers, resume=args.resume)
     except KeyboardInterrupt:
@@ -196,11 +228,12 @@ def library_command(args) -> int:
         return 2
     # Read (and check) the other design's stores before anything is printed.
     other = load_evidence(spec, "full model", None, args.against) if args.against else None
-    # The docs hold the whole ladder: the full model alone writes none.
-    text = doc_text(args.docs) if args.docs is not None and not args.full_only else None
+    # The docs hold the whole ladder: a part of it writes none.
+    wanted = chosen_rungs(args)
+    text = doc_text(args.docs) if args.docs is not None and wanted == RUNGS else None
     out = args.out or DEFAULT_OUT
     try:
-        rungs, table = design_ladder(spec, out, chosen_rungs(args.full_only), args.workers)
+        rungs, table = design_ladder(spec, out, wanted, args.workers)
     except KeyboardInterrupt:
         return interrupted("validate", out)
     result = rungs["full model"]

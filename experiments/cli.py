@@ -311,7 +311,7 @@ def add_validate_command(commands) -> None:
         metavar="FILE",
         help="with --library: the calibration file (default: experiments/calibration.toml)",
     )
-    from experiments.calibration_cli import add_master_seed, seed
+    from experiments.calibration_cli import add_master_seed, add_rung_options, seed
 
     add_master_seed(p, "with --library: ")
     p.add_argument(
@@ -324,11 +324,13 @@ def add_validate_command(commands) -> None:
         "them: --out (and --against) name each design's folder with {} for its master seed, "
         "say results/design_{}; writes no doc or figure",
     )
-    p.add_argument(
-        "--full-only",
-        action="store_true",
-        help="with --library: score the full model alone, against the base rate (the stores "
-        "of calibrate --full-only, say for another --master-seed); writes no doc or figure",
+    add_rung_options(
+        p,
+        full_only="with --library: score the full model alone, against the base rate (the "
+        "stores of calibrate --full-only, say for another --master-seed); writes no doc or "
+        "figure",
+        rungs="with --library: score the full model and these rungs only (the stores of "
+        "calibrate --rungs); writes no doc or figure",
     )
     p.add_argument(
         "--against",
@@ -385,6 +387,7 @@ def validate_command(args) -> int:
         "--master-seed": args.master_seed is not None,
         "--designs": args.designs is not None,
         "--full-only": args.full_only,
+        "--rungs": args.rungs is not None,
         "--against": args.against is not None,
     }
     for option in (option for option, given in library_only.items() if given):

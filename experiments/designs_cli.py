@@ -59,7 +59,7 @@ def designs_command(args) -> int:
     for seed, spec in specs.items():
         out = folder_of(args.out or DEFAULT_OUT, seed)
         try:
-            scored[seed] = design_ladder(spec, out, chosen_rungs(args.full_only), args.workers)
+            scored[seed] = design_ladder(spec, out, chosen_rungs(args), args.workers)
         except KeyboardInterrupt:
             return interrupted("validate", out)
     full = {seed: rungs["full model"] for seed, (rungs, _) in scored.items()}

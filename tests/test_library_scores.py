@@ -6,6 +6,7 @@ stores.
 """
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -415,3 +416,54 @@ def test_the_base_rate_forecasts_each_case_by_the_other_cases_events_alone():
     # a case's own events never move its forecast
     flipped = binary.assign(outcome=[False, True, True, True, True])
     assert base_rate(flipped).p.iloc[:2].tolist() == found.p.iloc[:2].tolist()
+
+
+def test_chosen_rungs_are_added_to_a_folder_and_scored_alone(small, tmp_path):
+    spec, shipped = small
+    out = tmp_path / "c"
+    shutil.copytree(shipped / folder("full model"), out / folder("full model"))
+    kept = {p: p.read_bytes() for p in (out / folder("full model")).rglob("*") if p.is_file()}
+    command = [*RELOCSIM, "calibrate", str(SMALL), "--rungs", "rewired_ties", "no_ties"]
+    done = subprocess.run([*command, "--resume", "--out", str(out), "--workers", "1"],
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    # The full model's finished stores are kept as they were; only the two rungs ran.
+    assert {p: p.read_bytes() for p in kept} == kept
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == sorted(
+        folder(name) for name in ("full model", "rewired ties", "no ties")
+    )
+    for name in ("rewired ties", "no ties"):  # the same design and seeds: the same runs
+        added, whole = (load_evidence(spec, name, out_dir=d, switches=RUNGS[name])
+                        for d in (out, shipped))  # fmt: skip
+        for a, w in zip(added, whole, strict=True):
+            columns = sorted(set(a.runs.columns) - {"seconds"})
+            order = ["point", "replicate"]
+            pd.testing.assert_frame_equal(
+                a.runs.sort_values(order)[columns].reset_index(drop=True),
+                w.runs.sort_values(order)[columns].reset_index(drop=True),
+            )
+    # Scored alone, each rung's difference is the one the whole ladder reports.
+    done = _validate_library(out, "--rungs", "rewired_ties", "no_ties", "--no-docs")
+    assert done.returncode in (0, 1), done.stderr
+    assert "running the calibration" not in done.stderr
+    table = done.stdout.split("Null-model ladder")[1].split("\n\n")[0].splitlines()[2:]
+    shown = {re.match(r"\s*(.+?) (full|null) ", line)[1]: line for line in table}
+    assert list(shown) == ["full model", "rewired ties", "no ties", BASE_RATE]
+    _, whole = ladder(spec, out_dir=shipped)
+    for _, row in whole[whole.model.isin(shown)].iterrows():
+        assert f" {row['log score - full']:.3f} " in shown[row.model], row.model
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["calibrate", "--rungs", "rewired"], "argument --rungs: expected one of constant_"),
+        (["calibrate", "--rungs", "no_ties", "--full-only"], "not allowed with argument"),
+        (["validate", "--rungs", "no_ties"], "relocsim validate: --rungs needs --library"),
+    ],
+)
+def test_bad_rungs_are_refused_in_one_line(tmp_path, extra, message):
+    done = subprocess.run([*RELOCSIM, *extra, "--out", str(tmp_path / "c")],
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and message in done.stderr
+    assert not (tmp_path / "c").exists()
