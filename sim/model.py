@@ -257,7 +257,8 @@ class RelocationModel(Model):
         """The election's winner forms the government, and starts the plan again."""
         self.executive = self.world.party_codes.index(self.incoming)
         self.partners = []
-        self.progress = 0.0  # a new government restarts the plan
+        # A new government restarts the plan, with what it prepared in opposition.
+        self.progress = self.params.drafting.opposition_draft * self.pledge[self.executive]
         self.caretaker_until = None
         self.executive_changed()
         self.head_of_government.person = ""  # nobody named: she is her party's government

@@ -131,6 +131,16 @@ class DraftingParams:
         "identified)",
         lo=1,
     )
+    opposition_draft: float = param(
+        0.0,
+        "Share of the draft a new government brings to office, per unit of its party's pledge "
+        "(0: it starts the plan afresh).",
+        "off by default: an opposition that campaigns on a policy prepares it in opposition "
+        "(Riddell & Haddon 2009, 'Transitions: preparing for changes of government', "
+        "Institute for Government); the form, linear in the pledge, is an assumption",
+        lo=0,
+        hi=1,
+    )
 
 
 @dataclass(frozen=True)

@@ -308,3 +308,16 @@ def test_the_why_log_of_one_run_shows_every_kind_deciding(tmp_path):
     assert {"lobbying", "influence", "union", "drafting", "executive"} <= set(why["kind"])
     regions = {r.code for r in sim.build_model("season2_2020", seed=7).regions}
     assert set(why.loc[why["kind"] == "lobbying", "actor"]) <= regions
+
+
+@pytest.mark.parametrize("share", [0.0, 0.5])
+def test_a_new_government_brings_its_pledged_share_of_the_draft_to_office(share):
+    import sim
+
+    case = "dk_bedre_balance_2015"
+    model = sim.build_model(case, seed=0, series_every=0,
+                            **{"parameters.drafting.opposition_draft": share})  # fmt: skip
+    model.progress, model.incoming = 0.9, "V"  # the outgoing government's draft is its own
+    model.take_office()
+    pledge = {p.code: p.pledge for p in sim.load_scenario(case).parties}["V"]
+    assert model.progress == pytest.approx(share * pledge)  # 0 or 0.5 * 0.8
