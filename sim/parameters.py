@@ -132,12 +132,14 @@ class DraftingParams:
         lo=1,
     )
     opposition_draft: float = param(
-        0.0,
+        1.0,
         "Share of the draft a new government brings to office, per unit of its party's pledge "
         "(0: it starts the plan afresh).",
-        "off by default: an opposition that campaigns on a policy prepares it in opposition "
-        "(Riddell & Haddon 2009, 'Transitions: preparing for changes of government', "
-        "Institute for Government); the form, linear in the pledge, is an assumption",
+        "an opposition that campaigns on a policy prepares it in opposition (Riddell & Haddon "
+        "2009, 'Transitions: preparing for changes of government', Institute for Government); "
+        "the form, linear in the pledge, and the value 1 (a pledge of 1 brings a draft ready) "
+        "are assumptions. Judged with legislature.whip = 'committed' (docs/validation.md, 'The "
+        "committed whip and the opposition's draft, together')",
         lo=0,
         hi=1,
     )
@@ -263,12 +265,13 @@ class LegislatureParams:
         lo=0,
     )
     whip: str = param(
-        "flat",
+        "committed",
         "A party's whip in votes: 'flat' (its full weight) or 'committed' (weighted by its "
         "leaders' support for the bill, in the whip's direction: legislature.committed_whip).",
-        "off by default: tried after the eleventh calibration, level with the flat whip out "
-        "of sample on four designs (docs/validation.md, 'The committed whip, tried'); the form: "
-        "Snyder & Groseclose 2000; Kingdon 1989",
+        "the form: Snyder & Groseclose 2000; Kingdon 1989. The default since the thirteenth "
+        "calibration: with drafting.opposition_draft, ahead of the flat whip and the fresh "
+        "start out of sample (docs/validation.md, 'The committed whip and the opposition's "
+        "draft, together'); alone, level on four designs ('The committed whip, tried')",
         choices=("flat", "committed"),
     )
     vote_noise: float = param(1.0, "Scale of the logistic noise in each vote.", lo=0.01)

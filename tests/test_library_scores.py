@@ -216,26 +216,25 @@ def test_bad_targets_or_calibration_files_are_one_line_exit_2(small, tmp_path):
     assert not (tmp_path / "c").exists()
 
 
-def _committed(tmp_path) -> Path:
-    """The small calibration with the committed whip in every run."""
-    committed = tmp_path / "committed.toml"
-    line = 'parameters.legislature.whip = "committed"'
-    committed.write_text(f"{SMALL.read_text()}\n[overrides]\n{line}\n")
-    return committed
+def _flat(tmp_path) -> Path:
+    """The small calibration with the flat whip (not the default) in every run."""
+    flat = tmp_path / "flat.toml"
+    line = 'parameters.legislature.whip = "flat"'
+    flat.write_text(f"{SMALL.read_text()}\n[overrides]\n{line}\n")
+    return flat
 
 
 def test_the_files_overrides_reach_every_run_of_the_same_design(tmp_path):
-    committed = _committed(tmp_path)
-    own, fixed = load_calibration(SMALL), load_calibration(committed)
+    own, fixed = load_calibration(SMALL), load_calibration(_flat(tmp_path))
     assert design(fixed).equals(design(own))  # the same settings: the folders pair
     case, whip = "kr_capital_act_2003", "parameters.legislature.whip"
-    assert experiment(fixed, case, {}).overrides[whip] == "committed"
-    assert experiment(fixed, case, {whip: "flat"}).overrides[whip] == "flat"  # a rung wins
+    assert experiment(fixed, case, {}).overrides[whip] == "flat"
+    assert experiment(fixed, case, {whip: "committed"}).overrides[whip] == "committed"  # rung wins
     assert experiment(fixed, case, NULLS["no ties"]).overrides["parameters.null.ties"] == "none"
-    # The runs take it: the GNP's whip on the motion counts its leaders' doubts, so the
-    # motion's votes differ from the flat whip's on the same settings and seeds.
+    # The runs take it: the GNP's whip on the motion no longer counts its leaders' doubts, so
+    # the motion's votes differ from the committed whip's on the same settings and seeds.
     votes = []
-    for spec, out in ((own, tmp_path / "flat"), (fixed, tmp_path / "committed")):
+    for spec, out in ((own, tmp_path / "committed"), (fixed, tmp_path / "flat")):
         run_design(spec, {"full model": {}}, cases=[case], out_dir=out, workers=1, progress=False)
         runs = load_evidence(spec, "full model", [case], out)[0].runs
         votes.append(runs.sort_values(["point", "replicate"])["bill_special_committee_motion_yes"])
@@ -244,14 +243,14 @@ def test_the_files_overrides_reach_every_run_of_the_same_design(tmp_path):
 
 def test_runs_made_with_other_overrides_are_refused_unless_paired_against(small, tmp_path):
     _, shipped = small
-    committed, out = _committed(tmp_path), tmp_path / "committed"
-    command = [*RELOCSIM, "calibrate", str(committed), "--full-only", "--out", str(out)]
+    flat, out = _flat(tmp_path), tmp_path / "flat"
+    command = [*RELOCSIM, "calibrate", str(flat), "--full-only", "--out", str(out)]
     done = subprocess.run([*command, "--workers", "1"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    # Scored under the file without the override, the committed runs would pass for its own.
+    # Scored under the file without the override, the flat whip's runs would pass for its own.
     done = _validate_library(out, "--full-only", "--no-docs")
     assert done.returncode == 2 and done.stdout == "" and done.stderr.count("\n") == 1
-    assert "(overrides)" in done.stderr and "committed" in done.stderr
+    assert "(overrides)" in done.stderr and "flat" in done.stderr
     # Paired against, they are the other model by design.
     done = _validate_library(shipped, "--full-only", "--no-docs", "--against", str(out))
     assert done.returncode in (0, 1), done.stderr

@@ -120,7 +120,11 @@ def test_a_defeated_president_is_a_caretaker_until_her_successor_takes_office():
         assert executive.options() == [] and model.p_announce == 0
     model.step()
     assert model.executive_name == "UFP" and model.caretaker_until is None
-    assert model.progress <= 1 / model.params.drafting.drafting_weeks + 1e-12  # a new draft
+    # A new draft, from what the PPP prepared in opposition: its pledge's share, plus a week.
+    prepared = (
+        model.params.drafting.opposition_draft * {p.code: p.pledge for p in setting.parties}["UFP"]
+    )
+    assert 0 < prepared <= model.progress <= prepared + 1 / model.params.drafting.drafting_weeks
     # The UFP (its code) had been the PPP since 2020-09-02: the log names it as it was called.
     assert ("event", "the PPP government", "PPP", "took office") in {w[1:] for w in model.why}
 
@@ -444,7 +448,9 @@ def test_a_reversal_keeps_its_institutions_home_and_a_framework_moves_none():
 def test_whips_set_each_members_line_and_factions_override_their_party():
     faction = _faction(share=0.3)
     bill = _bill(whip={"DP": "no", "chin_moon": "yes"})
-    model = sim.build_model(_load(_edit(bills=[bill], factions=[faction])), seed=0)
+    data = _edit(bills=[bill], factions=[faction])
+    data.setdefault("parameters", {})["legislature"] = {"whip": "flat"}  # each at its full weight
+    model = sim.build_model(_load(data), seed=0)
     model.run_for(8)
     tabled = next(b for b in model.bills if b.code == "kdb_act")
     line = model.bill_line(tabled)
@@ -495,8 +501,8 @@ def test_a_committed_yes_whip_on_a_reversal_weighs_the_leaders_opposition_to_rel
 def test_a_party_with_no_leader_keeps_its_full_whip_when_whips_are_committed():
     # Korea 2003's motion: all four parties whipped yes, the GNP's leaders half for it; the
     # scenario names no URI leader. The committed whips change the floor vote.
-    committed = {"parameters.legislature.whip": "committed"}
-    models = [sim.build_model("kr_capital_act_2003", seed=3, **o) for o in ({}, committed)]
+    whips = [{"parameters.legislature.whip": whip} for whip in ("flat", "committed")]
+    models = [sim.build_model("kr_capital_act_2003", seed=3, **o) for o in whips]
     for model in models:
         model.run_for(5)
     flat, full = models
