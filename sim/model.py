@@ -264,8 +264,9 @@ class RelocationModel(Model):
         self.head_of_government.person = ""  # nobody named: she is her party's government
         self.refresh_anchor_base()
         self.ministry_position[self.coordinator_index] = 100 * self.pledge[self.executive]
+        prepared = f", with {self.progress:.0%} of the plan prepared in opposition"
         self.log("event", self.head_of_government.name, self.party_label(self.incoming),
-                 "took office")  # fmt: skip
+                 "took office" + (prepared if self.progress else ""))  # fmt: skip
 
     def record_week(self) -> None:
         """The DataCollector's weekly record, on the weeks ``series_every`` asks for."""

@@ -31,7 +31,7 @@ WORD = re.compile(r"[A-Za-z0-9_-]+")
 # head of government of the renamed party taking over at a dated event.
 ACTING = {"date": date(2021, 1, 4), "kind": "executive", "who": "Acting head", "party": "UFP"}
 RUNS = [
-    *({"seed": seed} for seed in (0, 1, 2, 3, 8)),
+    *({"seed": seed} for seed in (0, 1, 2, 3, 8, 9)),  # 9: a floor vote the PPP splits on
     {"seed": 0, "elections.presidential_2022.result": "ruling_loses"},
     {"seed": 1, "elections.presidential_2022.result": "ruling_wins"},
     {"seed": 1, "parameters.bargaining.mechanism": "bdm"},
@@ -229,7 +229,7 @@ def test_the_log_names_the_winner_and_the_new_government_by_the_day(runs):
     why = lost.why
     election = why[(why.kind == "election") & (why.actor == "presidential_2022")].iloc[0]
     assert (election.target, election.detail) == ("PPP", "presidential election won by PPP")
-    took = why[(why.kind == "event") & (why.detail == "took office")].iloc[0]
+    took = why[(why.kind == "event") & why.detail.str.startswith("took office")].iloc[0]
     assert (took.date, took.actor, took.target) == ("2022-05-10", "the PPP government", "PPP")
     assert (why[why.date > "2022-05-10"].query("kind == 'executive'").actor
             == "the PPP government").all()  # fmt: skip

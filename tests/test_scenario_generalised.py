@@ -126,7 +126,8 @@ def test_a_defeated_president_is_a_caretaker_until_her_successor_takes_office():
     )
     assert 0 < prepared <= model.progress <= prepared + 1 / model.params.drafting.drafting_weeks
     # The UFP (its code) had been the PPP since 2020-09-02: the log names it as it was called.
-    assert ("event", "the PPP government", "PPP", "took office") in {w[1:] for w in model.why}
+    took = f"took office, with {prepared:.0%} of the plan prepared in opposition"
+    assert ("event", "the PPP government", "PPP", took) in {w[1:] for w in model.why}
 
 
 def test_without_a_handover_delay_the_winner_governs_from_polling_day():
