@@ -122,7 +122,7 @@ def load_calibration(
 def _fixed(c: Checker, table, calibrated: set[str]) -> dict:
     """The ``[overrides]`` every run of the design takes: parameters only, none calibrated.
 
-    A mechanism switched on here (say ``parameters.legislature.whip = "committed"``) is judged
+    A mechanism switched here (say ``parameters.legislature.whip = "flat"``) is judged
     on the design's own settings, so that a second folder pairs with the first by ``validate
     --against`` on common random numbers. A case's data are not parameters: they stay its own.
     """
